@@ -1,0 +1,1 @@
+"""Benchmark adapters, one module each, registered by name (alpaca_eval, arena_hard, mt_bench, wildbench)."""

@@ -1,0 +1,17 @@
+"""`harness leaderboard` (being built)."""
+
+from __future__ import annotations
+
+import argparse
+
+from harness.cli._command import command
+from harness.errors import HarnessError
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+@command("leaderboard", "leaderboard (not yet available)", _arguments)
+def run(args: argparse.Namespace) -> int:
+    raise HarnessError("harness leaderboard is not available yet")

@@ -1,0 +1,82 @@
+"""Endpoint SPECs shared by every command (``--model`` and ``--judge``), ../shared/DESIGN.md "Interfaces".
+
+- ``local``                the embedded SmolLM2 on llama.cpp, started (or reused) by the harness
+- ``vllm:MODEL_OR_PATH``   ``vllm serve`` started (or reused) by the harness
+- ``openai:MODEL``         base URL and key from OPENAI_BASE_URL / OPENAI_API_KEY (default api.openai.com)
+- ``openai:MODEL@URL``     any OpenAI-compatible base URL
+
+A spec is parsed into an :class:`EndpointSpec` (what the user asked for); ``harness.serve.resolve``
+turns it into an :class:`Endpoint` (a base URL the client can call). The API key lives only in memory:
+it is excluded from ``repr`` and from :meth:`Endpoint.identity`, which is what run.json and the cache
+record.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Literal
+
+from harness.errors import BadInput
+
+DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
+LOCAL_MODEL_NAME = "smollm2-135m-instruct"
+
+SpecKind = Literal["local", "vllm", "openai"]
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    kind: SpecKind
+    model: str
+    base_url: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "local":
+            return "local"
+        if self.kind == "vllm":
+            return f"vllm:{self.model}"
+        return f"openai:{self.model}" + (f"@{self.base_url}" if self.base_url else "")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A callable OpenAI-compatible endpoint: base URL + served model name (+ key, never persisted)."""
+
+    base_url: str
+    model: str
+    api_key: str = field(default="", repr=False, compare=False)
+    spec: str = ""
+
+    def identity(self) -> dict[str, str]:
+        """What may be written to disk: no key."""
+        return {"base_url": self.base_url, "model": self.model, "spec": self.spec}
+
+
+def parse_endpoint_spec(spec: str, *, option: str = "--model") -> EndpointSpec:
+    spec = spec.strip()
+    if spec == "local":
+        return EndpointSpec("local", LOCAL_MODEL_NAME)
+    kind, sep, rest = spec.partition(":")
+    if not sep or not rest:
+        raise BadInput(
+            option,
+            f"cannot read endpoint {spec!r}; expected local, vllm:MODEL, openai:MODEL or openai:MODEL@URL",
+        )
+    if kind == "vllm":
+        return EndpointSpec("vllm", rest)
+    if kind == "openai":
+        model, at, url = rest.partition("@")
+        if not model or (at and not url.startswith(("http://", "https://"))):
+            raise BadInput(option, f"cannot read endpoint {spec!r}; expected openai:MODEL@http(s)://HOST/v1")
+        return EndpointSpec("openai", model, url.rstrip("/") if at else None)
+    raise BadInput(option, f"unknown endpoint kind {kind!r} in {spec!r}; expected local, vllm or openai")
+
+
+def resolve_openai(spec: EndpointSpec) -> Endpoint:
+    """An ``openai:`` spec: the URL from the spec, else OPENAI_BASE_URL, else api.openai.com."""
+    base_url = spec.base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_OPENAI_BASE_URL
+    api_key = os.environ.get("OPENAI_API_KEY", "")
+    if not api_key and base_url == DEFAULT_OPENAI_BASE_URL:
+        raise BadInput("OPENAI_API_KEY", f"not set; needed for {spec}")
+    return Endpoint(base_url=base_url.rstrip("/"), model=spec.model, api_key=api_key or "EMPTY", spec=str(spec))

@@ -1,0 +1,1 @@
+"""Judges: protocols (pairwise, single, checklist), position strategies, parsers and templates."""

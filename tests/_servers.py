@@ -1,0 +1,1 @@
+"""Session-scoped fixtures for real local servers (filled in by the serve/runtime work)."""

@@ -1,0 +1,36 @@
+import subprocess
+import sys
+
+from harness.cli import main
+from harness.endpoints import parse_endpoint_spec
+from harness.errors import BadInput
+
+
+def test_help_lists_commands(capsys):
+    try:
+        main(["--help"])
+    except SystemExit as exc:
+        assert exc.code == 0
+    out = capsys.readouterr().out
+    for name in ("generate", "cache", "serve", "leaderboard"):
+        assert name in out
+
+
+def test_python_m_harness_runs():
+    proc = subprocess.run([sys.executable, "-m", "harness", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert "generate" in proc.stdout
+
+
+def test_endpoint_specs():
+    assert parse_endpoint_spec("local").kind == "local"
+    assert parse_endpoint_spec("vllm:/models/x").model == "/models/x"
+    s = parse_endpoint_spec("openai:smollm2@http://127.0.0.1:8011/v1")
+    assert (s.kind, s.model, s.base_url) == ("openai", "smollm2", "http://127.0.0.1:8011/v1")
+    for bad in ("gpt4", "foo:bar", "openai:m@ftp://x"):
+        try:
+            parse_endpoint_spec(bad)
+        except BadInput as exc:
+            assert "--model" in str(exc)
+        else:
+            raise AssertionError(bad)
