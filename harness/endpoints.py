@@ -79,4 +79,6 @@ def resolve_openai(spec: EndpointSpec) -> Endpoint:
     api_key = os.environ.get("OPENAI_API_KEY", "")
     if not api_key and base_url == DEFAULT_OPENAI_BASE_URL:
         raise BadInput("OPENAI_API_KEY", f"not set; needed for {spec}")
-    return Endpoint(base_url=base_url.rstrip("/"), model=spec.model, api_key=api_key or "EMPTY", spec=str(spec))
+    return Endpoint(
+        base_url=base_url.rstrip("/"), model=spec.model, api_key=api_key or "EMPTY", spec=str(spec)
+    )

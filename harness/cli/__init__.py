@@ -41,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"harness: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("harness: interrupted; finished records are kept, re-run the same command to resume", file=sys.stderr)
+        print(
+            "harness: interrupted; finished records are kept, re-run the same command to resume",
+            file=sys.stderr,
+        )
         return 130
 
 

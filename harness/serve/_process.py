@@ -1,0 +1,107 @@
+"""Lifecycle of one local OpenAI-compatible server process: free port, start, health, logs, stop.
+
+Used for llama.cpp (the embedded default) and vLLM. The server runs in its own process group so that
+stopping it also stops any workers it spawned; its output goes to a log file whose tail is quoted in
+the error when it fails to come up.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from harness.errors import ServerError
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def is_healthy(base_url: str, timeout: float = 2.0) -> bool:
+    """A server is healthy when ``GET {base_url}/models`` answers 200."""
+    try:
+        return httpx.get(f"{base_url}/models", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@dataclass
+class ManagedServer:
+    """A server process started by the harness. ``base_url`` ends in ``/v1``."""
+
+    name: str
+    command: list[str]
+    model: str
+    host: str = "127.0.0.1"
+    port: int = 0
+    env: dict[str, str] = field(default_factory=dict)
+    log_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    def start(self, timeout: float = 120.0) -> ManagedServer:
+        if self.log_path is None:
+            fd, path = tempfile.mkstemp(prefix=f"harness-{self.name}-", suffix=".log")
+            os.close(fd)
+            self.log_path = Path(path)
+        log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child for its lifetime
+        self.process = subprocess.Popen(
+            self.command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **self.env},
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerError(
+                    f"{self.name} server exited with code {self.process.returncode}: {self.log_tail()}"
+                )
+            if is_healthy(self.base_url):
+                return self
+            time.sleep(0.5)
+        self.stop()
+        raise ServerError(
+            f"{self.name} server not healthy after {timeout:.0f}s at {self.base_url}: {self.log_tail()}"
+        )
+
+    def log_tail(self, n: int = 400) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return "(no log)"
+        text = self.log_path.read_text(errors="replace").strip()
+        return " | ".join(text[-n:].splitlines()[-5:]) or "(empty log)"
+
+    def stop(self, timeout: float = 15.0) -> None:
+        proc = self.process
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=timeout)
+        except ProcessLookupError:
+            pass
+
+    def __enter__(self) -> ManagedServer:
+        return self.start() if self.process is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
