@@ -34,7 +34,7 @@ from harness.stats.bootstrap import (
     ratio_interval,
     resample_counts,
 )
-from harness.stats.estimate import Estimate, count_reasons, is_missing, require_columns
+from harness.stats.estimate import Estimate, count_reasons, is_missing, numeric_column, require_columns
 
 PAIR_VERDICTS = ("model_1", "model_2", "tie")
 UNSCORED_VERDICTS = ("error",)
@@ -139,8 +139,8 @@ class LengthSlope:
 def length_slope(df: pd.DataFrame) -> LengthSlope:
     """Logistic regression of ``outcome`` (1 win, 0.5 tie, 0 loss) on ``length_diff`` (model - opponent, chars)."""
     require_columns(df, ["outcome", "length_diff"], "length table")
-    outcome = pd.to_numeric(df["outcome"], errors="coerce").to_numpy(dtype=float)
-    diff = pd.to_numeric(df["length_diff"], errors="coerce").to_numpy(dtype=float)
+    outcome = numeric_column(df["outcome"], "length table.outcome").to_numpy(dtype=float)
+    diff = numeric_column(df["length_diff"], "length table.length_diff").to_numpy(dtype=float)
     ok = np.isfinite(outcome) & np.isfinite(diff)
     if np.any((outcome[ok] < 0) | (outcome[ok] > 1)):
         raise BadInput("length table.outcome", "expected outcomes in [0, 1] (1 win, 0.5 tie, 0 loss)")
@@ -189,7 +189,7 @@ def self_preference(
     if judge in gold_judges:
         raise BadInput("self_preference.gold_judges", f"the judge {judge!r} cannot be its own gold")
     own = df[df["generator"].astype(str) == (generator or judge)].copy()
-    own["outcome"] = pd.to_numeric(own["outcome"], errors="coerce")
+    own["outcome"] = numeric_column(own["outcome"], "self-preference table.outcome")
     if not bool(own["outcome"].dropna().between(0, 1).all()):
         raise BadInput("self-preference table.outcome", "expected outcomes in [0, 1]")
     n_nan = int(own["outcome"].isna().sum())

@@ -53,3 +53,18 @@ def is_missing(value: object) -> bool:
     if value is None or value is pd.NA:
         return True
     return isinstance(value, float) and math.isnan(value)
+
+
+def numeric_column(series: pd.Series, where: str) -> pd.Series:
+    """Floats from a column; missing stays NaN (to be counted unscored), but text that is no number fails.
+
+    A label such as ``"win"`` where a number was expected is a wrong format, not a missing judgment.
+    """
+    numbers = pd.to_numeric(series, errors="coerce").astype(float)
+    wrong = numbers.isna() & series.notna()
+    if wrong.any():
+        first = series[wrong].iloc[0]
+        raise BadInput(
+            where, f"expected numbers (NaN/None = missing), got {first!r} in {int(wrong.sum())} row(s)"
+        )
+    return numbers

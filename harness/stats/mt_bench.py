@@ -26,7 +26,7 @@ import pandas as pd
 
 from harness.errors import BadInput
 from harness.stats.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, ratio_interval
-from harness.stats.estimate import Estimate, count_reasons, is_missing, require_columns
+from harness.stats.estimate import Estimate, count_reasons, is_missing, numeric_column, require_columns
 
 UNPARSED_SCORE = -1.0
 SINGLE_COLUMNS = ("question_id", "model", "turn", "score")
@@ -213,7 +213,7 @@ def single_scores(
     """
     require_columns(df, SINGLE_COLUMNS, "mt_bench single judgments")
     frame = df.copy()
-    frame["score"] = pd.to_numeric(frame["score"], errors="coerce").astype(float)
+    frame["score"] = numeric_column(frame["score"], "mt_bench single judgments.score")
     frame["_reason"] = [_unscored_reason(s) for s in frame["score"]]
     results: dict[str, SingleResult] = {}
     for model, rows in frame.groupby("model", sort=True):

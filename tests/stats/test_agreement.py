@@ -88,3 +88,8 @@ def test_self_preference_is_own_win_rate_minus_gold_majority() -> None:
     assert result.unscored_reasons == {"unpaired": 1}
     with pytest.raises(BadInput, match="own gold"):
         self_preference(frame, "judge-x", ["judge-x"])
+
+
+def test_text_where_a_number_is_expected_is_a_format_error() -> None:
+    with pytest.raises(BadInput, match="expected numbers"):
+        length_slope(pd.DataFrame({"outcome": ["win", 0, 1], "length_diff": [1, 2, 3]}))

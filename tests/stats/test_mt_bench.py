@@ -160,3 +160,9 @@ def test_pairwise_baseline_win_rates(tmp_path: Path) -> None:
     assert a.win_rate == 0.5 and a.loss_rate == 0.25 and a.win_rate_adjusted == 2.5 / 4
     everyone = pairwise_win_rates(frame)
     assert (everyone["b"].loss, everyone["gpt-3.5-turbo"].win) == (1, 1)
+
+
+def test_text_score_in_a_frame_is_a_format_error() -> None:
+    frame = pd.DataFrame({"question_id": [81], "model": ["m"], "turn": [1], "score": ["seven"]})
+    with pytest.raises(BadInput, match="score"):
+        single_scores(frame)
