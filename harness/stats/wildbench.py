@@ -1,0 +1,244 @@
+"""WildBench WB-Score, the task-group taxonomy and the weighted task macro shared with WB-Reward.
+
+Source of every rule: allenai/WildBench@d6b8dca ``leaderboard/data_dir/_create_tables.py`` and
+``_merge_results.py``; paper arXiv:2406.04770 §3.2-3.3 (../shared/reference/methods.md §a).
+
+- Task groups: an item maps to the groups of its primary and secondary tags, deduplicated
+  (``TAG_TO_GROUP``); group scores/rewards are over the items of that group.
+  Tags come from the HF dataset ``allenai/WildBench`` v2 (``primary_tag`` + ``secondary_tags``): the
+  per-task judgment files do not carry them, so callers pass them in a ``tags`` column.
+- Task macro: ``sum(group_value * weight) / sum(ALL weights)`` with ``GROUP_WEIGHTS`` (sum 4.75) —
+  the denominator is the sum of all five weights even if a group is absent (upstream behaviour).
+- WB-Score: raw score = mean judge score (1-10) over all items; ``adjusted = (mean - 5) * 2``; per group
+  ``(mean - 5) * 2`` over items whose output is neither truncated (ends with ``... (truncated)``) nor
+  empty; ``avg_len`` = mean character length over those same items. An empty output is scored 1 without
+  calling the judge (``src/eval.py``), so a missing score on an empty output becomes 1.
+- WB-Reward (pairwise, length penalty K, mixture) lives in ``harness.stats.wildbench_reward``.
+
+Upstream has no unscored state (a missing score crashes it); here a judgment without a parseable
+score is unscored: left out of every mean and counted with its reason (``total`` still counts rows).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from harness.errors import BadInput
+from harness.stats.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, ratio_interval
+from harness.stats.estimate import Estimate, count_reasons, is_missing, require_columns
+
+TAG_TO_GROUP: Mapping[str, str] = {
+    "Information seeking": "Information/Advice seeking",
+    "Advice seeking": "Information/Advice seeking",
+    "Reasoning": "Planning & Reasoning",
+    "Planning": "Planning & Reasoning",
+    "Math": "Math & Data Analysis",
+    "Data Analysis": "Math & Data Analysis",
+    "Coding & Debugging": "Coding & Debugging",
+    "Creative Writing": "Creative Tasks",
+    "Editing": "Creative Tasks",
+    "Brainstorming": "Creative Tasks",
+    "Role playing": "Creative Tasks",
+    "Others": "Creative Tasks",
+}
+GROUP_WEIGHTS: Mapping[str, float] = {
+    "Creative Tasks": 0.5,
+    "Planning & Reasoning": 1.25,
+    "Math & Data Analysis": 1.0,
+    "Information/Advice seeking": 0.75,
+    "Coding & Debugging": 1.25,
+}
+TRUNCATION_MARK = "... (truncated)"
+EMPTY_PLACEHOLDER = "[This model response is empty.]"
+EMPTY_OUTPUT_SCORE = 1.0
+
+
+def task_groups(tags: Sequence[str]) -> tuple[str, ...]:
+    """Groups of one task from its tags (primary first), deduplicated in order of first appearance."""
+    groups: list[str] = []
+    for tag in tags:
+        if tag not in TAG_TO_GROUP:
+            raise BadInput(
+                "wildbench.tags", f"unknown task tag {tag!r}; expected one of {sorted(TAG_TO_GROUP)}"
+            )
+        group = TAG_TO_GROUP[tag]
+        if group not in groups:
+            groups.append(group)
+    return tuple(groups)
+
+
+def weighted_task_macro(values: Mapping[str, float]) -> float:
+    """Weighted task macro over groups, divided by the sum of all weights (``_create_tables.py``)."""
+    unknown = sorted(set(values) - set(GROUP_WEIGHTS))
+    if unknown:
+        raise BadInput("wildbench.task_groups", f"unknown groups {unknown}; expected {list(GROUP_WEIGHTS)}")
+    return sum(values[g] * GROUP_WEIGHTS[g] for g in values) / sum(GROUP_WEIGHTS.values())
+
+
+def is_truncated(output: str) -> bool:
+    return output.endswith(TRUNCATION_MARK)
+
+
+def is_empty(output: str) -> bool:
+    return len(output) == 0 or output == EMPTY_PLACEHOLDER
+
+
+def tags_to_groups(row_tags: object, where: str) -> tuple[str, ...]:
+    if is_missing(row_tags) or not isinstance(row_tags, list | tuple | np.ndarray):
+        raise BadInput(where, f"expected a list of task tags, got {row_tags!r}")
+    return task_groups([str(t) for t in row_tags])
+
+
+# -------------------------------------------------------------------------------------------- WB-Score
+
+
+@dataclass(frozen=True)
+class WBScore:
+    """One model's WB-Score figures; ``task_*`` are empty/None when no tags were given."""
+
+    model: str
+    score: Estimate
+    adjusted_score: Estimate
+    task_categorized_scores: Mapping[str, float]
+    task_macro_score: float | None
+    total: int
+    avg_len: float
+    n_truncated: int
+    n_empty: int
+
+    def to_leaderboard_row(self) -> dict[str, Any]:
+        """The row as upstream ``leaderboard/data_dir/score.json`` writes it."""
+        return {
+            "model": self.model,
+            "score": self.score.value,
+            "adjusted_score": self.adjusted_score.value,
+            "task_macro_score": self.task_macro_score,
+            "adjusted_task_macro_score": self.task_macro_score,
+            "task_categorized_scores": dict(self.task_categorized_scores),
+            "total": self.total,
+            "avg_len": self.avg_len,
+        }
+
+
+def _parse_score(value: object) -> float:
+    """A judge score as stored upstream (string "1".."10" or a number); NaN when it cannot be read."""
+    if is_missing(value) or isinstance(value, bool):
+        return float("nan")
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return float("nan")
+    return number if math.isfinite(number) else float("nan")
+
+
+def load_score_judgments(path: str | Path, model: str | None = None) -> pd.DataFrame:
+    """Upstream ``eval_results/<version>/score.v2/eval=<judge>/<model>.json`` -> session_id, model, score, output.
+
+    ``model`` defaults to the file stem (as upstream names leaderboard rows). A score missing from both
+    ``score`` and ``parsed_result.score`` or unreadable stays NaN (unscored later, with its raw value kept
+    in ``raw_score``); a missing ``session_id``/``model_output`` is bad input.
+    """
+    path = Path(path)
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BadInput(str(path), f"not JSON ({exc.msg})") from exc
+    if not isinstance(items, list):
+        raise BadInput(str(path), "expected a JSON list of per-task judgments")
+    name = model or path.stem
+    records = []
+    for index, item in enumerate(items):
+        where = f"{path}[{index}]"
+        if not isinstance(item, dict):
+            raise BadInput(where, "expected a JSON object")
+        for key in ("session_id", "model_output"):
+            if key not in item:
+                raise BadInput(where, f"missing field {key!r}")
+        raw = item.get("score")
+        if raw is None and isinstance(item.get("parsed_result"), dict):
+            raw = item["parsed_result"].get("score")
+        output = item["model_output"]
+        if isinstance(output, list):
+            output = output[0] if output else ""
+        if not isinstance(output, str):
+            raise BadInput(f"{where}.model_output", f"expected text, got {type(output).__name__}")
+        records.append(
+            {
+                "session_id": str(item["session_id"]),
+                "model": name,
+                "score": _parse_score(raw),
+                "raw_score": raw,
+                "output": output,
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=["session_id", "model", "score", "raw_score", "output"])
+
+
+def wb_score(
+    df: pd.DataFrame,
+    model: str | None = None,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    level: float = DEFAULT_LEVEL,
+    seed: int = DEFAULT_SEED,
+) -> WBScore:
+    """WB-Score of one model from per-task judgments (columns session_id, score, output; optional tags).
+
+    The interval is an item-level percentile bootstrap of the raw mean (and its adjusted transform).
+    """
+    require_columns(df, ["session_id", "score", "output"], "wildbench score judgments")
+    has_tags = "tags" in df.columns
+    name = model or (str(df["model"].iloc[0]) if "model" in df.columns and len(df) else "")
+    scores: list[float] = []
+    reasons: list[str] = []
+    lengths: list[int] = []
+    by_group: dict[str, list[float]] = {}
+    n_truncated = n_empty = 0
+    for index, row in enumerate(df.itertuples(index=False)):
+        output = row.output
+        if not isinstance(output, str):
+            raise BadInput(f"wildbench score judgments[{index}].output", "expected text")
+        score = _parse_score(row.score)
+        truncated, empty = is_truncated(output), is_empty(output)
+        if empty and math.isnan(score):
+            score = EMPTY_OUTPUT_SCORE
+        n_truncated += truncated
+        n_empty += empty
+        if not (truncated or empty):
+            lengths.append(len(output))
+        groups = tags_to_groups(row.tags, f"wildbench score judgments[{index}].tags") if has_tags else ()
+        if math.isnan(score):
+            reasons.append("parse_failure")
+            continue
+        scores.append(score)
+        if not (truncated or empty):
+            for group in groups:
+                by_group.setdefault(group, []).append(score)
+    reason_counts = count_reasons(reasons)
+    if not scores:
+        nan = Estimate(float("nan"), None, None, 0, len(reasons), reason_counts)
+        return WBScore(name, nan, nan, {}, None, len(df), float("nan"), n_truncated, n_empty)
+    mean = sum(scores) / len(scores)
+    low = high = None
+    if n_resamples > 0:
+        low, high = ratio_interval(np.asarray(scores), None, n_resamples, level, seed)
+    raw = Estimate(mean, low, high, len(scores), len(reasons), reason_counts)
+    adjusted = Estimate(
+        (mean - 5) * 2,
+        None if low is None else (low - 5) * 2,
+        None if high is None else (high - 5) * 2,
+        len(scores),
+        len(reasons),
+        reason_counts,
+    )
+    categorized = {g: (sum(v) / len(v) - 5) * 2 for g, v in by_group.items()}
+    macro = weighted_task_macro(categorized) if has_tags else None
+    avg_len = sum(lengths) / len(lengths) if lengths else float("nan")
+    return WBScore(name, raw, adjusted, categorized, macro, len(df), avg_len, n_truncated, n_empty)
