@@ -161,7 +161,7 @@ def test_mt_bench_multi_turn_system_prompts_keep_upstream_typo_and_trailing_blan
     for name in ("mt_bench_single_multi_turn", "mt_bench_single_math_multi_turn"):
         judge = load_judge(name)
         assert judge.template.system is not None
-        assert "You evaluation should focus on the assistant's answer to the second" in judge.template.system
+        assert "You evaluation" in judge.template.system  # FastChat#2802 typo, kept
         assert judge.template.system.endswith("\n\n")
     single = load_judge("mt_bench_single")
     assert single.template.system == "You are a helpful assistant."
