@@ -1,0 +1,99 @@
+"""The checklist protocol, TICK (Cook et al., "TICKing All the Boxes", arXiv:2410.03608;
+``../shared/reference/methods.md`` §b): an LLM turns the instruction into 2-8 YES/NO questions, then each
+question is answered in its own judge call (instruction + response + one question, reasoning then YES/NO), and
+the response's score is its pass rate #YES / #answered. Unanswerable items are unscored and left out of the
+rate, never counted as NO. The prompts are our own (``judges/tick_templates``): the paper's are not published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from harness.client._types import SamplingParams
+from harness.records import Item, Judgment, Output, TokenUsage
+from judges._call import Caller, ask
+from judges.parsers import PARSERS, TICK_MAX_QUESTIONS, TICK_MIN_QUESTIONS, Parsed
+from judges.render import render
+from judges.templates import JudgeTemplate
+
+
+@dataclass(frozen=True)
+class GeneratedChecklist:
+    item_id: str
+    questions: list[str]
+    parsed: Parsed
+    raw: str | None
+
+
+@dataclass(frozen=True)
+class ChecklistResult:
+    """Per-question judgments and the pass rate over the answered ones (None if none was answered)."""
+
+    judgments: list[Judgment]
+    pass_rate: float | None
+    n_yes: int
+    n_answered: int
+
+
+def pass_rate(judgments: list[Judgment]) -> tuple[float | None, int, int]:
+    answered = [j for j in judgments if j.status == "scored" and j.score is not None]
+    yes = sum(1 for j in answered if j.score == 1.0)
+    return (yes / len(answered) if answered else None), yes, len(answered)
+
+
+@dataclass(frozen=True)
+class ChecklistJudge:
+    name: str
+    generate_template: JudgeTemplate
+    answer_template: JudgeTemplate
+    generate_sampling: SamplingParams = field(default_factory=SamplingParams)
+    answer_sampling: SamplingParams = field(default_factory=SamplingParams)
+    generate_parser: str = "tick_checklist"
+    answer_parser: str = "tick_yes_no"
+
+    async def generate(self, caller: Caller, item: Item) -> GeneratedChecklist:
+        """Ask for the instruction's checklist; an unusable reply gives an empty list with its reason."""
+        fields = {
+            "instruction": item.turns[-1],
+            "min_questions": str(TICK_MIN_QUESTIONS),
+            "max_questions": str(TICK_MAX_QUESTIONS),
+        }
+        messages = render(self.generate_template, fields)
+        exchange = await ask(caller, messages, self.generate_sampling, PARSERS.get(self.generate_parser))
+        return GeneratedChecklist(item.item_id, list(exchange.parsed.items), exchange.parsed, exchange.raw)
+
+    async def answer(
+        self, caller: Caller, item: Item, output: Output, questions: list[str]
+    ) -> ChecklistResult:
+        """One call per question (the paper's per-item evaluation), then the pass rate."""
+        judgments = []
+        for index, question in enumerate(questions):
+            fields = {"instruction": item.turns[-1], "response": output.turns[-1], "question": question}
+            exchange = await ask(
+                caller,
+                render(self.answer_template, fields),
+                self.answer_sampling,
+                PARSERS.get(self.answer_parser),
+            )
+            parsed = exchange.parsed
+            scored = parsed.scored and parsed.value is not None
+            judgments.append(
+                Judgment(
+                    item_id=item.item_id,
+                    model=output.model,
+                    judge=self.name,
+                    template_hash=self.answer_template.sha256,
+                    parser_version=self.answer_parser,
+                    protocol="checklist",
+                    raw_completion=exchange.raw,
+                    verdict=parsed.verdict,
+                    score=parsed.value if scored else None,
+                    status="scored" if scored else "unscored",
+                    reason=None if scored else parsed.reason,
+                    detail=parsed.detail,
+                    usage=exchange.usage or TokenUsage(),
+                    metadata={"question_index": index, "question": question},
+                )
+            )
+        rate, yes, answered = pass_rate(judgments)
+        return ChecklistResult(judgments, rate, yes, answered)

@@ -1,0 +1,105 @@
+"""Render a :class:`~judges.templates.JudgeTemplate` into chat messages exactly as upstream does.
+
+Each upstream benchmark fills its template its own way, and the quirks matter for byte equality:
+
+- ``alpaca_eval``: ``alpaca_eval/utils.py::make_prompts`` finds placeholders with ``{([^ \\s]+?)}`` and replaces
+  the FIRST occurrence of each, in order of first appearance, by sequential ``str.replace`` (so a literal
+  ``{output_2}`` inside the instruction is substituted). ``utils.py::prompt_to_chatml`` then splits the ChatML
+  text on ``<|im_start|>`` and cuts each content at the first ``<|im_end|>``.
+- ``format``: Python ``str.format`` (Arena-Hard ``gen_judgment.py``; FastChat ``llm_judge/common.py``), with the
+  system prompt as a separate system message.
+- ``wildbench``: ``str.replace`` of every ``{$key}`` (WildBench ``src/eval.py::placeholder_generation``); the
+  prompt is sent as one user message.
+- ``jinja``: our own templates (TICK), Jinja2 with ``StrictUndefined`` so a missing field is an error.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import Counter
+
+import jinja2
+
+from harness.errors import BadInput
+from judges.templates import JudgeTemplate
+
+Messages = list[dict[str, str]]
+
+_ALPACA_PLACEHOLDER = re.compile(r"{([^ \s]+?)}")
+_WILDBENCH_PLACEHOLDER = re.compile(r"\{\$([A-Za-z_]+)\}")
+_WILDBENCH_ORDER = ("history", "user_query", "model_output", "candidate_A", "candidate_B", "checklist")
+_JINJA = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+
+
+def alpaca_eval_fill(template: str, fields: dict[str, str]) -> str:
+    """``make_prompts`` with batch_size 1: replace the first ``{key}`` of each placeholder, in order."""
+    keys = list(Counter(_ALPACA_PLACEHOLDER.findall(template)))
+    missing = [k for k in keys if k not in fields]
+    if missing:
+        raise BadInput("alpaca_eval template", f"no value for placeholder(s) {missing}")
+    out = template
+    for key in keys:
+        out = out.replace("{" + key + "}", str(fields[key]), 1)
+    return out
+
+
+def prompt_to_chatml(prompt: str, start: str = "<|im_start|>", end: str = "<|im_end|>") -> Messages:
+    """ChatML text -> messages, as ``alpaca_eval.utils.prompt_to_chatml`` (``system name=x`` roles included)."""
+    prompt = prompt.strip()
+    if not (prompt.startswith(start) and prompt.endswith(end)):
+        raise BadInput("alpaca_eval template", f"a ChatML prompt must start with {start} and end with {end}")
+    messages: Messages = []
+    for block in prompt.split(start)[1:]:
+        head, _, rest = block.partition("\n")
+        role = head.strip()
+        content = rest.split(end, 1)[0].strip()
+        message = {"content": content, "role": role}
+        if role.startswith("system") and role != "system":
+            extra = role.split("system", 1)[-1]
+            message = {"content": content, "role": "system"}
+            for pair in extra.split(" "):
+                if pair:
+                    key, _, value = pair.partition("=")
+                    message[key] = value
+        messages.append(message)
+    return messages
+
+
+def format_placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def render(template: JudgeTemplate, fields: dict[str, str]) -> Messages:
+    """The messages a judge receives for ``fields`` (answers, questions, references, checklist ...)."""
+    where = f"template {template.name}"
+    if template.syntax == "alpaca_eval":
+        return prompt_to_chatml(alpaca_eval_fill(template.user, fields))
+    if template.syntax == "format":
+        missing = format_placeholders(template.user) - set(fields)
+        if missing:
+            raise BadInput(where, f"no value for placeholder(s) {sorted(missing)}")
+        user = template.user.format(**fields)
+    elif template.syntax == "wildbench":
+        keys = set(_WILDBENCH_PLACEHOLDER.findall(template.user))
+        missing_wb = sorted(keys - set(fields))
+        if missing_wb:
+            raise BadInput(where, f"no value for placeholder(s) {missing_wb}")
+        user = template.user
+        # upstream's fixed replacement order (a field containing a later placeholder gets substituted too)
+        for key in sorted(
+            keys, key=lambda k: (_WILDBENCH_ORDER.index(k) if k in _WILDBENCH_ORDER else 99, k)
+        ):
+            user = user.replace("{$" + key + "}", fields[key])
+    elif template.syntax == "jinja":
+        try:
+            user = _JINJA.from_string(template.user).render(**fields)
+        except jinja2.UndefinedError as exc:
+            raise BadInput(where, str(exc)) from exc
+    else:  # pragma: no cover - Syntax is a closed Literal
+        raise BadInput(where, f"unknown syntax {template.syntax!r}")
+    messages: Messages = []
+    if template.system is not None:
+        messages.append({"role": "system", "content": template.system})
+    messages.append({"role": "user", "content": user})
+    return messages

@@ -1,0 +1,64 @@
+"""The single-answer protocol: one answer rated on its own (MT-Bench 1-10 with or without reference, per turn;
+WildBench WB-Score JSON). ``Judgment.score`` is the rating; an unparseable rating is unscored, never -1 or 0
+(FastChat PR #2074 fixed -1 being averaged in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from harness.client._types import SamplingParams
+from harness.records import Item, Judgment, Output, TokenUsage
+from judges._call import Caller, ask
+from judges.compose import SINGLE_COMPOSERS
+from judges.pairwise import EmptyPolicy
+from judges.parsers import PARSERS, Parsed
+from judges.render import render
+from judges.templates import JudgeTemplate
+
+
+@dataclass(frozen=True)
+class SingleJudge:
+    name: str
+    template: JudgeTemplate
+    parser: str
+    composer: str
+    sampling: SamplingParams = field(default_factory=SamplingParams)
+    empty_output: EmptyPolicy = "upstream"
+
+    def messages(self, item: Item, answer: list[str], turn: int | None = None) -> list[dict[str, str]]:
+        return render(self.template, SINGLE_COMPOSERS.get(self.composer).fields(item, answer, turn))
+
+    async def judge(self, caller: Caller, item: Item, output: Output, turn: int | None = None) -> Judgment:
+        composer = SINGLE_COMPOSERS.get(self.composer)
+        settled = composer.shortcut(output.turns) if composer.shortcut is not None else None
+        exchange = None
+        metadata: dict[str, object] = {}
+        if settled is not None:
+            parsed, why = settled
+            metadata["no_call"] = why
+            if why == "empty output" and self.empty_output == "unscored":
+                parsed = Parsed(reason="empty_output", detail=why)
+        else:
+            exchange = await ask(
+                caller, self.messages(item, output.turns, turn), self.sampling, PARSERS.get(self.parser)
+            )
+            parsed = exchange.parsed
+            metadata["attempts"] = exchange.attempts
+        scored = parsed.scored and parsed.value is not None
+        return Judgment(
+            item_id=item.item_id,
+            model=output.model,
+            judge=self.name,
+            template_hash=self.template.sha256,
+            parser_version=self.parser,
+            protocol="single",
+            turn=turn,
+            raw_completion=exchange.raw if exchange else None,
+            verdict=parsed.verdict,
+            score=parsed.value if scored else None,
+            status="scored" if scored else "unscored",
+            reason=None if scored else parsed.reason,
+            detail=parsed.detail,
+            usage=exchange.usage if exchange else TokenUsage(),
+            metadata=metadata,
+        )

@@ -1,0 +1,204 @@
+"""Judge prompts are data: upstream template files resolved at run time, never pasted into this repository.
+
+Each upstream file has a :class:`TemplateSource` (repository, pinned commit, path, sha256; the list is the data
+file ``judges/configs/sources.yaml``). A file is resolved, first hit wins:
+
+1. an explicit override (``--judge-template PATH``): used as given, its own sha256 recorded;
+2. ``$HARNESS_JUDGE_TEMPLATE_DIR/<mirror>``: a local mirror laid out like ``../shared/data`` (tests, offline use);
+3. the cache ``$HARNESS_TEMPLATE_CACHE`` (default ``~/.cache/harness/templates``) ``/<sha256>``;
+4. a download of ``https://raw.githubusercontent.com/<repo>/<commit>/<path>`` with httpx, stored in the cache.
+
+Steps 2-4 verify the sha256, so the prompt the judge sees is the pinned upstream text byte for byte. A
+:class:`JudgeTemplate` is then cut out of one or two files (Arena-Hard's system prompt and user template
+live in a YAML config; MT-Bench's in one JSONL line per prompt) and its ``sha256`` enters every Judgment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+import yaml
+
+from harness.errors import BadInput, HarnessError
+
+Syntax = Literal["alpaca_eval", "format", "wildbench", "jinja"]
+TEMPLATE_DIR_ENV = "HARNESS_JUDGE_TEMPLATE_DIR"
+CACHE_ENV = "HARNESS_TEMPLATE_CACHE"
+_SOURCES_FILE = "sources.yaml"
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """One upstream file at a pinned commit."""
+
+    name: str
+    repo: str
+    commit: str
+    path: str
+    sha256: str
+    mirror: str
+
+    @property
+    def url(self) -> str:
+        return f"https://raw.githubusercontent.com/{self.repo}/{self.commit}/{self.path}"
+
+
+@dataclass(frozen=True)
+class TemplatePart:
+    """Where one piece of a template comes from: a pinned ``source`` or a ``package_file`` of ``judges/``.
+
+    ``entry`` selects a JSONL line by its ``name`` (MT-Bench); ``key`` a field of that line or of a YAML
+    mapping; ``index`` an element when the field is a list (Arena-Hard v0.1 ``prompt_template: [..]``).
+    """
+
+    source: str | None = None
+    package_file: str | None = None
+    entry: str | None = None
+    key: str | None = None
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class JudgeTemplate:
+    """The text a judge prompt is rendered from. ``system`` is None when the syntax carries its own roles."""
+
+    name: str
+    syntax: Syntax
+    user: str
+    system: str | None
+    sha256: str
+    files: dict[str, str] = field(default_factory=dict)  # source name -> sha256 of the file actually read
+
+
+@cache
+def sources() -> dict[str, TemplateSource]:
+    """The pinned upstream files (``judges/configs/sources.yaml``)."""
+    text = resources.files("judges").joinpath("configs", _SOURCES_FILE).read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    return {name: TemplateSource(name=name, **fields) for name, fields in raw.items()}
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def cache_dir() -> Path:
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "harness" / "templates"
+    return Path(os.environ.get(CACHE_ENV, default))
+
+
+def _verified(source: TemplateSource, data: bytes, where: str) -> bytes:
+    digest = _sha256(data)
+    if digest != source.sha256:
+        raise BadInput(where, f"sha256 {digest} does not match the pinned {source.sha256} of {source.url}")
+    return data
+
+
+def _download(source: TemplateSource) -> bytes:
+    try:
+        response = httpx.get(source.url, timeout=30.0, follow_redirects=True)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise HarnessError(
+            f"cannot fetch judge template {source.name} from {source.url} ({exc}); set {TEMPLATE_DIR_ENV} "
+            "to a local mirror or pass --judge-template PATH"
+        ) from exc
+    return response.content
+
+
+def read_source(name: str, override: Path | None = None) -> tuple[bytes, str]:
+    """Bytes of an upstream file and their sha256, by the resolution order of the module docstring."""
+    try:
+        source = sources()[name]
+    except KeyError:
+        raise BadInput(
+            "template source", f"unknown source {name!r} (known: {', '.join(sources())})"
+        ) from None
+    if override is not None:
+        if not override.is_file():
+            raise BadInput("--judge-template", f"{override} is not a file")
+        data = override.read_bytes()
+        return data, _sha256(data)
+    mirror_root = os.environ.get(TEMPLATE_DIR_ENV)
+    if mirror_root:
+        mirrored = Path(mirror_root) / source.mirror
+        if mirrored.is_file():
+            return _verified(source, mirrored.read_bytes(), str(mirrored)), source.sha256
+    cached = cache_dir() / source.sha256
+    if cached.is_file():
+        return _verified(source, cached.read_bytes(), str(cached)), source.sha256
+    data = _verified(source, _download(source), source.url)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(data)
+    partial.replace(cached)  # atomic: concurrent runs never see half a file
+    return data, source.sha256
+
+
+def _select(data: bytes, part: TemplatePart, where: str) -> str:
+    """Cut one string out of a file: the whole text, a JSONL entry's field, or a YAML key."""
+    text = data.decode("utf-8")
+    if part.entry is not None:
+        matches = [json.loads(line) for line in text.splitlines() if line.strip()]
+        found = [m for m in matches if m.get("name") == part.entry]
+        if len(found) != 1:
+            raise BadInput(where, f"expected one entry named {part.entry!r}, found {len(found)}")
+        container: Any = found[0]
+    elif part.key is not None:
+        container = yaml.safe_load(text)
+    else:
+        return text
+    if part.key is None or not isinstance(container, dict) or part.key not in container:
+        raise BadInput(where, f"missing key {part.key!r}")
+    value = container[part.key]
+    if part.index is not None:
+        if not isinstance(value, list) or not -len(value) <= part.index < len(value):
+            raise BadInput(where, f"{part.key!r} has no element {part.index}")
+        value = value[part.index]
+    if not isinstance(value, str):
+        raise BadInput(where, f"{part.key!r} is not a string")
+    return value
+
+
+def read_part(part: TemplatePart, overrides: dict[str, Path] | None = None) -> tuple[str, str, str]:
+    """(text, file name, file sha256) of one template part."""
+    if part.package_file is not None:
+        data = resources.files("judges").joinpath(*part.package_file.split("/")).read_bytes()
+        return _select(data, part, part.package_file), part.package_file, _sha256(data)
+    if part.source is None:
+        raise BadInput("template", "a part needs `source` or `package_file`")
+    data, digest = read_source(part.source, (overrides or {}).get(part.source))
+    return _select(data, part, part.source), part.source, digest
+
+
+def load_template(
+    name: str,
+    syntax: Syntax,
+    user: TemplatePart,
+    system: TemplatePart | None = None,
+    overrides: dict[str, Path] | None = None,
+) -> JudgeTemplate:
+    """Assemble a :class:`JudgeTemplate`; its hash covers every file read and how they were cut."""
+    user_text, user_file, user_sha = read_part(user, overrides)
+    files = {user_file: user_sha}
+    system_text = None
+    if system is not None:
+        system_text, system_file, system_sha = read_part(system, overrides)
+        files[system_file] = system_sha
+    recipe = json.dumps([syntax, repr(user), repr(system), sorted(files.items())], sort_keys=True)
+    return JudgeTemplate(
+        name=name,
+        syntax=syntax,
+        user=user_text,
+        system=system_text,
+        sha256=_sha256(recipe.encode()),
+        files=files,
+    )
