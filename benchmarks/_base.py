@@ -119,13 +119,13 @@ class Benchmark(ABC):
 
 def validate_items(items: list[Item], where: str, *, expected: int | None) -> None:
     """Checks every benchmark shares: count, unique non-empty ids, non-empty turns."""
-    if expected is not None and len(items) != expected:
-        raise BadInput(where, f"expected {expected} items, found {len(items)}")
     if not items:
         raise BadInput(where, "no items")
     duplicates = [item_id for item_id, n in Counter(i.item_id for i in items).items() if n > 1]
-    if duplicates:
+    if duplicates:  # checked before the count: a doubled row is the more specific diagnosis
         raise BadInput(where, f"duplicate item id {duplicates[0]!r} ({len(duplicates)} duplicated ids)")
+    if expected is not None and len(items) != expected:
+        raise BadInput(where, f"expected {expected} items, found {len(items)}")
     for item in items:
         if not item.item_id.strip():
             raise BadInput(where, "an item has an empty id")

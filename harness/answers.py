@@ -10,7 +10,8 @@ in ``../shared/data``, or a user's own files in the upstream formats):
   ``{question_id, model_id, choices:[{turns:[{content}]}]}`` and v2 ``{uid, model, messages:[{role,
   content}]}`` where the assistant content is ``{"answer": ...}`` (reasoning models add more keys).
 - FastChat MT-Bench answers: ``{question_id, model_id, choices:[{turns:[str, str]}]}``.
-- WildBench result files: ``{session_id, output (str or [str]), generator}``.
+- WildBench result files: ``{session_id, output (str or [str]), generator}``, or the judged rows of
+  ``eval_results/`` (``{session_id, model_output, model_test}``).
 
 A file must hold one model and each item at most once: a duplicate is an error, not a silent
 "last one wins" (Arena-Hard's ``reorg_answer_file`` de-duplicates quietly; we refuse instead).
@@ -92,7 +93,8 @@ def load_wildbench_outputs(path: Path, *, model: str | None = None) -> list[Outp
         name = model or _optional_str(row, "generator") or _optional_str(row, "model_test")
         if name is None:
             raise BadInput(row.where, "missing field 'generator' (or pass the model name)")
-        outputs.append(Output(item_id=item_id, model=name, turns=[wildbench_output_text(row)]))
+        text_field = "output" if "output" in row.data else "model_output"  # eval_results/ files
+        outputs.append(Output(item_id=item_id, model=name, turns=[wildbench_output_text(row, text_field)]))
     return _checked(outputs, path)
 
 
