@@ -11,7 +11,7 @@ is read), which is what registers them.
 """
 
 from benchmarks import alpaca_eval, arena_hard, demo, mt_bench, wildbench  # noqa: F401  (registration)
-from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec, validate_items
+from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec, pair_outputs, validate_items
 from benchmarks._registry import BENCHMARKS, benchmark_names, get_benchmark, register_benchmark
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "VersionSpec",
     "benchmark_names",
     "get_benchmark",
+    "pair_outputs",
     "register_benchmark",
     "validate_items",
 ]

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from harness.answers import load_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
-from harness.records import Item
+from harness.records import Item, Output
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,13 @@ class Benchmark(ABC):
     def sampling(self, item: Item) -> SamplingParams:
         """The upstream generation settings for the model under test on ``item``."""
 
+    def load_outputs(self, path: Path, items: list[Item]) -> list[Output]:
+        """A model's answers to ``items`` from an upstream answer file (format detected), paired by id.
+
+        AlpacaEval-format benchmarks override this to pair by instruction text, as upstream does.
+        """
+        return load_answers(path)
+
     def baselines_for(self, item: Item) -> tuple[str, ...]:
         """The baseline models ``item`` is compared against (Arena-Hard v2.0 depends on the category)."""
         return self.spec.version(item.version or None).baselines
@@ -131,3 +139,35 @@ def validate_items(items: list[Item], where: str, *, expected: int | None) -> No
             raise BadInput(where, "an item has an empty id")
         if not item.turns or any(not t.strip() for t in item.turns):
             raise BadInput(where, f"item {item.item_id!r} has an empty user turn")
+
+
+def pair_outputs(
+    items: list[Item], outputs: list[Output], where: str, *, allow_missing: bool = False
+) -> list[tuple[Item, Output]]:
+    """(item, output) pairs in item order, refusing answers that cannot belong to these items.
+
+    An answer for an unknown id, a second answer for an item, or an answer with a different number of
+    turns than the item (MT-Bench has 2) is an error naming ``where``. A missing answer is an error
+    unless ``allow_missing`` (the judge stage then reports the gap instead of scoring it as a loss).
+    """
+    by_id: dict[str, Output] = {}
+    known = {item.item_id for item in items}
+    for output in outputs:
+        if output.item_id not in known:
+            raise BadInput(where, f"answer for unknown item {output.item_id!r}")
+        if output.item_id in by_id:
+            raise BadInput(where, f"two answers for item {output.item_id!r}")
+        by_id[output.item_id] = output
+    pairs: list[tuple[Item, Output]] = []
+    for item in items:
+        answer = by_id.get(item.item_id)
+        if answer is None:
+            if allow_missing:
+                continue
+            raise BadInput(where, f"no answer for item {item.item_id!r} ({len(items) - len(by_id)} missing)")
+        if len(answer.turns) != len(item.turns):
+            raise BadInput(
+                where, f"item {item.item_id!r} has {len(item.turns)} turns, the answer {len(answer.turns)}"
+            )
+        pairs.append((item, answer))
+    return pairs

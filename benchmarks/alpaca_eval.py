@@ -22,10 +22,11 @@ from pathlib import Path
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._hub import fetch_hf_file
 from benchmarks._registry import register_benchmark
+from harness.answers import load_alpaca_eval_outputs
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import Row, field, read_rows
-from harness.records import Item
+from harness.records import Item, Output
 
 HF_REPO = "tatsu-lab/alpaca_eval"
 HF_REVISION = "2edc6fad8be6b14ea7230aabfd08188da6b8b814"
@@ -75,6 +76,11 @@ def alpaca_format_items(rows: list[Row], *, benchmark: str, version: str, where:
     return items
 
 
+def alpaca_format_outputs(path: Path, items: list[Item]) -> list[Output]:
+    """A ``model_outputs.json`` paired with ``items`` by instruction text (upstream's join key)."""
+    return load_alpaca_eval_outputs(path, instruction_ids={item.turns[0]: item.item_id for item in items})
+
+
 @register_benchmark
 class AlpacaEval(Benchmark):
     spec = BenchmarkSpec(
@@ -107,6 +113,9 @@ class AlpacaEval(Benchmark):
         return alpaca_format_items(
             read_rows(file), benchmark=self.spec.name, version=version.name, where=str(file)
         )
+
+    def load_outputs(self, path: Path, items: list[Item]) -> list[Output]:
+        return alpaca_format_outputs(path, items)
 
     def sampling(self, item: Item) -> SamplingParams:
         return SamplingParams()

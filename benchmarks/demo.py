@@ -16,11 +16,11 @@ from pathlib import Path
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._registry import register_benchmark
-from benchmarks.alpaca_eval import alpaca_format_items
+from benchmarks.alpaca_eval import alpaca_format_items, alpaca_format_outputs
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import read_rows
-from harness.records import Item
+from harness.records import Item, Output
 
 DATA_FILE = Path(__file__).parent / "data" / "demo.json"
 BASELINE = "demo_reference"
@@ -56,6 +56,9 @@ class Demo(Benchmark):
     def load_hub(self, version: VersionSpec) -> list[Item]:
         """The built-in file (no network: this benchmark ships with the package)."""
         return self.load_local(DATA_FILE, version)
+
+    def load_outputs(self, path: Path, items: list[Item]) -> list[Output]:
+        return alpaca_format_outputs(path, items)
 
     def sampling(self, item: Item) -> SamplingParams:
         return GENERATION

@@ -7,7 +7,7 @@ import json
 import pytest
 from _shared import shared_path
 
-from benchmarks import get_benchmark
+from benchmarks import get_benchmark, pair_outputs
 from harness.answers import (
     detect_format,
     load_alpaca_eval_outputs,
@@ -125,3 +125,28 @@ def test_unknown_answer_format(tmp_path, write_jsonl):
         load_answers(path, "csv")
     with pytest.raises(BadInput, match="file not found"):
         load_answers(tmp_path / "missing.jsonl")
+
+
+def test_benchmarks_pair_upstream_answers_with_their_items():
+    alpaca = get_benchmark("alpaca_eval")
+    items = alpaca.load(shared_path("alpaca_eval", "results", "gpt4_1106_preview"))
+    outputs = alpaca.load_outputs(
+        shared_path("alpaca_eval", "results", "falcon-7b-instruct", "model_outputs.json"), items
+    )
+    pairs = pair_outputs(items, outputs, "falcon")
+    assert len(pairs) == 805 and all(o.item_id == i.item_id for i, o in pairs)
+
+    mt = get_benchmark("mt_bench")
+    mt_items = mt.load(shared_path("mt_bench"))
+    answers = mt.load_outputs(shared_path("mt_bench", "model_answer", "llama-13b.jsonl"), mt_items)
+    assert [i.item_id for i, _ in pair_outputs(mt_items, answers, "llama")] == [i.item_id for i in mt_items]
+    with pytest.raises(BadInput, match=r"llama: no answer for item '81' \(1 missing\)"):
+        pair_outputs(mt_items, answers[1:], "llama")
+    assert len(pair_outputs(mt_items, answers[1:], "llama", allow_missing=True)) == 79
+    one_turn = [answers[0].model_copy(update={"turns": ["only"]}), *answers[1:]]
+    with pytest.raises(BadInput, match="item '81' has 2 turns, the answer 1"):
+        pair_outputs(mt_items, one_turn, "llama")
+    with pytest.raises(BadInput, match="answer for unknown item '81'"):
+        pair_outputs(mt_items[1:], answers, "llama")
+    with pytest.raises(BadInput, match="two answers for item '81'"):
+        pair_outputs(mt_items, [*answers, answers[0]], "llama")
