@@ -1,0 +1,1 @@
+"""Data files shipped with the benchmarks package (the built-in demo benchmark)."""
