@@ -91,7 +91,7 @@ class AlpacaEval(Benchmark):
                 name="2.0",
                 n_items=805,
                 source=f"hf:{HF_REPO}:alpaca_eval_gpt4_baseline@{HF_REVISION[:7]}",
-                default_judge="alpaca_eval_2",
+                default_judge="alpaca_eval_weighted_gpt4_turbo",
                 statistic="lc_win_rate",
                 baselines=(BASELINE,),
             ),

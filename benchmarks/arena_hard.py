@@ -87,7 +87,7 @@ class ArenaHard(Benchmark):
                 name="v2.0",
                 n_items=750,
                 source=f"github:{REPO}@{COMMIT[:7]}",
-                default_judge="arena_hard_v2.0",
+                default_judge="arena_hard_v2",
                 statistic="bradley_terry",
                 baselines=tuple(V2_BASELINE_BY_CATEGORY.values()),
                 notes="baseline by category: hard_prompt -> o3-mini, creative_writing -> gemini-2.0-flash",

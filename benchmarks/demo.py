@@ -37,7 +37,7 @@ class Demo(Benchmark):
                 name="1",
                 n_items=21,
                 source="builtin:benchmarks/data/demo.json",
-                default_judge="alpaca_eval_2",
+                default_judge="alpaca_eval_weighted_gpt4_turbo",
                 statistic="win_rate",
                 baselines=(BASELINE,),
             ),

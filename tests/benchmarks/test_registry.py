@@ -33,7 +33,7 @@ def test_unknown_version_lists_the_known_ones():
 
 def test_default_versions_sizes_judges_and_baselines():
     expected = {
-        "alpaca_eval": ("2.0", 805, "alpaca_eval_2", ("gpt4_1106_preview",)),
+        "alpaca_eval": ("2.0", 805, "alpaca_eval_weighted_gpt4_turbo", ("gpt4_1106_preview",)),
         "arena_hard": ("v0.1", 500, "arena_hard_v0.1", ("gpt-4-0314",)),
         "mt_bench": ("original", 80, "mt_bench_single", ()),
         "wildbench": (
@@ -42,13 +42,13 @@ def test_default_versions_sizes_judges_and_baselines():
             "wildbench_score",
             ("gpt-4-turbo-2024-04-09", "claude-3-haiku-20240307", "Llama-2-70b-chat-hf"),
         ),
-        "demo": ("1", 21, "alpaca_eval_2", ("demo_reference",)),
+        "demo": ("1", 21, "alpaca_eval_weighted_gpt4_turbo", ("demo_reference",)),
     }
     for name, (version, n, judge, baselines) in expected.items():
         spec = get_benchmark(name).spec.default_version
         assert (spec.name, spec.n_items, spec.default_judge, spec.baselines) == (version, n, judge, baselines)
     v2 = get_benchmark("arena_hard").spec.version("v2.0")
-    assert (v2.n_items, v2.default_judge) == (750, "arena_hard_v2.0")
+    assert (v2.n_items, v2.default_judge) == (750, "arena_hard_v2")
 
 
 def _item(benchmark: str, category: str | None) -> Item:
