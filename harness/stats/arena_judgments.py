@@ -111,7 +111,8 @@ def load_judgments(paths: Sequence[Path | str], baseline: str = V01_BASELINE) ->
         records = ((f"{path}:{number}", record) for number, record in _read_lines(path))
         rows.extend(judgment_rows(records, baseline))
     frame = pd.DataFrame(rows, columns=JUDGMENT_COLUMNS)
-    frame["label"] = frame["label"].astype(object)
+    # object dtype keeps a null game as None (a string dtype would turn it into NaN)
+    frame["label"] = pd.Series([row["label"] for row in rows], dtype=object)
     return validate_judgments(frame)
 
 
@@ -181,3 +182,40 @@ def average_tokens(metadata: pd.DataFrame) -> dict[str, int]:
     """``int(mean(token_len))`` per model: the ``avg_tokens`` column of the v0.1 leaderboard csv."""
     means = metadata.groupby("model", sort=True)["token_len"].mean()
     return {str(model): int(value) for model, value in means.items()}
+
+
+def _answer_text(record: dict[str, Any], where: str) -> str:
+    """The assistant text of a legacy (``choices[0].turns[0].content``) or v2 (``messages[-1]``) answer."""
+    try:
+        if "choices" in record:
+            text = record["choices"][0]["turns"][0]["content"]
+        else:
+            content = record["messages"][-1]["content"]
+            text = content["answer"] if isinstance(content, dict) else content
+    except (KeyError, IndexError, TypeError) as error:
+        raise BadInput(where, f"no answer text; expected {_ANSWER_LAYOUTS}") from error
+    if not isinstance(text, str):
+        raise BadInput(where, f"answer text is {type(text).__name__}, expected a string")
+    return text
+
+
+def load_answer_texts(paths: Sequence[Path | str]) -> pd.DataFrame:
+    """``model, question_id, text, metadata`` of answer files (``metadata`` = the stored nested counts)."""
+    rows: list[dict[str, Any]] = []
+    for raw in paths:
+        path = Path(raw)
+        for number, record in _read_lines(path):
+            where = f"{path}:{number}"
+            question_id = record.get("question_id", record.get("uid"))
+            model = record.get("model_id", record.get("model"))
+            if question_id is None or model is None:
+                raise BadInput(where, f"unknown answer format; expected {_ANSWER_LAYOUTS}")
+            rows.append(
+                {
+                    "model": str(model),
+                    "question_id": str(question_id),
+                    "text": _answer_text(record, where),
+                    "metadata": record.get("conv_metadata", record.get("metadata")),
+                }
+            )
+    return pd.DataFrame(rows, columns=["model", "question_id", "text", "metadata"])

@@ -52,7 +52,9 @@ def by_model(rows: list[ArenaScore]) -> dict[str, ArenaScore]:
     return {row.model: row for row in rows}
 
 
-def assert_exact(ours: dict[str, ArenaScore], expected: dict[str, dict[str, float]], lower: str, upper: str) -> None:
+def assert_exact(
+    ours: dict[str, ArenaScore], expected: dict[str, dict[str, float]], lower: str, upper: str
+) -> None:
     assert set(ours) == set(expected)
     for model, want in expected.items():
         got = ours[model]
@@ -74,7 +76,9 @@ def test_default_upstream_compatible_is_exact(judgments: pd.DataFrame, metadata:
 
 def test_sorted_glob_order_reproduces_upstream_sorted_run(metadata: pd.DataFrame) -> None:
     sorted_judgments = load(sorted(glob_order()))
-    ours = by_model(score_v01(sorted_judgments, metadata=metadata, bootstrap=Bootstrap(upstream_compatible=True)))
+    ours = by_model(
+        score_v01(sorted_judgments, metadata=metadata, bootstrap=Bootstrap(upstream_compatible=True))
+    )
     expected = read_csv(shared_path(*PEER, "logs", "upstream_leaderboard_default_sortedglob.csv"))
     assert_exact(ours, expected, "rating_q025", "rating_q975")
 

@@ -149,7 +149,9 @@ def round_robin(n_models: int = 12, n_games: int = 60, seed: int = 1) -> tuple[p
             u = rng.random(n_games)
             outcome = np.where(u < 0.15, 0.5, (u < 0.15 + 0.85 * p).astype(float))
             for k, y in enumerate(outcome):
-                rows.append({"question_id": f"q{k}", "model": f"m{i:02d}", "baseline": f"m{j:02d}", "outcome": y})
+                rows.append(
+                    {"question_id": f"q{k}", "model": f"m{i:02d}", "baseline": f"m{j:02d}", "outcome": y}
+                )
     return pd.DataFrame(rows), strength
 
 
@@ -204,12 +206,16 @@ def test_upstream_compatible_draws_are_pandas_sample_with_seed_42() -> None:
 def test_intervals_cover_point_and_question_resampling_is_wider() -> None:
     frame = star_battles(2, n_questions=300)
     rows = {r.model: r for r in score_v01(frame, baseline=BASE)}
-    by_question = {r.model: r for r in score_v01(frame, baseline=BASE, bootstrap=Bootstrap(resample="questions"))}
+    by_question = {
+        r.model: r for r in score_v01(frame, baseline=BASE, bootstrap=Bootstrap(resample="questions"))
+    }
     narrow90 = {r.model: r for r in score_v01(frame, baseline=BASE, level=0.90)}
     for model in ("m1", "m2", "m3"):
         assert rows[model].ci_lower < rows[model].score < rows[model].ci_upper
         assert by_question[model].score == rows[model].score
-        assert narrow90[model].ci_upper - narrow90[model].ci_lower < rows[model].ci_upper - rows[model].ci_lower
+        assert (
+            narrow90[model].ci_upper - narrow90[model].ci_lower < rows[model].ci_upper - rows[model].ci_lower
+        )
     # >> copies move together when whole questions are resampled: wider on average
     width = np.mean([rows[m].ci_upper - rows[m].ci_lower for m in ("m1", "m2", "m3")])
     width_q = np.mean([by_question[m].ci_upper - by_question[m].ci_lower for m in ("m1", "m2", "m3")])
