@@ -238,3 +238,23 @@ def test_separable_outcomes_are_reported_not_infinite() -> None:
     frame = judgments([(f"q{i}", "m", "B>>A", "A>>B") for i in range(5)])
     with pytest.raises(BadInput, match="no finite MLE"):
         score_v01(frame, baseline=BASE)
+
+
+def test_v2_interval_is_90_percent_quantile_of_per_model_bootstrap_means() -> None:
+    frame = star_battles(4, n_questions=150)
+    spec = Bootstrap(rounds=50, seed=11)
+    rows = {r.model: r for r in score_v2(frame, baseline=BASE, bootstrap=spec)}
+    outcomes = expand_outcomes(frame, null_policy="v2").rows
+    for i, model in enumerate(sorted(outcomes["model"].unique())):
+        y = outcomes.loc[outcomes["model"] == model, "outcome"].to_numpy()
+        counts = resample_counts(len(y), Bootstrap(rounds=50, seed=11 + i))
+        means = counts @ y / len(y)
+        assert rows[model].score == pytest.approx(100 * y.mean())
+        assert rows[model].ci_lower == pytest.approx(100 * np.percentile(means, 5))
+        assert rows[model].ci_upper == pytest.approx(100 * np.percentile(means, 95))
+    compatible = {
+        r.model: r for r in score_v2(frame, baseline=BASE, bootstrap=Bootstrap(upstream_compatible=True))
+    }
+    assert compatible["m1"].score != rows["m1"].score  # upstream reports the mean of bootstrap means
+    with pytest.raises(BadInput, match="upstream never resamples questions"):
+        score_v01(frame, baseline=BASE, bootstrap=Bootstrap(resample="questions", upstream_compatible=True))
