@@ -214,6 +214,30 @@ def predict_lc(coefficients: GLMCoefficients, gamma: FloatArray) -> tuple[float,
     return float(np.mean(p) * 100), _sem(p) * 100, p
 
 
+def lc_from_coefficients(
+    coefficients: GLMCoefficients,
+    difficulty: Difficulty,
+    *,
+    annotations: pd.DataFrame | None = None,
+    n_rows: int | None = None,
+    difficulty_by: DifficultyBy = "position",
+) -> tuple[float, float]:
+    """(LC, lc_standard_error) from given coefficients, γ aligned to ``annotations`` (or, positionally,
+    to the first ``n_rows`` rows; neither given: all of γ). Reproduces the leaderboard from the committed
+    weights file, including models with fewer than 805 rows, whose γ is shifted upstream."""
+    if annotations is not None:
+        gamma = align_difficulty(annotations, difficulty, difficulty_by)
+    elif difficulty_by != "position":
+        raise BadInput("difficulty_by", "looking γ up by instruction needs the annotations")
+    else:
+        n = difficulty.gamma.size if n_rows is None else n_rows
+        if not 0 < n <= difficulty.gamma.size:
+            raise BadInput("n_rows", f"{n} is outside 1..{difficulty.gamma.size}")
+        gamma = difficulty.gamma[:n]
+    lc, se, _ = predict_lc(coefficients, gamma)
+    return lc, se
+
+
 def lc_against(model: GLMCoefficients, other_baseline: GLMCoefficients, gamma: FloatArray) -> float:
     """LC of ``model`` against another baseline b′ (upstream ``predict_winrate``):
     100·mean σ((β_m − β_b′) + (φ_m − φ_b′)·γ). It satisfies LC(m, b′) = 100 − LC(b′, m)."""
