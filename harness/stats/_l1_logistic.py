@@ -90,6 +90,7 @@ def _prox_newton_point(coef: FloatArray, grad: FloatArray, hess: FloatArray, lam
     A = np.where(support[None, :, :, None], H[:, None, :, :], np.eye(n_feat)[None, None, :, :])
     b = np.where(support[None], rhs_full[:, None, :] - lam[:, None, None] * _PATTERNS[None], 0.0)
     cand = np.linalg.solve(A, b[..., None])[..., 0]  # (m, 27, 3)
+    cand = np.where(support[None], cand, 0.0)  # exact zeros off the support (LU pivoting leaves ~1e-16)
     d = cand - coef[:, None, :]
     q = (
         np.einsum("kj,kpj->kp", grad, d)
