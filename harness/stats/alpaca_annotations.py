@@ -76,19 +76,27 @@ def annotations_frame(rows: Sequence[dict[str, Any]], where: str) -> pd.DataFram
     records: list[dict[str, Any]] = []
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise BadInput(f"{where}[{i}]", f"expected an object, got {type(row).__name__}; expected {_EXPECTED}")
+            raise BadInput(
+                f"{where}[{i}]", f"expected an object, got {type(row).__name__}; expected {_EXPECTED}"
+            )
         missing = [f for f in ANNOTATION_FIELDS if f not in row]
         if missing:
             hint = " (this looks like model_outputs.json)" if "output" in row else ""
-            raise BadInput(f"{where}[{i}]", f"missing field(s) {', '.join(missing)}{hint}; expected {_EXPECTED}")
+            raise BadInput(
+                f"{where}[{i}]", f"missing field(s) {', '.join(missing)}{hint}; expected {_EXPECTED}"
+            )
         for field in ("instruction", "output_1", "output_2", "generator_1", "generator_2"):
             if not isinstance(row[field], str):
                 raise BadInput(f"{where}[{i}].{field}", f"expected a string, got {type(row[field]).__name__}")
         pref = _preference(row["preference"], f"{where}[{i}].preference")
         reason = row.get("unscored_reason") if math.isnan(pref) else None
-        records.append({f: row[f] for f in ANNOTATION_FIELDS} | {"preference": pref, "unscored_reason": reason})
+        records.append(
+            {f: row[f] for f in ANNOTATION_FIELDS} | {"preference": pref, "unscored_reason": reason}
+        )
     frame = pd.DataFrame.from_records(records, columns=list(CANONICAL_COLUMNS))
-    frame.loc[frame["preference"].isna() & frame["unscored_reason"].isna(), "unscored_reason"] = "missing_preference"
+    frame.loc[frame["preference"].isna() & frame["unscored_reason"].isna(), "unscored_reason"] = (
+        "missing_preference"
+    )
     return frame
 
 
@@ -154,14 +162,14 @@ def judgments_to_annotations(
             base_text = it.baselines[baseline][0]
         else:
             raise BadInput(f"items[{it.item_id}].baselines", f"no baseline output for {baseline!r}")
-        j = by_item.get(it.item_id)
+        judgment = by_item.get(it.item_id)
         pref: Any = None
         reason: str | None = "missing_judgment"
-        if j is not None and j.status == "scored":
-            pref = j.score if j.score is not None else j.verdict
+        if judgment is not None and judgment.status == "scored":
+            pref = judgment.score if judgment.score is not None else judgment.verdict
             reason = None
-        elif j is not None:
-            reason = j.reason or "unscored"
+        elif judgment is not None:
+            reason = judgment.reason or "unscored"
         rows.append(
             {
                 "instruction": it.turns[0],
@@ -188,7 +196,9 @@ def check_instructions(actual: Sequence[str], expected: Sequence[str], what: str
     extra = sorted(set(actual) - set(expected))
     first = next((i for i, (a, e) in enumerate(zip(actual, expected, strict=False)) if a != e), None)
     if first is not None:
-        detail = f"first difference at row {first}: got {actual[first][:80]!r}, expected {expected[first][:80]!r}"
+        detail = (
+            f"first difference at row {first}: got {actual[first][:80]!r}, expected {expected[first][:80]!r}"
+        )
     elif len(actual) < len(expected):
         detail = f"first missing: {expected[len(actual)][:80]!r}"
     else:
@@ -209,7 +219,9 @@ def load_difficulty(path: str | Path) -> Difficulty:
         raise BadInput(where, f"cannot read difficulty CSV: {exc}") from None
     for col in ("index", "instruction_difficulty", "instruction"):
         if col not in frame.columns:
-            raise BadInput(f"{where}:{col}", "missing column; expected index, instruction_difficulty, instruction")
+            raise BadInput(
+                f"{where}:{col}", "missing column; expected index, instruction_difficulty, instruction"
+            )
     if not (frame["index"].to_numpy() == np.arange(len(frame))).all():
         raise BadInput(f"{where}:index", "rows must be numbered 0..n-1 in eval-set order")
     gamma = frame["instruction_difficulty"].to_numpy(dtype=float)
@@ -248,5 +260,7 @@ def validate_gamed(gamed: pd.DataFrame, where: str = "gamed") -> pd.DataFrame:
         raise BadInput(f"{where}[{row}]", "NaN or infinite value in a regulariser row")
     pref = gamed["preference"].to_numpy(dtype=float)
     if ((pref < 0) | (pref > 1)).any():
-        raise BadInput(f"{where}:preference", "gamed preferences must be in [0, 1] (upstream stores pref - 1)")
+        raise BadInput(
+            f"{where}:preference", "gamed preferences must be in [0, 1] (upstream stores pref - 1)"
+        )
     return gamed.loc[:, list(GAMED_COLUMNS)].reset_index(drop=True)

@@ -125,7 +125,9 @@ def _generators(annotations: pd.DataFrame) -> tuple[str, str]:
     for col in ("generator_1", "generator_2"):
         names = annotations[col].unique()
         if len(names) != 1:
-            raise BadInput(col, f"expected one generator per annotations frame, got {sorted(map(str, names))}")
+            raise BadInput(
+                col, f"expected one generator per annotations frame, got {sorted(map(str, names))}"
+            )
     return str(annotations["generator_2"].iloc[0]), str(annotations["generator_1"].iloc[0])
 
 
@@ -142,7 +144,9 @@ def raw_metrics(annotations: pd.DataFrame) -> RawMetrics:
     scored = ~np.isnan(pref)
     y = pref[scored] - 1.0
     discrete = np.where(pref[scored] == 1.5, 0.5, np.round(pref[scored]) - 1.0)
-    reasons = Counter(str(r) for r in annotations.loc[~scored, "unscored_reason"].fillna("missing_preference"))
+    reasons = Counter(
+        str(r) for r in annotations.loc[~scored, "unscored_reason"].fillna("missing_preference")
+    )
     lengths = annotations["output_2"].str.len().to_numpy(dtype=float)
     return RawMetrics(
         win_rate=float(np.mean(y) * 100) if y.size else float("nan"),
@@ -241,7 +245,9 @@ def lc_from_coefficients(
 def lc_against(model: GLMCoefficients, other_baseline: GLMCoefficients, gamma: FloatArray) -> float:
     """LC of ``model`` against another baseline b′ (upstream ``predict_winrate``):
     100·mean σ((β_m − β_b′) + (φ_m − φ_b′)·γ). It satisfies LC(m, b′) = 100 − LC(b′, m)."""
-    delta = (model.beta - other_baseline.beta) + (model.phi - other_baseline.phi) * np.asarray(gamma, dtype=float)
+    delta = (model.beta - other_baseline.beta) + (model.phi - other_baseline.phi) * np.asarray(
+        gamma, dtype=float
+    )
     return float(np.mean(expit(delta)) * 100)
 
 
@@ -324,7 +330,9 @@ def alpaca_eval_metrics(
     annotations' instructions; the error gives the counts and the first differing instruction.
     """
     if eval_instructions is not None:
-        check_instructions(annotations["instruction"].tolist(), eval_instructions, what="annotation instructions")
+        check_instructions(
+            annotations["instruction"].tolist(), eval_instructions, what="annotation instructions"
+        )
     model, baseline = _generators(annotations)
     lc = fit_lc_glm(
         annotations, difficulty, gamed=gamed, regularize_lambda=regularize_lambda, difficulty_by=difficulty_by

@@ -51,7 +51,12 @@ def write_df_gamed(path: Path, gamma: np.ndarray, gamed: pd.DataFrame | None) ->
     (``drop_duplicates("index")``), so we write one placeholder row per instruction carrying γ."""
     if gamed is None:
         frame = pd.DataFrame(
-            {"index": np.arange(gamma.size), "preference": 0.5, "std_delta_len": 0.0, "instruction_difficulty": gamma}
+            {
+                "index": np.arange(gamma.size),
+                "preference": 0.5,
+                "std_delta_len": 0.0,
+                "instruction_difficulty": gamma,
+            }
         )
         frame["model"] = "placeholder"
     else:

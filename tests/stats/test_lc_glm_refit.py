@@ -30,7 +30,11 @@ def difficulty() -> Difficulty:
 
 
 def upstream_fit(
-    glm_winrate: Any, monkeypatch: pytest.MonkeyPatch, df_gamed: Path, annotations: pd.DataFrame, glm_name: str
+    glm_winrate: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    df_gamed: Path,
+    annotations: pd.DataFrame,
+    glm_name: str,
 ) -> tuple[float, float, np.ndarray]:
     """alpaca_eval's LC and, through its own lower-level functions, the chosen C and coefficients."""
     monkeypatch.setattr(glm_winrate, "hf_hub_download", lambda **_: str(df_gamed))
@@ -39,7 +43,9 @@ def upstream_fit(
         frame, glm_name=glm_name, save_weights_dir=None, is_warn_extreme_changes=False
     )
     info = glm_winrate.GLM_INFO[glm_name]
-    train, _, weight = glm_winrate._get_featurized_data(frame, info["formula"], info["regularize_to_baseline_lambda"])
+    train, _, weight = glm_winrate._get_featurized_data(
+        frame, info["formula"], info["regularize_to_baseline_lambda"]
+    )
     keep = train["preference"].notna()
     model = glm_winrate.fit_LogisticRegressionCV(
         train[keep], "preference", sample_weight=None if weight is None else weight[keep], **info["kwargs"]
@@ -88,7 +94,9 @@ def test_noreg_refit_matches_alpaca_eval(
         lc, c, coef = upstream_fit(glm_winrate, monkeypatch, df_gamed, annotations, "length_controlled_noreg")
         assert ours.C == pytest.approx(c, rel=1e-12), model
         assert abs(ours.length_controlled_winrate - lc) <= 0.1, model
-        assert np.allclose([ours.coefficients.theta, ours.coefficients.phi, ours.coefficients.beta], coef, atol=0.05)
+        assert np.allclose(
+            [ours.coefficients.theta, ours.coefficients.phi, ours.coefficients.beta], coef, atol=0.05
+        )
         # the refit recorded in shared data (official code, sklearn 1.5.2, same γ, no gamed rows)
         recorded = expected.loc[model, "lc_refit_noreg_official_code_sklearn_1_5_2"]
         assert abs(ours.length_controlled_winrate - recorded) <= 0.1, model
