@@ -65,15 +65,20 @@ def _annotation_file(model: str) -> Path:
     return sorted(folder.glob("annotations_*.json"))[0]
 
 
-def _best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Median wall time over ``repeats`` runs (after one warm-up run) and the last result."""
-    result = fn()
-    times = []
+def _timed_pair(a: Callable[[], Any], b: Callable[[], Any], repeats: int) -> tuple[float, Any, float, Any]:
+    """Median wall times of ``a`` and ``b`` over ``repeats`` alternating runs, after one warm-up each.
+
+    Alternating keeps the two under the same machine load (the CPUs here are shared)."""
+    result_a, result_b = a(), b()
+    times_a, times_b = [], []
     for _ in range(repeats):
         start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        result_a = a()
+        times_a.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        result_b = b()
+        times_b.append(time.perf_counter() - start)
+    return statistics.median(times_a), result_a, statistics.median(times_b), result_b
 
 
 def bench_lc(repeats: int) -> None:
@@ -119,9 +124,10 @@ def bench_lc(repeats: int) -> None:
                 for m, f in upstream_frames.items()
             }
 
-        t_ours, lc_ours = _best_of(ours, repeats)
-        t_theirs, lc_theirs = _best_of(theirs, repeats)
-    print(f"LC (length_controlled_noreg), {len(SHARED_MODELS)} shared models, median of {repeats} runs")
+        t_ours, lc_ours, t_theirs, lc_theirs = _timed_pair(ours, theirs, repeats)
+    print(
+        f"LC (length_controlled_noreg), {len(SHARED_MODELS)} shared models, median of {repeats} alternating runs"
+    )
     print(f"{'model':32s} {'harness':>12s} {'alpaca_eval':>12s} {'|diff|':>9s}")
     for m in SHARED_MODELS:
         print(f"{m:32s} {lc_ours[m]:12.6f} {lc_theirs[m]:12.6f} {abs(lc_ours[m] - lc_theirs[m]):9.2e}")
