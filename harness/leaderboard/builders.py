@@ -95,6 +95,80 @@ def _check_unique(rows: list[Row]) -> None:
         seen.add(row.model)
 
 
+# ----------------------------------------------------------------------------------------- AlpacaEval
+
+ALPACA_DIFFICULTY = (
+    "tatsu-lab/alpaca_eval",
+    "instruction_difficulty.csv",
+    "2edc6fad8be6b14ea7230aabfd08188da6b8b814",
+)
+NO_GAMED_NOTE = (
+    "LC fitted without the gamed-baseline regulariser rows (HF df_gamed.csv, not available offline): within "
+    "about 1.2 points of the official LC for normal outputs, inflated for adversarially short ones"
+)
+ALPACA_EXTRAS = ("win_rate", "standard_error", "lc_standard_error", "discrete_win_rate", "n_wins", "n_wins_base",
+                 "n_draws", "avg_length")  # fmt: skip
+
+
+def _alpaca_difficulty(opts: Options) -> tuple[object | None, str]:
+    """γ from ``--difficulty``, else the pinned hub file; without it LC cannot be computed (say why)."""
+    from harness.stats.alpaca_annotations import load_difficulty
+
+    if opts.difficulty is not None:
+        return load_difficulty(opts.difficulty), ""
+    from benchmarks._hub import fetch_hf_file
+
+    try:
+        return load_difficulty(fetch_hf_file(*ALPACA_DIFFICULTY)), ""
+    except BadInput as exc:
+        return (
+            None,
+            f"length-controlled win rate not computed: no instruction difficulty ({exc}); pass --difficulty",
+        )
+
+
+@LEADERBOARDS.register("alpaca_eval")
+def alpaca_eval(paths: Sequence[Path], opts: Options) -> Leaderboard:
+    """Headline: LC win rate with a bootstrap interval that refits the GLM (wider than upstream's
+    ``lc_standard_error``, which ignores coefficient uncertainty; alpaca_eval.md §H)."""
+    from harness.stats.alpaca_annotations import load_annotations
+    from harness.stats.lc_glm import alpaca_eval_metrics, bootstrap_lc_interval, raw_metrics
+
+    groups = _split("alpaca_eval", paths)
+    difficulty, note = _alpaca_difficulty(opts) if groups.get("alpaca_annotations") else (None, "")
+    rows: list[Row] = []
+    for path in groups.get("alpaca_annotations", []):
+        ann = load_annotations(path)
+        if difficulty is None:
+            raw = raw_metrics(ann)
+            model = str(ann["generator_2"].iloc[0])
+            row = {"win_rate": raw.win_rate, "standard_error": raw.standard_error}
+            rows.append(Row(model, float("nan"), None, None, raw.n_total, raw.n_unscored, dict(row)))
+            continue
+        res = alpaca_eval_metrics(ann, difficulty)  # type: ignore[arg-type]
+        lo, hi = bootstrap_lc_interval(ann, difficulty, n_boot=200, seed=opts.seed)  # type: ignore[arg-type]
+        lb = res.leaderboard_row()
+        extra = {k: lb[k] for k in ALPACA_EXTRAS}
+        rows.append(
+            Row(
+                res.model,
+                res.lc.length_controlled_winrate,
+                lo,
+                hi,
+                res.raw.n_total,
+                res.raw.n_unscored,
+                extra,
+            )
+        )
+    rows += _run_dir_rows(groups.get("run_dir", []), "length_controlled_winrate")
+    _check_unique(rows)
+    return Leaderboard(
+        "alpaca_eval", "length_controlled_winrate", tuple(rows), ALPACA_EXTRAS,
+        "95% bootstrap percentile over instructions, GLM refit (200 rounds)",
+        (note,) if note else (NO_GAMED_NOTE,),
+    )  # fmt: skip
+
+
 # ------------------------------------------------------------------------------------------ arena-hard
 
 
@@ -117,7 +191,11 @@ def arena_hard(paths: Sequence[Path], opts: Options) -> Leaderboard:
         style = "style" if opts.style_control else None
         fit = score_v01 if version == "v0.1" else score_v2
         for s in fit(
-            judgments, baseline=baseline, bootstrap=Bootstrap(seed=opts.seed, upstream_compatible=opts.upstream_compatible), style=style, metadata=metadata
+            judgments,
+            baseline=baseline,
+            bootstrap=Bootstrap(seed=opts.seed, upstream_compatible=opts.upstream_compatible),
+            style=style,
+            metadata=metadata,
         ):
             rows.append(
                 Row(

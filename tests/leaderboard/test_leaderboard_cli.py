@@ -29,10 +29,22 @@ def _read_csv(path: Path) -> dict[str, dict[str, str]]:
 
 @pytest.mark.parametrize(
     ("style", "expected_name"),
-    [(False, "upstream_leaderboard_default_sortedglob.csv"), (True, "upstream_leaderboard_style_control_sortedglob.csv")],
+    [
+        (False, "upstream_leaderboard_default_sortedglob.csv"),
+        (True, "upstream_leaderboard_style_control_sortedglob.csv"),
+    ],
 )
 def test_arena_hard_leaderboard_equals_upstream_show_result(tmp_path, style, expected_name):
-    args = ["leaderboard", "arena_hard", "--from", *_peer_files(), "--answers", *_answers(), "--out", str(tmp_path)]
+    args = [
+        "leaderboard",
+        "arena_hard",
+        "--from",
+        *_peer_files(),
+        "--answers",
+        *_answers(),
+        "--out",
+        str(tmp_path),
+    ]
     args += ["--upstream-compatible"] + (["--style-control"] if style else [])
     assert main(args) == 0
     ours = _read_csv(tmp_path / "results" / "arena_hard" / "leaderboard.csv")
@@ -62,7 +74,9 @@ def test_wildbench_leaderboard_reproduces_official_scores(tmp_path, capsys):
     folder = shared_path("wildbench", "eval_results", "v2.0625", "score.v2", "eval=gpt-4o-2024-05-13")
     official = json.loads(shared_path("wildbench", "leaderboard", "score.json").read_text())
     files = sorted(str(p) for p in folder.glob("*.json"))
-    assert main(["leaderboard", "wildbench", "--from", *files, "--out", str(tmp_path), "--format", "json"]) == 0
+    assert (
+        main(["leaderboard", "wildbench", "--from", *files, "--out", str(tmp_path), "--format", "json"]) == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     rows = {r["model"].split("/")[-1]: r for r in doc["rows"]}
     assert len(rows) == 3
@@ -85,7 +99,16 @@ def test_mt_bench_single_leaderboard_excludes_and_counts_unparsed(tmp_path, caps
                          "judgment": "", "score": -1 if qid == 81 else 4, "turn": turn, "tstamp": 0})  # fmt: skip
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     questions = shared_path("mt_bench", "question.jsonl")
-    args = ["leaderboard", "mt_bench", "--from", str(path), "--questions", str(questions), "--out", str(tmp_path)]
+    args = [
+        "leaderboard",
+        "mt_bench",
+        "--from",
+        str(path),
+        "--questions",
+        str(questions),
+        "--out",
+        str(tmp_path),
+    ]
     assert main([*args, "--format", "json"]) == 0
     doc = {r["model"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
     assert doc["m1"]["score"] == 7.0 and doc["m1"]["turn_1"] == 8.0 and doc["m1"]["turn_2"] == 6.0
@@ -101,6 +124,53 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path, capsys):
     assert err.count("\n") == 0 and "unknown format" in err and str(bogus) in err
     assert main(["leaderboard", "arena_hardd", "--from", str(bogus)]) == 2
     assert "did you mean 'arena_hard'" in capsys.readouterr().err
-    wb = shared_path("wildbench", "eval_results", "v2.0625", "score.v2", "eval=gpt-4o-2024-05-13", "gemma-2b-it.json")
+    wb = shared_path(
+        "wildbench", "eval_results", "v2.0625", "score.v2", "eval=gpt-4o-2024-05-13", "gemma-2b-it.json"
+    )
     assert main(["leaderboard", "arena_hard", "--from", str(wb)]) == 2
     assert "not a arena_hard input" in capsys.readouterr().err
+
+
+def test_alpaca_eval_leaderboard_raw_columns_equal_official_csv(tmp_path, capsys):
+    results = shared_path("alpaca_eval", "results")
+    files = sorted(str(p) for p in results.glob("*/annotations*.json"))
+    gamma = shared_path("alpaca_eval", "glm", "instruction_difficulty_recovered.csv")
+    args = [
+        "leaderboard",
+        "alpaca_eval",
+        "--from",
+        *files,
+        "--difficulty",
+        str(gamma),
+        "--out",
+        str(tmp_path),
+    ]
+    assert main([*args, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    official = _read_csv_index(
+        shared_path("alpaca_eval", "leaderboard", "weighted_alpaca_eval_gpt4_turbo_leaderboard.csv")
+    )
+    assert len(doc["rows"]) == 7
+    for row in doc["rows"]:
+        ref = official[row["model"]]
+        assert row["win_rate"] == pytest.approx(float(ref["win_rate"]), abs=1e-6)
+        assert row["n_wins"] == int(ref["n_wins"]) and row["avg_length"] == int(ref["avg_length"])
+        assert row["ci_lower"] <= row["length_controlled_winrate"] <= row["ci_upper"]
+    lc = {r["model"]: r["length_controlled_winrate"] for r in doc["rows"]}
+    assert lc["gpt4_1106_preview"] == 50.0
+    # Without the hub-only regulariser rows the refit stays within 1.5 points for normal-length models.
+    for model in ("FuseChat-Gemma-2-9B-Instruct", "claude-2.1", "gpt-3.5-turbo-1106", "falcon-7b-instruct"):
+        assert abs(lc[model] - float(official[model]["length_controlled_winrate"])) < 1.5, model
+    assert any("regulariser" in n for n in [doc["interval"]] + list(_md_notes(tmp_path)))
+
+
+def _read_csv_index(path: Path) -> dict[str, dict[str, str]]:
+    with open(path, newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        return {row[0]: dict(zip(header[1:], row[1:], strict=False)) for row in reader}
+
+
+def _md_notes(tmp_path: Path) -> list[str]:
+    text = (tmp_path / "results" / "alpaca_eval" / "leaderboard.md").read_text()
+    return [line for line in text.splitlines() if line.startswith("Note:")]
