@@ -18,12 +18,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import http
 import json
 import threading
 import time
 from typing import Any
-
-_REASONS = {200: "OK", 401: "Unauthorized", 404: "Not Found"}
 
 
 class LatencyServer:
@@ -105,7 +104,7 @@ class LatencyServer:
                 status, payload = await self._answer(method, path, headers, body)
                 data = json.dumps(payload, separators=(",", ":")).encode()
                 writer.write(
-                    f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\n"
+                    f"HTTP/1.1 {status} {_reason(status)}\r\n"
                     f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode()
                     + data
                 )
@@ -202,3 +201,10 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"

@@ -242,7 +242,7 @@ class Client:
     def _fatal(self, exc: Exception, decision: RetryDecision) -> FatalAPIError:
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
-            reason = exc.response.reason_phrase or _phrase(status)
+            reason = _phrase(status)  # the standard phrase, whatever the server's status line says
             message = server_message(exc)
         else:  # not an HTTP refusal: a bug or an unexpected error type; name it, keep it one line
             status, reason, message = 0, "client error", f"{type(exc).__name__}: {exc}"
