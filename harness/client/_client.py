@@ -29,7 +29,7 @@ import ssl
 import weakref
 from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import openai
@@ -177,7 +177,11 @@ class Client:
         sdk = shard.sdk.get(self._key)
         if sdk is None:
             sdk = shard.sdk[self._key] = openai.AsyncOpenAI(
-                api_key=self._key, base_url=self.base_url, http_client=shard.http, max_retries=0
+                api_key=self._key,
+                base_url=self.base_url,
+                # openai>=2 types this as httpx2 and accepts a legacy httpx client at run time
+                http_client=cast(Any, shard.http),
+                max_retries=0,
             )
         return sdk
 
