@@ -180,6 +180,13 @@ def _completion(request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency-ms", type=float, default=500.0)
@@ -201,10 +208,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _reason(status: int) -> str:
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return "Status"
