@@ -3,7 +3,7 @@
 Why: client throughput and overhead can only be measured against a server whose cost is known and
 constant; a real model adds its own queueing. This one sleeps ``latency_s`` (no CPU), then answers
 ``POST /v1/chat/completions`` with a deterministic echo of the last user message (logprobs too when
-asked), so outputs can be compared across runs. ``GET /stats`` returns ``{"requests": N}`` (the chat
+asked), so outputs can be compared across runs. ``GET /v1/stats`` returns ``{"requests": N}`` (the chat
 requests that reached it), which is how a cached re-run proves it made zero calls. With ``api_key``
 set it answers a wrong or missing key with 401, echoing the key it got (as careless servers do) so
 tests can check that the client never repeats a key.
@@ -117,7 +117,7 @@ class LatencyServer:
     async def _answer(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, Any]]:
-        if method == "GET" and path.endswith("/stats"):
+        if method == "GET" and path == "/v1/stats":
             return 200, {"requests": self.requests}
         if self.api_key is not None:
             given = headers.get("authorization", "").removeprefix("Bearer ")
@@ -126,9 +126,9 @@ class LatencyServer:
                 return 401, {
                     "error": {"message": message, "type": "invalid_request_error", "code": "invalid_api_key"}
                 }
-        if method == "GET" and path.endswith("/models"):
+        if method == "GET" and path == "/v1/models":
             return 200, {"object": "list", "data": [{"id": "echo", "object": "model"}]}
-        if method != "POST" or not path.endswith("/chat/completions"):
+        if method != "POST" or path != "/v1/chat/completions":
             return 404, {"error": {"message": f"no route {method} {path}", "type": "not_found"}}
         self.requests += 1
         request = json.loads(body)

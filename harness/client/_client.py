@@ -38,7 +38,6 @@ from harness.cache import Cache, cache_key
 from harness.client._limiter import AdaptiveLimiter
 from harness.client._retry import (
     MalformedResponse,
-    RetryDecision,
     classify,
     fatal_line,
     server_message,
@@ -71,7 +70,7 @@ def reset_usage() -> None:
 # pool of 256 connections costs O(256^2) per request (profiled: ~15 ms of CPU per request at 256 in
 # flight). The endpoint's pool is therefore sharded into httpx clients of at most this many
 # connections, and each attempt goes to the least-busy shard: the same sockets, a fraction of the scan.
-SHARD_CONNECTIONS = 8
+SHARD_CONNECTIONS = 4
 
 
 @dataclass
@@ -151,7 +150,12 @@ class Client:
         self.backoff_cap = backoff_cap
         self._key = _api_key(endpoint)
         self._attached: dict[asyncio.AbstractEventLoop, _Pool] = {}
-        self.counters: RoleCounters = _USAGE.setdefault(role, RoleCounters())
+
+    @property
+    def counters(self) -> RoleCounters:
+        """This role's live counters (shared by every client of the role; survives reset_usage).
+        Tokens count only what was sent over the network: cache hits cost nothing."""
+        return _USAGE.setdefault(self.role, RoleCounters())
 
     def __repr__(self) -> str:
         return f"Client({self.base_url!r}, model={self.endpoint.model!r}, role={self.role!r})"
@@ -219,7 +223,9 @@ class Client:
                     decision = classify(exc)
                     if decision.kind == "fatal":
                         counters.errors += 1
-                        raise self._fatal(exc, decision) from None
+                        if not isinstance(exc, openai.APIStatusError):
+                            raise  # not a refusal by the server: a bug, which keeps its traceback
+                        raise self._fatal(exc) from None
                     if decision.kind == "rate_limit":
                         pool.limiter.on_rate_limit(slot, decision.retry_after)
                 else:
@@ -243,16 +249,17 @@ class Client:
             self.cache.put(key, data)
         return completion
 
-    def _fatal(self, exc: Exception, decision: RetryDecision) -> FatalAPIError:
-        if isinstance(exc, openai.APIStatusError):
-            status = exc.status_code
-            reason = _phrase(status)  # the standard phrase, whatever the server's status line says
-            message = server_message(exc)
-        else:  # not an HTTP refusal: a bug or an unexpected error type; name it, keep it one line
-            status, reason, message = 0, "client error", f"{type(exc).__name__}: {exc}"
-        return FatalAPIError(
-            fatal_line(status, reason, self.base_url, self.endpoint.model, message, self._key)
+    def _fatal(self, exc: openai.APIStatusError) -> FatalAPIError:
+        # the standard reason phrase, whatever the server's status line says
+        line = fatal_line(
+            exc.status_code,
+            _phrase(exc.status_code),
+            self.base_url,
+            self.endpoint.model,
+            server_message(exc),
+            self._key,
         )
+        return FatalAPIError(line)
 
     async def aclose(self) -> None:
         """Release this client's hold on the shared pools; the last user closes them."""

@@ -223,3 +223,13 @@ def test_cached_completions_make_no_request(echo: LatencyServer, tmp_path: Path)
     assert all(c.cached for c in again) and not any(c.cached for c in first)
     counters = usage_by_role()["model"]
     assert (counters.requests, counters.cache_hits, counters.completed) == (10, 10, 20)
+
+
+def test_404_is_fatal_at_once(echo: LatencyServer) -> None:
+    reset_usage()
+    wrong = echo.base_url.replace("/v1", "/v2")
+    with pytest.raises(
+        FatalAPIError, match=r"^404 Not Found from http://127\.0\.0\.1:\d+/v2 \(model echo\): no route"
+    ):
+        run_all(Endpoint(wrong, "echo"), [ask()])
+    assert usage_by_role()["model"].requests == 1
