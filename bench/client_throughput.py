@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -98,6 +99,44 @@ async def run_once(base_url: str, n: int, in_flight: int, cache: Cache | None) -
     return wall, cpu, usage_by_role()["model"].cache_hits
 
 
+async def floor_once(base_url: str, n: int, in_flight: int) -> tuple[float, float]:
+    """The machine's floor: the same requests over ``in_flight`` raw keep-alive sockets with no HTTP
+    library at all. On a shared, loaded machine this shows how much of the wall time is the client's."""
+    host, port = base_url.split("//")[1].split("/")[0].split(":")
+    conns: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+    for _ in range(in_flight):
+        conns.put_nowait(await asyncio.open_connection(host, int(port)))
+
+    async def one(request: ChatRequest) -> None:
+        body = json.dumps(
+            {"model": "echo", "messages": request.message_dicts(), **request.params.as_kwargs()}
+        )
+        head = f"POST /v1/chat/completions HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        reader, writer = await conns.get()
+        writer.write(f"{head}Content-Length: {len(body)}\r\n\r\n{body}".encode())
+        await writer.drain()
+        lines = (await reader.readuntil(b"\r\n\r\n")).decode().lower().split("\r\n")
+        length = next(int(v.split(":")[1]) for v in lines if v.startswith("content-length"))
+        json.loads(await reader.readexactly(length))
+        conns.put_nowait((reader, writer))
+
+    batch = requests(n)
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(one(r) for r in batch))
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    while not conns.empty():
+        conns.get_nowait()[1].close()
+    return wall, cpu
+
+
+def measure_floor(base_url: str, n: int, latency_s: float, in_flight: int) -> Row:
+    before = server_requests(base_url)
+    wall, cpu = asyncio.run(floor_once(base_url, n, in_flight))
+    return Row(
+        "raw floor", n, latency_s, in_flight, wall, cpu / n * 1000, server_requests(base_url) - before, 0
+    )
+
+
 def measure(label: str, base_url: str, n: int, latency_s: float, in_flight: int, cache: Cache | None) -> Row:
     before = server_requests(base_url)
     wall, cpu, hits = asyncio.run(run_once(base_url, n, in_flight, cache))
@@ -118,6 +157,10 @@ def print_table(rows: list[Row]) -> None:
             f"{r.cpu_ms_per_request:>10.3f} {r.server_requests:>11} {r.cache_hits:>5}"
         )
     print("ideal = N x latency / in-flight; rounds = ceil(N / in-flight) x latency (the reachable bound)")
+    print("raw floor = the same requests over raw sockets, no HTTP library: what this machine allows now")
+    print(
+        f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
+    )
 
 
 def main() -> None:
@@ -128,9 +171,11 @@ def main() -> None:
     with latency_server(500) as url:
         for in_flight in (16, 64, 256):
             rows.append(measure("network", url, args.n, 0.5, in_flight, None))
+        rows.append(measure_floor(url, args.n, 0.5, 256))
     with latency_server(100) as url, tempfile.TemporaryDirectory() as tmp:
         cache = Cache(Path(tmp) / "cache.sqlite")
         rows.append(measure("network", url, args.n, 0.1, 256, None))
+        rows.append(measure_floor(url, args.n, 0.1, 256))
         rows.append(measure("fill", url, args.n, 0.1, 256, cache))
         rows.append(measure("cached", url, args.n, 0.1, 256, cache))
         cache.close()

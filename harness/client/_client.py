@@ -125,7 +125,14 @@ def _api_key(endpoint: Endpoint) -> str:
 
 
 class Client:
-    """``async with Client(endpoint, role="judge", cache=Cache.default()) as c: await c.chat(req)``."""
+    """``async with Client(endpoint, role="judge", cache=Cache.default()) as c: await c.chat(req)``.
+
+    ``max_connections`` caps requests in flight for the whole endpoint: the first client of a base
+    URL in an event loop sizes its pool and limiter, later ones share them. ``timeout`` applies to
+    each HTTP attempt; ``max_retries`` bounds retries of every kind (rate limit or transient) for one
+    request, after which :class:`RetriesExhausted` is raised. 400/401/403/404 (and other 4xx) raise
+    :class:`FatalAPIError` at once with one line that never contains the key.
+    """
 
     def __init__(
         self,
