@@ -39,7 +39,17 @@ log = logging.getLogger(__name__)
 R = TypeVar("R", bound=BaseModel)
 
 KINDS = ("outputs", "judgments")
-PACKAGES = ("harness", "openai", "httpx", "pydantic", "pandas", "numpy", "datasets", "llama-cpp-python", "vllm")
+PACKAGES = (
+    "harness",
+    "openai",
+    "httpx",
+    "pydantic",
+    "pandas",
+    "numpy",
+    "datasets",
+    "llama-cpp-python",
+    "vllm",
+)
 
 
 def now() -> str:
@@ -108,7 +118,15 @@ def default_key(record: BaseModel) -> Hashable:
     if isinstance(record, Output):
         return (record.item_id, record.model)
     if isinstance(record, Judgment):
-        return (record.item_id, record.model, record.opponent, record.judge, record.protocol, record.order, record.turn)
+        return (
+            record.item_id,
+            record.model,
+            record.opponent,
+            record.judge,
+            record.protocol,
+            record.order,
+            record.turn,
+        )
     raise TypeError(f"no default key for {type(record).__name__}; pass key=")
 
 
@@ -116,7 +134,9 @@ def is_final(record: BaseModel) -> bool:
     """A failed record (error set, or unscored for an API error) is retried by the next run."""
     if getattr(record, "error", None):
         return False
-    return not (getattr(record, "status", None) == "unscored" and getattr(record, "reason", None) == "api_error")
+    return not (
+        getattr(record, "status", None) == "unscored" and getattr(record, "reason", None) == "api_error"
+    )
 
 
 def _split_tail(data: bytes) -> tuple[int, bytes | None]:
@@ -232,7 +252,9 @@ class RunStore:
         data = path.read_bytes()
         offset, torn = _split_tail(data)
         if torn is not None:
-            log.warning("%s: dropping a torn last line left by an interrupted run (%d bytes)", path, len(torn))
+            log.warning(
+                "%s: dropping a torn last line left by an interrupted run (%d bytes)", path, len(torn)
+            )
             os.truncate(path, offset)
 
     def append(self, kind: str, record: Record) -> None:
@@ -318,7 +340,9 @@ def _flat_row(row: dict[str, Any], nested: set[str]) -> dict[str, Any]:
         if name in nested and isinstance(value, dict):
             for sub, v in value.items():
                 flat[f"{name}.{sub}"] = v
-        elif isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict | list) for v in value)):
+        elif isinstance(value, dict) or (
+            isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
+        ):
             flat[name] = json.dumps(value, ensure_ascii=False, sort_keys=True)
         else:
             flat[name] = value

@@ -20,10 +20,11 @@ def convert(gguf: Path, out: Path) -> None:
 
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model.hf_quantizer = None
+    # setattr: these are plain attributes at run time, but torch's Module typing hides that.
+    setattr(model, "hf_quantizer", None)  # noqa: B010
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
-    model.is_quantized = False
+    setattr(model, "is_quantized", False)  # noqa: B010
     tmp = out.with_name(out.name + ".partial")
     tokenizer.save_pretrained(str(tmp))
     model.save_pretrained(str(tmp))

@@ -105,7 +105,9 @@ def serve_until_stopped(
                 break
             except subprocess.TimeoutExpired:
                 continue
-        raise ServerError(f"{server.name} server exited with code {server.process.returncode}: {server.log_tail()}")
+        raise ServerError(
+            f"{server.name} server exited with code {server.process.returncode}: {server.log_tail()}"
+        )
     except (KeyboardInterrupt, _Stop):
         print("harness: stopping server", file=sys.stderr, flush=True)
         return 0

@@ -101,3 +101,13 @@ def find_running(spec: str) -> ServerState | None:
         return state
     path.unlink(missing_ok=True)
     return None
+
+
+def running_servers() -> list[ServerState]:
+    """Every healthy registered server (stale state files are removed on the way)."""
+    found = []
+    for path in sorted(servers_dir().glob("*.json")):
+        state = _read(path)
+        if state is not None and (running := find_running(state.spec)) is not None:
+            found.append(running)
+    return found

@@ -71,7 +71,16 @@ def vllm_command(
 ) -> list[str]:
     """The command line; ``extra_args`` go last, so a user flag overrides a default one."""
     python = python or vllm_python()
-    common = ["--served-model-name", served_name, "--host", "127.0.0.1", "--port", str(port), "--max-logprobs", "20"]
+    common = [
+        "--served-model-name",
+        served_name,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--max-logprobs",
+        "20",
+    ]
     if device == "gpu":
         exe = Path(python).parent / "vllm"
         head = [str(exe)] if exe.exists() else [shutil.which("vllm") or "vllm"]
@@ -115,10 +124,14 @@ def vllm_server(
         extra_args=extra_args,
         python=python,
     )
-    env = {"VLLM_CPU_KVCACHE_SPACE": os.environ.get("VLLM_CPU_KVCACHE_SPACE", "2")} if resolved == "cpu" else {}
+    env = (
+        {"VLLM_CPU_KVCACHE_SPACE": os.environ.get("VLLM_CPU_KVCACHE_SPACE", "2")} if resolved == "cpu" else {}
+    )
     if local.exists():
         env["HF_HUB_OFFLINE"] = "1"
-    return ManagedServer(name=f"vllm-{resolved}", command=command, model=served_name or model, port=port, env=env)
+    return ManagedServer(
+        name=f"vllm-{resolved}", command=command, model=served_name or model, port=port, env=env
+    )
 
 
 def smollm2_hf_dir() -> Path:
