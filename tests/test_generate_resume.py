@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -109,6 +110,10 @@ def test_killed_midway_then_the_same_command_completes(scenario: Scenario) -> No
     assert 3 <= scenario.lines_at_kill < N_ITEMS
     assert scenario.second.returncode == 0, scenario.second.stderr
     assert f"of {N_ITEMS}" in scenario.second.stderr and "already done" in scenario.second.stderr
+    # the progress bar (stderr): done/total, requests/s, retries, cache hits
+    assert re.search(
+        rf"{N_ITEMS}/{N_ITEMS} [0-9.]+ req/s · retries \d+ · cache hits \d+", scenario.second.stderr
+    )
     assert len(outputs_of(scenario.run_dir)) == N_ITEMS
     run = json.loads((scenario.run_dir / "run.json").read_text())
     assert [s["status"] for s in run["sessions"]] == ["running", "finished"]  # the killed one never ended
