@@ -159,3 +159,22 @@ def test_generate_on_vllm_reuses_the_served_model(vllm_server: ServedProcess, tm
         and "0 generated, 1 already done" in again.stderr
         and "0 requests" in again.stderr
     )
+
+
+@pytest.mark.slow
+def test_a_server_started_per_command_comes_back_at_the_same_url(tmp_path: Path) -> None:
+    """The cache keys on the base URL: a second `--model local` run (a fresh llama.cpp each time) must
+    find the first one's answers, which it can only if the server comes back at the same URL."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HARNESS_HOME": str(tmp_path / "home")}
+    prompts = one_prompt(tmp_path, ["Say hi.", "Say bye."])
+    runs = []
+    for name in ("a", "b"):
+        cmd = harness_cmd("generate", "--model", "local", "--prompts", str(prompts), "--run-dir", str(tmp_path / name),
+                          "--cache", str(tmp_path / "c.sqlite"), "--max-tokens", "8")  # fmt: skip
+        runs.append(subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300))
+        assert runs[-1].returncode == 0, runs[-1].stderr
+        assert "starting local" in runs[-1].stderr
+    urls = [json.loads((tmp_path / n / "run.json").read_text())["sessions"][0]["endpoints"]["model"]["base_url"] for n in "ab"]  # fmt: skip
+    assert urls[0] == urls[1] and not is_healthy(urls[0])  # same URL; stopped after each command
+    assert "0 requests, 0 retries, 2 cache hits" in runs[1].stderr
+    assert (tmp_path / "a" / "outputs.jsonl").read_text() == (tmp_path / "b" / "outputs.jsonl").read_text()
