@@ -35,7 +35,7 @@ from harness.errors import BadInput
 if TYPE_CHECKING:  # harness.client imports this module; the type is only needed for annotations
     from harness.client._types import ChatRequest
 
-KEY_VERSION = 1  # bump when the key's contents change: old entries then simply stop matching
+KEY_VERSION = 2  # bump when the key's contents change: old entries then simply stop matching
 _BUSY_TIMEOUT_MS = 60_000
 _FLOAT_PARAMS = ("temperature", "top_p")
 
@@ -61,7 +61,7 @@ def canonical_request(endpoint: Endpoint, request: ChatRequest) -> dict[str, Any
         params[name] = value
     return {
         "v": KEY_VERSION,
-        "base_url": endpoint.base_url.rstrip("/"),
+        "endpoint": endpoint.cache_identity(),
         "model": endpoint.model,
         "messages": [[role, content] for role, content in request.messages],
         "params": params,

@@ -48,6 +48,17 @@ class Endpoint:
     api_key: str = field(default="", repr=False, compare=False)
     spec: str = ""
 
+    def cache_identity(self) -> str:
+        """What names this endpoint in the cache key.
+
+        The base URL, except for servers the harness manages (``local``, ``vllm:MODEL``): their port is
+        chosen per run while the model behind them is the same, so they are named by their spec and a
+        re-run on a freshly started server still hits the cache.
+        """
+        if self.spec == "local" or self.spec.startswith("vllm:"):
+            return f"managed:{self.spec}"
+        return self.base_url.rstrip("/")
+
     def identity(self) -> dict[str, str]:
         """What may be written to disk: no key."""
         return {"base_url": self.base_url, "model": self.model, "spec": self.spec}

@@ -100,3 +100,15 @@ def test_cli_stats_and_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["cache", "stats", "--cache", str(path)]) == 0
     assert "entries: 0" in capsys.readouterr().out
     assert Cache(path).integrity_check() == "ok"
+
+
+def test_managed_servers_are_keyed_by_spec_not_port() -> None:
+    """A local/vLLM server started per command gets a new port each time; the cache must still hit."""
+    a = Endpoint("http://127.0.0.1:40001/v1", "smollm2-135m-instruct", spec="local")
+    b = Endpoint("http://127.0.0.1:40777/v1", "smollm2-135m-instruct", spec="local")
+    assert cache_key(a, BASE) == cache_key(b, BASE)
+    v1 = Endpoint("http://127.0.0.1:40001/v1", "m", spec="vllm:/models/m")
+    assert cache_key(v1, BASE) != cache_key(Endpoint(v1.base_url, "m", spec="vllm:/models/other"), BASE)
+    # Attached endpoints stay keyed by URL: two different remote servers are two different models.
+    remote = Endpoint("http://10.0.0.1:8000/v1", "m", spec="openai:m@http://10.0.0.1:8000/v1")
+    assert cache_key(remote, BASE) != cache_key(Endpoint("http://10.0.0.2:8000/v1", "m"), BASE)

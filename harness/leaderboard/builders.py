@@ -148,7 +148,7 @@ def alpaca_eval(paths: Sequence[Path], opts: Options) -> Leaderboard:
         res = alpaca_eval_metrics(ann, difficulty)  # type: ignore[arg-type]
         lo, hi = bootstrap_lc_interval(ann, difficulty, n_boot=200, seed=opts.seed)  # type: ignore[arg-type]
         lb = res.leaderboard_row()
-        extra = {k: lb[k] for k in ALPACA_EXTRAS}
+        extra: dict[str, float | int | str | None] = {k: lb[k] for k in ALPACA_EXTRAS}
         rows.append(
             Row(
                 res.model,
@@ -230,6 +230,8 @@ def mt_bench(paths: Sequence[Path], opts: Options) -> Leaderboard:
 
     groups = _split("mt_bench", paths)
     rows: list[Row] = []
+    metric, interval = "score", "95% question-level bootstrap percentile"
+    cols: tuple[str, ...] = ()
     if groups.get("fastchat_single"):
         frame = pd.concat([mt.load_single_judgments(p) for p in groups["fastchat_single"]], ignore_index=True)
         if opts.questions is not None:
@@ -238,7 +240,7 @@ def mt_bench(paths: Sequence[Path], opts: Options) -> Leaderboard:
             o = res.overall
             extra = {f"turn_{t}": e.value for t, e in sorted(res.turns.items())}
             rows.append(Row(model, o.value, o.ci_lower, o.ci_upper, o.n_scored, o.n_unscored, dict(extra)))
-        metric, cols, interval = "score", ("turn_1", "turn_2"), "95% question-level bootstrap percentile"
+        cols = ("turn_1", "turn_2")
     if groups.get("fastchat_pair"):
         if rows:
             raise BadInput("--from", "mix of single and pairwise MT-Bench judgments; build them separately")
@@ -249,10 +251,7 @@ def mt_bench(paths: Sequence[Path], opts: Options) -> Leaderboard:
                     {"win": pr.win, "loss": pr.loss, "tie": pr.tie})
             )  # fmt: skip
         metric, cols, interval = "win_rate_adjusted", ("win", "loss", "tie"), ""
-    if groups.get("run_dir"):
-        rows += _run_dir_rows(groups["run_dir"], "score")
-        if not groups.get("fastchat_single") and not groups.get("fastchat_pair"):
-            metric, cols, interval = "score", (), "95% question-level bootstrap percentile"
+    rows += _run_dir_rows(groups.get("run_dir", []), "score")
     _check_unique(rows)
     return Leaderboard("mt_bench", metric, tuple(rows), cols, interval)
 
