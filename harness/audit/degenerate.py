@@ -65,7 +65,7 @@ def _vocabulary(items: tuple[AuditItem, ...]) -> Counter[str]:
     for item in items:
         for text in (*item.prompts, *item.outputs):
             words = _WORD.findall(text.lower())
-            tail = _LAST_WORD.search(text.lower())
+            tail = _LAST_WORD.search(text[-64:].lower())
             if tail and words:
                 words = words[:-1]
             vocab.update(words)
@@ -75,7 +75,7 @@ def _vocabulary(items: tuple[AuditItem, ...]) -> Counter[str]:
 def degenerate_reason(output: str, vocab: Counter[str]) -> str | None:
     if not output.strip():
         return "empty output"
-    m = _LAST_WORD.search(output.lower())
+    m = _LAST_WORD.search(output[-64:].lower())
     if m and not known_word(m.group(1), vocab):
         return f"ends mid-word ({m.group(1)!r} is no word of this submission)"
     return None

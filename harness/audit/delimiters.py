@@ -22,6 +22,7 @@ OPENS_WITH_CLOSER = re.compile(r"\A\s*(\"\"\"|'''|[}\]]|-->|\*/|</[A-Za-z][\w:-]
 TRIPLE = re.compile(r"\"\"\"|'''")
 SLOT_CLOSE = re.compile(r"(\"\"\"|''')[ \t]*,?[ \t]*\n?[ \t]*[}\]]")
 _PAIRS = {"}": "{", "]": "["}
+_BRACKETS = re.compile(r"[{}\[\]]|<!--|-->")
 _BETWEEN = re.compile(r"[\s\"',-]*")
 
 
@@ -30,7 +31,8 @@ def unmatched_closers(text: str) -> list[int]:
     depth = {"{": 0, "[": 0}
     comment_open = 0
     found = []
-    for i, ch in enumerate(text):
+    for m in _BRACKETS.finditer(text):
+        i, ch = m.start(), m.group(0)[0]
         if ch in depth:
             depth[ch] += 1
         elif ch in _PAIRS:
@@ -38,9 +40,9 @@ def unmatched_closers(text: str) -> list[int]:
                 found.append(i)
             else:
                 depth[_PAIRS[ch]] -= 1
-        elif ch == "<" and text.startswith("<!--", i):
+        elif ch == "<":
             comment_open += 1
-        elif ch == "-" and text.startswith("-->", i):
+        else:
             if comment_open == 0:
                 found.append(i)
             else:

@@ -23,7 +23,8 @@ from harness.audit.text import normalize
 DETECTOR = "duplicates"
 SHINGLE = 5
 PERMUTATIONS = 64
-BANDS = 16
+BANDS = 8  # 8 rows per band: pairs at Jaccard 0.9 become candidates with p = 0.99, at 0.5 with p = 0.03
+MIN_ESTIMATE = 0.7  # MinHash agreement below this cannot be a 0.9-Jaccard pair worth verifying
 _PRIME = (1 << 61) - 1
 
 
@@ -84,6 +85,8 @@ def duplicate_clusters(items: tuple[AuditItem, ...], min_jaccard: float = 0.9) -
                 if (x, y) in seen or find(x) == find(y) or prompts[x] == prompts[y]:
                     continue
                 seen.add((x, y))
+                if float(np.mean(sigs[x] == sigs[y])) < MIN_ESTIMATE:
+                    continue
                 if texts[x] == texts[y] or _jaccard(shingles[x], shingles[y]) >= min_jaccard:
                     parent[find(x)] = find(y)
     groups: dict[int, list[int]] = defaultdict(list)

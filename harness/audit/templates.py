@@ -49,7 +49,8 @@ def load_templates(paths: Iterable[Path]) -> list[Template]:
     out: list[Template] = []
     for path in paths:
         if path.is_dir():
-            out += load_templates(sorted(p for p in path.rglob("*") if p.is_file()))
+            accepted = _TEXT_SUFFIXES | {".yaml", ".yml", ".json", ".jsonl"}
+            out += load_templates(sorted(p for p in path.rglob("*") if p.suffix.lower() in accepted))
             continue
         try:
             raw = path.read_text(encoding="utf-8")
