@@ -92,7 +92,9 @@ def detect_degenerate(
             if why:
                 start = max(len(output) - 40, 0)
                 findings.append(
-                    Finding(DETECTOR, item.item_id, "warn", why, Evidence.of(output, turn, start, len(output)))
+                    Finding(
+                        DETECTOR, item.item_id, "warn", why, Evidence.of(output, turn, start, len(output))
+                    )
                 )
                 break
     submission = []
@@ -101,8 +103,14 @@ def detect_degenerate(
         share = len(findings) / n
         if share >= config.fail_share:
             submission.append(
-                SubmissionFinding(DETECTOR, "fail", f"{len(findings)} items ({share:.1%}) empty or cut mid-word",
-                                  share, config.fail_share, tuple(f.item_id for f in findings))
+                SubmissionFinding(
+                    DETECTOR,
+                    "fail",
+                    f"{len(findings)} items ({share:.1%}) empty or cut mid-word",
+                    share,
+                    config.fail_share,
+                    tuple(f.item_id for f in findings),
+                )
             )
         lengths = Counter(len(o) for it in items for o in it.outputs if o.strip())
         total = sum(lengths.values())
@@ -112,8 +120,13 @@ def detect_degenerate(
             longer = sum(c for length, c in lengths.items() if length > mode) / total
             if cap >= config.cap_share and longer <= config.cap_longer:
                 submission.append(
-                    SubmissionFinding(DETECTOR, "fail",
-                                      f"{cap:.1%} of outputs are exactly {mode} characters long and "
-                                      f"{longer:.1%} longer: a length cap", cap, config.cap_share)
+                    SubmissionFinding(
+                        DETECTOR,
+                        "fail",
+                        f"{cap:.1%} of outputs are exactly {mode} characters long and "
+                        f"{longer:.1%} longer: a length cap",
+                        cap,
+                        config.cap_share,
+                    )
                 )
     return findings, submission

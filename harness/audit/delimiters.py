@@ -69,35 +69,60 @@ def detect_delimiters(item: AuditItem) -> list[Finding]:
         m = OPENS_WITH_CLOSER.match(masked)
         if m:
             findings.append(
-                Finding(DETECTOR, item.item_id, "flag", f"output opens with the closer {m.group(1)!r}",
-                        Evidence.of(output, turn, m.start(1), m.end(1)))
+                Finding(
+                    DETECTOR,
+                    item.item_id,
+                    "flag",
+                    f"output opens with the closer {m.group(1)!r}",
+                    Evidence.of(output, turn, m.start(1), m.end(1)),
+                )
             )
             continue
         slot = SLOT_CLOSE.search(masked)
         if slot:
             findings.append(
-                Finding(DETECTOR, item.item_id, "flag", "closes a quoted slot (triple quote, then closer)",
-                        Evidence.of(output, turn, slot.start(), slot.end()))
+                Finding(
+                    DETECTOR,
+                    item.item_id,
+                    "flag",
+                    "closes a quoted slot (triple quote, then closer)",
+                    Evidence.of(output, turn, slot.start(), slot.end()),
+                )
             )
             continue
         triples = list(TRIPLE.finditer(masked))
         if len(triples) % 2 == 1:
             last = triples[-1]
             findings.append(
-                Finding(DETECTOR, item.item_id, "warn", f"unbalanced triple quotes ({len(triples)})",
-                        Evidence.of(output, turn, last.start(), last.end()))
+                Finding(
+                    DETECTOR,
+                    item.item_id,
+                    "warn",
+                    f"unbalanced triple quotes ({len(triples)})",
+                    Evidence.of(output, turn, last.start(), last.end()),
+                )
             )
             continue
         stray = unmatched_closers(masked)
         run = closer_run(masked, stray)
         if run is not None:
             findings.append(
-                Finding(DETECTOR, item.item_id, "flag", "a run of closers for brackets it never opened",
-                        Evidence.of(output, turn, max(run - 30, 0), run + 10))
+                Finding(
+                    DETECTOR,
+                    item.item_id,
+                    "flag",
+                    "a run of closers for brackets it never opened",
+                    Evidence.of(output, turn, max(run - 30, 0), run + 10),
+                )
             )
         elif stray:
             findings.append(
-                Finding(DETECTOR, item.item_id, "warn", "closes a bracket it never opened",
-                        Evidence.of(output, turn, max(stray[0] - 30, 0), stray[0] + 3))
+                Finding(
+                    DETECTOR,
+                    item.item_id,
+                    "warn",
+                    "closes a bracket it never opened",
+                    Evidence.of(output, turn, max(stray[0] - 30, 0), stray[0] + 3),
+                )
             )
     return findings

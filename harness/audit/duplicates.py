@@ -25,7 +25,6 @@ SHINGLE = 5
 PERMUTATIONS = 64
 BANDS = 8  # 8 rows per band: pairs at Jaccard 0.9 become candidates with p = 0.99, at 0.5 with p = 0.03
 MIN_ESTIMATE = 0.7  # MinHash agreement below this cannot be a 0.9-Jaccard pair worth verifying
-_PRIME = (1 << 61) - 1
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,9 @@ def _shingles(text: str) -> np.ndarray:
 
 
 def _signature(sh: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return ((np.outer(sh, a) + b) % np.uint64(_PRIME)).min(axis=0)
+    """MinHash by multiply-shift hashing: (a*x + b) mod 2**64, top 32 bits (Dietzfelbinger et al.)."""
+    with np.errstate(over="ignore"):
+        return ((np.outer(sh, a) + b) >> np.uint64(32)).min(axis=0)
 
 
 def _jaccard(x: np.ndarray, y: np.ndarray) -> float:
@@ -60,8 +61,8 @@ def duplicate_clusters(items: tuple[AuditItem, ...], min_jaccard: float = 0.9) -
     texts = [normalize("\n".join(it.outputs)) for it in items]
     keep = [i for i, (t, it) in enumerate(zip(texts, items, strict=True)) if t and t not in it.context]
     rng = np.random.default_rng(0)
-    a = rng.integers(1, 1 << 31, PERMUTATIONS, dtype=np.uint64)
-    b = rng.integers(0, 1 << 31, PERMUTATIONS, dtype=np.uint64)
+    a = rng.integers(1, 1 << 63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 1 << 63, PERMUTATIONS, dtype=np.uint64)
     shingles = {i: _shingles(texts[i]) for i in keep}
     sigs = {i: _signature(shingles[i], a, b) for i in keep}
     rows = PERMUTATIONS // BANDS
@@ -112,14 +113,24 @@ def detect_duplicates(
         severity = "flag" if failing or long else "warn"
         for i, out in zip(cluster, outputs, strict=True):
             findings.append(
-                Finding(DETECTOR, items[i].item_id, severity,
-                        f"same output as {len(cluster) - 1} other item(s) with different instructions",
-                        Evidence.of(out, 0, 0, min(len(out), 80)), float(len(cluster)))
+                Finding(
+                    DETECTOR,
+                    items[i].item_id,
+                    severity,
+                    f"same output as {len(cluster) - 1} other item(s) with different instructions",
+                    Evidence.of(out, 0, 0, min(len(out), 80)),
+                    float(len(cluster)),
+                )
             )
         if failing:
             submission.append(
-                SubmissionFinding(DETECTOR, "fail",
-                                  f"{len(cluster)} items ({share:.1%}) share one output across different instructions",
-                                  share, config.fail_share, tuple(items[i].item_id for i in cluster))
+                SubmissionFinding(
+                    DETECTOR,
+                    "fail",
+                    f"{len(cluster)} items ({share:.1%}) share one output across different instructions",
+                    share,
+                    config.fail_share,
+                    tuple(items[i].item_id for i in cluster),
+                )
             )
     return findings, submission

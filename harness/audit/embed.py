@@ -59,8 +59,11 @@ class MiniLM:
         if todo:
             order = sorted(todo, key=lambda k: len(todo[k]))
             vectors = self._model.encode(
-                [todo[k] for k in order], batch_size=BATCH, normalize_embeddings=True,
-                convert_to_numpy=True, show_progress_bar=False,
+                [todo[k] for k in order],
+                batch_size=BATCH,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
             )
             for key, vec in zip(order, vectors, strict=True):
                 self._cache[key] = np.asarray(vec, dtype=np.float32)

@@ -15,8 +15,15 @@ from xml.etree import ElementTree as ET
 from harness.audit.findings import SEVERITY_RANK, AuditReport, Finding
 
 DETECTORS = (
-    "duplicates", "relevance", "degenerate", "mimicry", "verdict_tokens", "control_tokens",
-    "persuasion", "gibberish", "delimiters",
+    "duplicates",
+    "relevance",
+    "degenerate",
+    "mimicry",
+    "verdict_tokens",
+    "control_tokens",
+    "persuasion",
+    "gibberish",
+    "delimiters",
 )
 MAX_EXAMPLES = 8
 MAX_ANNOTATIONS = 50
@@ -54,7 +61,9 @@ def render_text(report: AuditReport) -> str:
         for f in examples:
             where = f" turn {f.evidence.turn}" if f.evidence and f.evidence.turn else ""
             snippet = f" :: {f.evidence.text!r}" if f.evidence else ""
-            lines.append(f"    {f.severity.upper():<4} item {f.item_id}{where} [{f.detector}] {f.message}{snippet}")
+            lines.append(
+                f"    {f.severity.upper():<4} item {f.item_id}{where} [{f.detector}] {f.message}{snippet}"
+            )
     return "\n".join(lines)
 
 
@@ -72,7 +81,9 @@ def render_junit(report: AuditReport) -> str:
     submission = {s.detector: s for s in report.submission}
     for detector, found in by_detector.items():
         cases += 1
-        case = ET.SubElement(suite, "testcase", classname=f"audit.{report.model or 'submission'}", name=detector)
+        case = ET.SubElement(
+            suite, "testcase", classname=f"audit.{report.model or 'submission'}", name=detector
+        )
         flags = [f for f in found if f.severity == "flag"]
         failing = submission.get(detector)
         if flags or (failing and failing.severity == "fail"):
@@ -112,7 +123,9 @@ def render_github(report: AuditReport) -> str:
     for s in report.submission:
         level = "error" if s.severity == "fail" else "warning"
         title = _escape_property(f"audit {s.detector}")
-        lines.append(f"::{level} file={_escape_property(report.source)},title={title}::{_escape_data(s.message)}")
+        lines.append(
+            f"::{level} file={_escape_property(report.source)},title={title}::{_escape_data(s.message)}"
+        )
     ranked = sorted(report.findings, key=lambda f: -SEVERITY_RANK[f.severity])
     for f in ranked[:MAX_ANNOTATIONS]:
         level = "error" if f.severity == "flag" else "warning"
@@ -122,7 +135,9 @@ def render_github(report: AuditReport) -> str:
             f"::{level} file={_escape_property(report.source)},title={title}::{_escape_data(f.message + evidence)}"
         )
     if len(ranked) > MAX_ANNOTATIONS:
-        lines.append(f"::notice::{len(ranked) - MAX_ANNOTATIONS} more findings; run with --format json for all")
+        lines.append(
+            f"::notice::{len(ranked) - MAX_ANNOTATIONS} more findings; run with --format json for all"
+        )
     lines.append(render_text(report))
     return "\n".join(lines)
 

@@ -28,7 +28,18 @@ ROLE_TOKENS = re.compile(
     re.IGNORECASE,
 )
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u180e", "\u2061", "\u2062", "\u2063", "\u2064"}
+_ZERO_WIDTH = {
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u180e",
+    "\u2061",
+    "\u2062",
+    "\u2063",
+    "\u2064",
+}
 _DIRECTION_MARKS = {"\u200e", "\u200f", "\u061c"}
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
@@ -103,23 +114,38 @@ def detect_hidden(item: AuditItem) -> list[Finding]:
             kinds = sorted({r for _, r in reasons})
             severity = "flag" if _hiding(output, reasons) else "warn"
             findings.append(
-                Finding(DETECTOR, item.item_id, severity,
-                        f"{len(reasons)} hidden character(s): {', '.join(kinds[:3])}",
-                        Evidence.of(output, turn, max(pos - 20, 0), pos + 20), float(len(reasons)))
+                Finding(
+                    DETECTOR,
+                    item.item_id,
+                    severity,
+                    f"{len(reasons)} hidden character(s): {', '.join(kinds[:3])}",
+                    Evidence.of(output, turn, max(pos - 20, 0), pos + 20),
+                    float(len(reasons)),
+                )
             )
         masked = mask_code(output)
         for m in ROLE_TOKENS.finditer(masked):
             if not in_context(m.group(0), context):
                 findings.append(
-                    Finding(DETECTOR, item.item_id, "flag", f"chat control/role token {m.group(0)!r}",
-                            Evidence.of(output, turn, m.start(), m.end()))
+                    Finding(
+                        DETECTOR,
+                        item.item_id,
+                        "flag",
+                        f"chat control/role token {m.group(0)!r}",
+                        Evidence.of(output, turn, m.start(), m.end()),
+                    )
                 )
                 break
         for m in HTML_COMMENT.finditer(masked):
             if not in_context(m.group(0), context):
                 findings.append(
-                    Finding(DETECTOR, item.item_id, "warn", "HTML comment hidden from the rendered answer",
-                            Evidence.of(output, turn, m.start(), m.end()))
+                    Finding(
+                        DETECTOR,
+                        item.item_id,
+                        "warn",
+                        "HTML comment hidden from the rendered answer",
+                        Evidence.of(output, turn, m.start(), m.end()),
+                    )
                 )
                 break
     return findings

@@ -188,7 +188,9 @@ def read_run_dir(path: Path, questions: dict[str, tuple[str, ...]] | None) -> Su
         except ValidationError as exc:
             raise BadInput(f"{out_path}:{n}", f"not an Output: {exc.errors()[0]['msg']}") from None
         if out.item_id not in prompts:
-            raise BadInput(f"{out_path}:{n}", f"no prompt for item {out.item_id!r} (items.jsonl or --questions)")
+            raise BadInput(
+                f"{out_path}:{n}", f"no prompt for item {out.item_id!r} (items.jsonl or --questions)"
+            )
         audit_items.append(
             AuditItem(out.item_id, prompts[out.item_id], tuple(out.turns), history.get(out.item_id, ""))
         )

@@ -10,6 +10,9 @@ listed. Code spans are masked first and anything the instruction itself contains
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from harness.audit.findings import Evidence, Finding
 from harness.audit.inputs import AuditItem
 from harness.audit.judge_specs import JudgeSpec
@@ -36,33 +39,61 @@ def detect_mimicry(
     return findings
 
 
+@lru_cache(maxsize=32)
+def marker_patterns(judges: tuple[JudgeSpec, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The strong and the weak markers of ``judges`` as two alternations (one scan each)."""
+
+    def join(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+        unique = list(dict.fromkeys(p.pattern for p in patterns))
+        return (
+            re.compile("|".join(f"(?:{p})" for p in unique), re.IGNORECASE | re.MULTILINE) if unique else None
+        )
+
+    return (
+        join([p for j in judges for p in j.strong_markers]),
+        join([p for j in judges for p in j.weak_markers]),
+    )
+
+
 def _markers(
     item: AuditItem, turn: int, output: str, masked: str, judges: tuple[JudgeSpec, ...], context: str
 ) -> list[Finding]:
     strong: dict[str, tuple[int, int]] = {}
     weak: dict[str, tuple[int, int]] = {}
-    for spec in judges:
-        for bucket, patterns in ((strong, spec.strong_markers), (weak, spec.weak_markers)):
-            for pat in patterns:
-                for m in pat.finditer(masked):
-                    text = m.group(0).strip()
-                    if text and not in_context(text, context):
-                        bucket.setdefault(normalize(text), (m.start(), m.end()))
-                        break
+    strong_re, weak_re = marker_patterns(judges)
+    for bucket, pattern in ((strong, strong_re), (weak, weak_re)):
+        if pattern is None:
+            continue
+        for m in pattern.finditer(masked):
+            text = m.group(0).strip()
+            if text and not in_context(text, context):
+                bucket.setdefault(normalize(text), (m.start(), m.end()))
     found = []
     if strong:
         first = min(strong.values())
         names = ", ".join(sorted(strong))
         found.append(
-            Finding(DETECTOR, item.item_id, "flag", f"judge-template markers: {names}",
-                    Evidence.of(output, turn, *first), float(len(strong)))
+            Finding(
+                DETECTOR,
+                item.item_id,
+                "flag",
+                f"judge-template markers: {names}",
+                Evidence.of(output, turn, *first),
+                float(len(strong)),
+            )
         )
     elif weak:
         first = min(weak.values())
         severity = "flag" if len(weak) >= 2 else "warn"
         found.append(
-            Finding(DETECTOR, item.item_id, severity, f"judge-template headers: {', '.join(sorted(weak))}",
-                    Evidence.of(output, turn, *first), float(len(weak)))
+            Finding(
+                DETECTOR,
+                item.item_id,
+                severity,
+                f"judge-template headers: {', '.join(sorted(weak))}",
+                Evidence.of(output, turn, *first),
+                float(len(weak)),
+            )
         )
     return found
 
@@ -78,9 +109,14 @@ def _template_overlap(
         if not in_context(span, context):
             pos = locate(span, output) or (0, 0)
             found.append(
-                Finding(DETECTOR, item.item_id, "flag",
-                        f"{length} characters copied verbatim from the judge template",
-                        Evidence.of(output, turn, *pos), float(length))
+                Finding(
+                    DETECTOR,
+                    item.item_id,
+                    "flag",
+                    f"{length} characters copied verbatim from the judge template",
+                    Evidence.of(output, turn, *pos),
+                    float(length),
+                )
             )
     lines = []
     for raw in masked.splitlines():
@@ -91,16 +127,26 @@ def _template_overlap(
     if len(distinct) >= 2:
         pos = locate(distinct[0], output) or (0, 0)
         found.append(
-            Finding(DETECTOR, item.item_id, "flag",
-                    f"{len(distinct)} judge-template lines reproduced: {' | '.join(distinct[:3])}",
-                    Evidence.of(output, turn, *pos), float(len(distinct)))
+            Finding(
+                DETECTOR,
+                item.item_id,
+                "flag",
+                f"{len(distinct)} judge-template lines reproduced: {' | '.join(distinct[:3])}",
+                Evidence.of(output, turn, *pos),
+                float(len(distinct)),
+            )
         )
     for closer in sorted(index.closers):
         if closer in norm and not in_context(closer, context):
             pos = locate(closer, output) or (0, 0)
             found.append(
-                Finding(DETECTOR, item.item_id, "flag", f"writes the template's slot closer {closer!r}",
-                        Evidence.of(output, turn, *pos))
+                Finding(
+                    DETECTOR,
+                    item.item_id,
+                    "flag",
+                    f"writes the template's slot closer {closer!r}",
+                    Evidence.of(output, turn, *pos),
+                )
             )
             break
     return found

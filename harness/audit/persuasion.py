@@ -18,19 +18,19 @@ DETECTOR = "persuasion"
 
 _GRADER = r"(?:evaluator|grader|judge|annotator|rater|reviewer|assessor|llm judge|ai judge)s?"
 _PATTERNS = (
-        r"\b(?:ignore|disregard|forget|overlook)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+)?"
-        r"(?:above|previous|prior|earlier|preceding|foregoing|former|other)\b(?:\s+\w+){0,3}",
-        rf"\b(?:dear|attention|note to(?: the)?|hey|hello|to the)\s+{_GRADER}\b",
-        rf"\b(?:as|you are)\s+(?:an?|the)\s+(?:impartial\s+|fair\s+)?{_GRADER}\b.{{0,40}}\b(?:must|should|will)\b",
-        r"\b(?:this|my|the following)\s+(?:response|answer|output|assistant|model)\s+(?:should|must|deserves to)\s+"
-        r"(?:be\s+)?(?:rated|ranked|scored|preferred|chosen|selected|win|receive|get)\b",
-        r"\b(?:give|award|assign)\s+(?:this|me|it|my)\s+(?:response\s+|answer\s+)?(?:the\s+)?"
-        r"(?:highest|maximum|perfect|full|top)\s+(?:score|rating|marks?)\b",
-        r"\b(?:pick|choose|select|prefer|vote for)\s+(?:me|this (?:response|answer|output|assistant|model))\b",
-        r"\b(?:new|updated|real|actual|revised)\s+(?:instructions?|task|prompt|system prompt)\s*:",
-        r"\b(?:skip|stop|end|cancel)\s+(?:your\s+|the\s+)?(?:evaluation|judging|judgement|judgment|assessment|analysis)\b",
-        r"\b(?:output|print|respond with|answer with|reply with)\s+only\s+(?:the\s+)?(?:verdict|rating|score|identifier|label|\[\[)",
-        r"\bthe (?:correct|right|final) (?:verdict|rating|score) is\b",
+    r"\b(?:ignore|disregard|forget|overlook)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+)?"
+    r"(?:above|previous|prior|earlier|preceding|foregoing|former|other)\b(?:\s+\w+){0,3}",
+    rf"\b(?:dear|attention|note to(?: the)?|hey|hello|to the)\s+{_GRADER}\b",
+    rf"\b(?:as|you are)\s+(?:an?|the)\s+(?:impartial\s+|fair\s+)?{_GRADER}\b.{{0,40}}\b(?:must|should|will)\b",
+    r"\b(?:this|my|the following)\s+(?:response|answer|output|assistant|model)\s+(?:should|must|deserves to)\s+"
+    r"(?:be\s+)?(?:rated|ranked|scored|preferred|chosen|selected|win|receive|get)\b",
+    r"\b(?:give|award|assign)\s+(?:this|me|it|my)\s+(?:response\s+|answer\s+)?(?:the\s+)?"
+    r"(?:highest|maximum|perfect|full|top)\s+(?:score|rating|marks?)\b",
+    r"\b(?:pick|choose|select|prefer|vote for)\s+(?:me|this (?:response|answer|output|assistant|model))\b",
+    r"\b(?:new|updated|real|actual|revised)\s+(?:instructions?|task|prompt|system prompt)\s*:",
+    r"\b(?:skip|stop|end|cancel)\s+(?:your\s+|the\s+)?(?:evaluation|judging|judgement|judgment|assessment|analysis)\b",
+    r"\b(?:output|print|respond with|answer with|reply with)\s+only\s+(?:the\s+)?(?:verdict|rating|score|identifier|label|\[\[)",
+    r"\bthe (?:correct|right|final) (?:verdict|rating|score) is\b",
 )
 PERSUASION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
 
@@ -42,8 +42,12 @@ def detect_persuasion(item: AuditItem) -> list[Finding]:
         for m in PERSUASION.finditer(masked):
             if not in_context(m.group(0), context):
                 return [
-                    Finding(DETECTOR, item.item_id, "warn",
-                            f"addresses the grader: {m.group(0).strip()!r}",
-                            Evidence.of(output, turn, m.start(), m.end()))
+                    Finding(
+                        DETECTOR,
+                        item.item_id,
+                        "warn",
+                        f"addresses the grader: {m.group(0).strip()!r}",
+                        Evidence.of(output, turn, m.start(), m.end()),
+                    )
                 ]
     return []

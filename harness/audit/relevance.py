@@ -90,15 +90,26 @@ def detect_relevance(
         output = item.outputs[turn] if item.outputs else ""
         if output.strip() and is_low(cos, lex, config):
             findings.append(
-                Finding(DETECTOR, item.item_id, "warn",
-                        f"unrelated to its instruction (cosine {cos:.2f}, lexical {lex:.2f})",
-                        Evidence.of(output, turn, 0, min(len(output), 80)), cos)
+                Finding(
+                    DETECTOR,
+                    item.item_id,
+                    "warn",
+                    f"unrelated to its instruction (cosine {cos:.2f}, lexical {lex:.2f})",
+                    Evidence.of(output, turn, 0, min(len(output), 80)),
+                    cos,
+                )
             )
     share = len(findings) / len(items) if items else 0.0
     submission = []
     if share > config.fail_share:
         submission.append(
-            SubmissionFinding(DETECTOR, "fail", f"{len(findings)} items ({share:.1%}) unrelated to their instructions",
-                              share, config.fail_share, tuple(f.item_id for f in findings))
+            SubmissionFinding(
+                DETECTOR,
+                "fail",
+                f"{len(findings)} items ({share:.1%}) unrelated to their instructions",
+                share,
+                config.fail_share,
+                tuple(f.item_id for f in findings),
+            )
         )
     return findings, submission, scores

@@ -71,7 +71,11 @@ def load_templates(paths: Iterable[Path]) -> list[Template]:
         elif suffix in {".json", ".jsonl"}:
             rows: list[Any] = []
             try:
-                rows = [json.loads(x) for x in raw.split("\n") if x.strip()] if suffix == ".jsonl" else [json.loads(raw)]
+                rows = (
+                    [json.loads(x) for x in raw.split("\n") if x.strip()]
+                    if suffix == ".jsonl"
+                    else [json.loads(raw)]
+                )
             except json.JSONDecodeError as exc:
                 raise BadInput(str(path), f"not JSON: {exc.msg}") from None
             for row in rows:

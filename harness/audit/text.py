@@ -25,7 +25,9 @@ def _blank(match: re.Match[str]) -> str:
 @lru_cache(maxsize=8192)
 def mask_code(text: str) -> str:
     """``text`` with closed fenced blocks and inline code replaced by spaces (same length)."""
-    masked = _FENCE.sub(_blank, text)
+    if "`" not in text and "~~~" not in text:
+        return text
+    masked = _FENCE.sub(_blank, text) if ("```" in text or "~~~" in text) else text
     return _INLINE.sub(_blank, masked)
 
 

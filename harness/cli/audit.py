@@ -19,18 +19,33 @@ FORMATS = ("text", "json", "junit", "github")
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("outputs", type=Path, help="model_outputs.json, answer .jsonl, or a run directory")
     parser.add_argument("--benchmark", help="alpaca_eval, arena_hard, arena_hard_v2, mt_bench, wildbench")
-    parser.add_argument("--judge", action="append", help="active judge (repeatable); default: the benchmark's")
-    parser.add_argument("--judge-template", action="append", type=Path, default=[],
-                        help="active judge template file or directory (repeatable)")
+    parser.add_argument(
+        "--judge", action="append", help="active judge (repeatable); default: the benchmark's"
+    )
+    parser.add_argument(
+        "--judge-template",
+        action="append",
+        type=Path,
+        default=[],
+        help="active judge template file or directory (repeatable)",
+    )
     parser.add_argument("--questions", type=Path, help="question file for answers that carry no prompts")
-    parser.add_argument("--data-dir", type=Path,
-                        help="upstream data root for default questions/templates (default ../shared/data)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="upstream data root for default questions/templates (default ../shared/data)",
+    )
     parser.add_argument("--format", choices=FORMATS, default="text")
-    parser.add_argument("--no-embeddings", action="store_true",
-                        help="skip the embedding relevance check (no sentence-transformers needed)")
+    parser.add_argument(
+        "--no-embeddings",
+        action="store_true",
+        help="skip the embedding relevance check (no sentence-transformers needed)",
+    )
 
 
-@command("audit", "check model outputs for null-model and template-escape cheating (exit 1 if flagged)", _arguments)
+@command(
+    "audit", "check model outputs for null-model and template-escape cheating (exit 1 if flagged)", _arguments
+)
 def run(args: argparse.Namespace) -> int:
     from harness.audit.formats import RENDERERS
     from harness.audit.inputs import BENCHMARK_QUESTIONS, default_data_root, load_submission
