@@ -37,8 +37,8 @@ STOPWORDS = frozenset(
 
 @dataclass(frozen=True)
 class RelevanceConfig:
-    max_cosine: float = 0.05
-    max_lexical: float = 0.1
+    max_cosine: float = 0.15
+    max_lexical: float = 0.2
     fail_share: float = 0.2
 
 
@@ -55,36 +55,51 @@ def lexical_recall(instruction: str, output: str) -> float:
     return len(wanted & have) / len(wanted)
 
 
-def relevance_scores(items: tuple[AuditItem, ...], embedder: Embedder) -> list[tuple[float, float, int]]:
-    """Per item: (cosine, lexical recall, turn) of its least relevant turn."""
-    pairs: list[tuple[int, int, str, list[str]]] = []
+def relevance_scores(
+    items: tuple[AuditItem, ...], embedder: Embedder, config: RelevanceConfig, embed_all: bool = False
+) -> list[tuple[float, float, int]]:
+    """Per item: (cosine, lexical recall, turn) of its least relevant turn.
+
+    A cascade: low relevance needs *both* measures low, so a turn whose lexical recall already reaches
+    ``max_lexical`` cannot be low and is not embedded (cosine NaN) unless ``embed_all``. On real answers
+    that spares ~90% of the embedding work without changing any decision.
+    """
+    pairs: list[tuple[int, int, str, list[str], float]] = []
     for idx, item in enumerate(items):
         for turn, output in enumerate(item.outputs):
             prompts = list(item.prompts[: turn + 1]) or [""]
-            pairs.append((idx, turn, output, prompts))
-    texts = sorted({t for _, _, out, ps in pairs for t in (out, *ps)})
+            lexical = [lexical_recall(p, output) for p in prompts]
+            lex = max((x for x in lexical if x == x), default=float("nan"))
+            pairs.append((idx, turn, output, prompts, lex))
+    wanted = [embed_all or not lex >= config.max_lexical for *_, lex in pairs]
+    texts = sorted({t for p, w in zip(pairs, wanted, strict=True) if w for t in (p[2], *p[3])})
     where = {t: i for i, t in enumerate(texts)}
-    vectors = embedder.encode(texts)
+    vectors = embedder.encode(texts) if texts else None
     worst: dict[int, tuple[float, float, int]] = {}
-    for idx, turn, output, prompts in pairs:
-        out_vec = vectors[where[output]]
-        cos = max(float(np.dot(out_vec, vectors[where[p]])) for p in prompts)
-        lexical = [lexical_recall(p, output) for p in prompts]
-        lex = max((x for x in lexical if x == x), default=float("nan"))
+    for (idx, turn, output, prompts, lex), embed in zip(pairs, wanted, strict=True):
+        cos = float("nan")
+        if embed and vectors is not None:
+            out_vec = vectors[where[output]]
+            cos = max(float(np.dot(out_vec, vectors[where[p]])) for p in prompts)
         current = worst.get(idx)
-        if current is None or cos < current[0]:
+        rank = cos if cos == cos else 2.0 + lex  # embedded turns are the candidates for "low"
+        if current is None or rank < (current[0] if current[0] == current[0] else 2.0 + current[1]):
             worst[idx] = (cos, lex, turn)
-    return [worst.get(i, (1.0, 1.0, 0)) for i in range(len(items))]
+    return [worst.get(i, (float("nan"), 1.0, 0)) for i in range(len(items))]
 
 
 def is_low(cos: float, lex: float, config: RelevanceConfig) -> bool:
-    return cos < config.max_cosine and (lex != lex or lex < config.max_lexical)
+    """Both measures under their thresholds (a NaN lexical recall, no content words, counts as low)."""
+    return cos < config.max_cosine and not lex >= config.max_lexical
 
 
 def detect_relevance(
-    items: tuple[AuditItem, ...], embedder: Embedder, config: RelevanceConfig = RelevanceConfig()
+    items: tuple[AuditItem, ...],
+    embedder: Embedder,
+    config: RelevanceConfig = RelevanceConfig(),
+    embed_all: bool = False,
 ) -> tuple[list[Finding], list[SubmissionFinding], list[tuple[float, float, int]]]:
-    scores = relevance_scores(items, embedder)
+    scores = relevance_scores(items, embedder, config, embed_all)
     findings = []
     for item, (cos, lex, turn) in zip(items, scores, strict=True):
         output = item.outputs[turn] if item.outputs else ""

@@ -38,6 +38,7 @@ class AuditConfig:
     duplicates: DuplicateConfig = DuplicateConfig()
     relevance: RelevanceConfig = RelevanceConfig()
     degenerate: DegenerateConfig = DegenerateConfig()
+    embed_all: bool = False  # embed every turn, not only those the lexical measure leaves in doubt
 
 
 def audit(submission: Submission, config: AuditConfig, embedder: Embedder | None) -> AuditReport:
@@ -72,7 +73,7 @@ def audit(submission: Submission, config: AuditConfig, embedder: Embedder | None
 
     if embedder is not None:
         t = time.perf_counter()
-        f, s, _ = detect_relevance(items, embedder, config.relevance)
+        f, s, _ = detect_relevance(items, embedder, config.relevance, config.embed_all)
         findings += f
         submission_findings += s
         timings["relevance"] = time.perf_counter() - t
