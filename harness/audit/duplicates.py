@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.audit.findings import Evidence, Finding, SubmissionFinding
+from harness.audit.findings import Evidence, Finding, Severity, SubmissionFinding
 from harness.audit.inputs import AuditItem
 from harness.audit.text import normalize
 
@@ -110,7 +110,7 @@ def detect_duplicates(
         outputs = ["\n".join(items[i].outputs) for i in cluster]
         failing = share >= config.fail_share
         long = min(len(o) for o in outputs) >= config.long_chars
-        severity = "flag" if failing or long else "warn"
+        severity: Severity = "flag" if failing or long else "warn"
         for i, out in zip(cluster, outputs, strict=True):
             findings.append(
                 Finding(

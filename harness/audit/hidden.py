@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from harness.audit.findings import Evidence, Finding
+from harness.audit.findings import Evidence, Finding, Severity
 from harness.audit.inputs import AuditItem
 from harness.audit.text import in_context, mask_code
 
@@ -112,7 +112,7 @@ def detect_hidden(item: AuditItem) -> list[Finding]:
         if reasons:
             pos = reasons[0][0]
             kinds = sorted({r for _, r in reasons})
-            severity = "flag" if _hiding(output, reasons) else "warn"
+            severity: Severity = "flag" if _hiding(output, reasons) else "warn"
             findings.append(
                 Finding(
                     DETECTOR,

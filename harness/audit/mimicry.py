@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from harness.audit.findings import Evidence, Finding
+from harness.audit.findings import Evidence, Finding, Severity
 from harness.audit.inputs import AuditItem
 from harness.audit.judge_specs import JudgeSpec
 from harness.audit.templates import TemplateIndex
@@ -84,7 +84,7 @@ def _markers(
         )
     elif weak:
         first = min(weak.values())
-        severity = "flag" if len(weak) >= 2 else "warn"
+        severity: Severity = "flag" if len(weak) >= 2 else "warn"
         found.append(
             Finding(
                 DETECTOR,
