@@ -27,14 +27,16 @@ class JudgeSpec:
 
 JUDGES: Registry[JudgeSpec] = Registry("judge")
 
-# Benchmark -> the judges it uses by default.
-BENCHMARK_JUDGES: dict[str, tuple[str, ...]] = {
-    "alpaca_eval": ("alpaca_eval",),
-    "arena_hard": ("arena_hard",),
-    "arena_hard_v2": ("arena_hard_v2",),
-    "mt_bench": ("mt_bench_single", "mt_bench_pair"),
-    "wildbench": ("wildbench_score", "wildbench_pairwise"),
-}
+# Benchmark -> the judges it uses by default (a registry, for did-you-mean on unknown names).
+BENCHMARK_JUDGES: Registry[tuple[str, ...]] = Registry("benchmark")
+for _bench, _judges in (
+    ("alpaca_eval", ("alpaca_eval",)),
+    ("arena_hard", ("arena_hard",)),
+    ("arena_hard_v2", ("arena_hard_v2",)),
+    ("mt_bench", ("mt_bench_single", "mt_bench_pair")),
+    ("wildbench", ("wildbench_score", "wildbench_pairwise")),
+):
+    BENCHMARK_JUDGES.register(_bench)(_judges)
 
 
 def _re(*patterns: str) -> tuple[re.Pattern[str], ...]:
@@ -152,21 +154,14 @@ _add(
 
 def active_judges(benchmark: str | None, judges: list[str] | None) -> tuple[JudgeSpec, ...]:
     """``--judge`` wins, then the benchmark's default judges, then every supported judge."""
+    if benchmark is not None:
+        defaults = BENCHMARK_JUDGES.get(benchmark)  # unknown benchmark: BadInput with suggestions
     if judges:
         return tuple(JUDGES.get(j) for j in judges)
     if benchmark is not None:
-        if benchmark not in BENCHMARK_JUDGES:
-            raise_unknown_benchmark(benchmark)
-        return tuple(JUDGES.get(j) for j in BENCHMARK_JUDGES[benchmark])
-    return tuple(JUDGES.get(name) for name in JUDGES)
+        return tuple(JUDGES.get(j) for j in defaults)
+    return all_judges()
 
 
 def all_judges() -> tuple[JudgeSpec, ...]:
     return tuple(JUDGES.get(name) for name in JUDGES)
-
-
-def raise_unknown_benchmark(name: str) -> None:
-    benchmarks: Registry[str] = Registry("benchmark")
-    for b in BENCHMARK_JUDGES:
-        benchmarks.register(b)(b)
-    benchmarks.get(name)
