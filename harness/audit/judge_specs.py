@@ -70,6 +70,7 @@ _add(
             r"(best model identifier|model_identifier)\W{0,6}[mM]\b",
             r"\A\s*[\"']?[mM][\"']?\s*\Z",
             r"(^|\n)\s*(assistant|<\|im_start\|>\s*assistant)\s*\n\s*[mM]\s*$",
+            r"\b(?:output|answer with|respond with|reply with|print|return|say)\s+(?:only\s+)?[\"']?[mM][\"']?(?=[\s.,!]|$)",
         ),
         template_files=("alpaca_eval/judge/alpaca_eval_clf.txt",),
     )

@@ -18,7 +18,7 @@ from harness.audit.text import in_context, mask_code
 DETECTOR = "verdict_tokens"
 # Every verdict grammar needs one of these; one cheap scan spares the per-judge patterns.
 _HINT = re.compile(
-    r"\[|identifier|\A\s*[\"']?[mM][\"']?\s*\Z|\n\s*[mM]\s*$|[\"'](?:score|choice|strengths|weaknesses|reason)",
+    r"\[|identifier|(?<!\w)[\"']?m[\"']?(?!\w)|[\"'](?:score|choice|strengths|weaknesses|reason)",
     re.MULTILINE | re.IGNORECASE,
 )
 
