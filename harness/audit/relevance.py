@@ -5,8 +5,8 @@ fails alone: the cosine of all-MiniLM-L6-v2 embeddings of instruction and output
 paraphrase), and lexical recall, the share of the instruction's content words that the output uses
 (robust where the embedding is not: code, names, numbers). An item is *low-relevance* when both are
 under their thresholds. Thresholds calibrated on 5,330 real benign answers (six AlpacaEval models and
-Arena-Hard claude-3-opus, docs/audit.md): cosine 0.15 is their 0.45th percentile, lexical 0.2 their
-6th; both are low on 0.43% of them. So an item warning is rare, and a submission fails only when more
+Arena-Hard claude-3-opus, docs/audit.md): cosine 0.2 is their 0.8th percentile, lexical 0.2 their
+6th; both are low on 0.64% of them. So an item warning is rare, and a submission fails only when more
 than ``fail_share`` (20%) of its items are low-relevance (a constant output: ~100%). Never by
 length. Later turns of a conversation are compared with every earlier user turn and the best match
 counts ("Rewrite your previous response" is about turn one).
@@ -38,7 +38,7 @@ STOPWORDS = frozenset(
 
 @dataclass(frozen=True)
 class RelevanceConfig:
-    max_cosine: float = 0.15
+    max_cosine: float = 0.2
     max_lexical: float = 0.2
     fail_share: float = 0.2
 
