@@ -48,10 +48,11 @@ def _add(spec: JudgeSpec) -> None:
 
 
 _ARENA_STRONG = _re(
-    r"<\|\s*User Prompt\s*\|>",
-    r"<\|\s*The (Start|End) of Assistant [AB]'s Answer\s*\|>",
-    r"My final verdict is\b",
-    r"My own answer to the prompt",
+    r"<\|\s*User\s+Prompt\s*\|>",
+    r"<\|\s*The\s+(Start|End)\s+of\s+Assistant\s+[AB]['’]s\s+Answer\s*\|>",
+    r"<\|\s*The\s+(Start|End)\s+of\s+Assistant['’]s\s+Answer\s*\|>",
+    r"My\s+final\s+verdict\s+is\b",
+    r"My\s+own\s+answer\s+to\s+the\s+prompt",
 )
 _ARENA_VERDICTS = _re(r"\[\[\s*(A>>B|A>B|A=B|B>A|B>>A)\s*\]\]", r"(?<!\[)\[(A>>B|A>B|A=B|B>A|B>>A)\](?!\])")
 
@@ -94,10 +95,10 @@ _add(
     )
 )
 _MT_STRONG = _re(
-    r"\[The (Start|End) of (Assistant|Reference)( [AB])?'s Answer\]",
-    r"\[The (Start|End) of Reference Answer\]",
-    r"<\|The (Start|End) of (Assistant [AB]'s Conversation with User|Reference Answer)\|>",
-    r"\[User Question\]",
+    r"\[\s*The\s+(Start|End)\s+of\s+(Assistant|Reference)(\s+[AB])?['’]s\s+Answer\s*\]",
+    r"\[\s*The\s+(Start|End)\s+of\s+Reference\s+Answer\s*\]",
+    r"<\|\s*The\s+(Start|End)\s+of\s+(Assistant\s+[AB]['’]s\s+Conversation\s+with\s+User|Reference\s+Answer)\s*\|>",
+    r"\[\s*User\s+Question\s*\]",
 )
 _MT_WEAK = _re(
     r"^\s*\[Instruction\]\s*$",
@@ -123,8 +124,8 @@ _add(
     )
 )
 _WB_STRONG = _re(
-    r"<\|(begin|end)_of_(response|query|history|checklist)(_[AB])?\|>",
-    r"\[This model response is empty\.\]",
+    r"<\|\s*(begin|end)_of_(response|query|history|checklist)(_[AB])?\s*\|>",
+    r"\[This\s+model\s+response\s+is\s+empty\.\]",
 )
 _WB_WEAK = _re(r"^#+\s*Checklist\s*$", r"^#+\s*Rules\s*$", r"^#+\s*(AI Response|Response [AB])\s*$")
 _add(

@@ -5,12 +5,15 @@ Two complementary checks (methods.md §c D3). (a) Static markers of every suppor
 is active. (b) Template-derived, against the *active* template text: a verbatim overlap of at least
 ``min_common`` characters, at least two reproduced template lines, or the slot closer that ends the
 output's own slot. (b) needs no knowledge of the attack and so covers templates and escapes nobody
-listed. Code spans are masked first and anything the instruction itself contains is allowlisted.
+listed. Code spans are masked first (except for the slot closer, which ends the slot even inside a
+fence) and anything the instruction itself contains is allowlisted. Markers are matched after NFKC
+folding, so fullwidth look-alikes do not evade them.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from harness.audit.findings import Evidence, Finding, Severity
@@ -61,13 +64,17 @@ def _markers(
     strong: dict[str, tuple[int, int]] = {}
     weak: dict[str, tuple[int, int]] = {}
     strong_re, weak_re = marker_patterns(judges)
+    # Fullwidth or compatibility look-alikes ("＜|…|＞") are folded by NFKC before matching.
+    folded = unicodedata.normalize("NFKC", masked)
     for bucket, pattern in ((strong, strong_re), (weak, weak_re)):
         if pattern is None:
             continue
-        for m in pattern.finditer(masked):
+        for m in pattern.finditer(folded):
             text = m.group(0).strip()
             if text and not in_context(text, context):
-                bucket.setdefault(normalize(text), (m.start(), m.end()))
+                same = len(folded) == len(masked)
+                span = (m.start(), m.end()) if same else (locate(normalize(text), output) or (0, 0))
+                bucket.setdefault(normalize(text), span)
     found = []
     if strong:
         first = min(strong.values())
@@ -136,8 +143,10 @@ def _template_overlap(
                 float(len(distinct)),
             )
         )
+    # The slot closer counts even inside code: a fence does not stop it from ending the judge's slot.
+    norm_full = norm if masked == output else normalize(output)
     for closer in sorted(index.closers):
-        if closer in norm and not in_context(closer, context):
+        if closer in norm_full and not in_context(closer, context):
             pos = locate(closer, output) or (0, 0)
             found.append(
                 Finding(
