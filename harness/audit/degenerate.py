@@ -77,7 +77,7 @@ def degenerate_reason(output: str, vocab: Counter[str]) -> str | None:
         return "empty output"
     m = _LAST_WORD.search(output[-64:].lower())
     if m and not known_word(m.group(1), vocab):
-        return f"ends mid-word ({m.group(1)!r} is no word of this submission)"
+        return f"ends mid-word ({m.group(1)!r} is not a known word)"
     return None
 
 

@@ -29,16 +29,40 @@ MAX_EXAMPLES = 8
 MAX_ANNOTATIONS = 50
 
 
+# Most telling evidence first when choosing which finding stands for an item.
+PRIORITY = (
+    "mimicry",
+    "control_tokens",
+    "delimiters",
+    "gibberish",
+    "duplicates",
+    "verdict_tokens",
+    "persuasion",
+    "relevance",
+    "degenerate",
+)
+
+
 def worst(report: AuditReport, limit: int = MAX_EXAMPLES) -> list[Finding]:
-    """One finding per item, flags first, then by detector order (structural evidence first)."""
+    """One finding per item (flags first, then by :data:`PRIORITY`), spread over detectors."""
+    rank = {d: i for i, d in enumerate(PRIORITY)}
+
+    def key(f: Finding) -> tuple[int, int]:
+        return (-SEVERITY_RANK[f.severity], rank.get(f.detector, len(PRIORITY)))
+
     best: dict[str, Finding] = {}
     for f in report.findings:
-        cur = best.get(f.item_id)
-        if cur is None or SEVERITY_RANK[f.severity] > SEVERITY_RANK[cur.severity]:
+        if f.item_id not in best or key(f) < key(best[f.item_id]):
             best[f.item_id] = f
-    order = {d: i for i, d in enumerate(reversed(DETECTORS))}
-    ranked = sorted(best.values(), key=lambda f: (-SEVERITY_RANK[f.severity], order.get(f.detector, 99)))
-    return ranked[:limit]
+    ranked = sorted(best.values(), key=key)
+    chosen: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for f in ranked:  # first the best example of each (severity, detector), then the rest in order
+        if (f.severity, f.detector) not in seen:
+            seen.add((f.severity, f.detector))
+            chosen.append(f)
+    chosen += [f for f in ranked if f not in chosen]
+    return sorted(chosen[:limit], key=key)
 
 
 def render_text(report: AuditReport) -> str:
