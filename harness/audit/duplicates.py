@@ -60,16 +60,7 @@ def duplicate_clusters(items: tuple[AuditItem, ...], min_jaccard: float = 0.9) -
     """Groups (indices, size >= 2) of near-identical outputs given to different instructions."""
     texts = [normalize("\n".join(it.outputs)) for it in items]
     keep = [i for i, (t, it) in enumerate(zip(texts, items, strict=True)) if t and t not in it.context]
-    rng = np.random.default_rng(0)
-    a = rng.integers(1, 1 << 63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
-    b = rng.integers(0, 1 << 63, PERMUTATIONS, dtype=np.uint64)
-    shingles = {i: _shingles(texts[i]) for i in keep}
-    sigs = {i: _signature(shingles[i], a, b) for i in keep}
-    rows = PERMUTATIONS // BANDS
-    buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
-    for i in keep:
-        for band in range(BANDS):
-            buckets[(band, sigs[i][band * rows : (band + 1) * rows].tobytes())].append(i)
+    prompts = [normalize("\n".join(it.prompts)) for it in items]
     parent = {i: i for i in keep}
 
     def find(x: int) -> int:
@@ -78,8 +69,27 @@ def duplicate_clusters(items: tuple[AuditItem, ...], min_jaccard: float = 0.9) -
             x = parent[x]
         return x
 
+    # Exact copies first (a constant null model is one hash group), then near copies between the
+    # distinct texts only, so the cost does not grow with the number of copies.
+    by_text: dict[str, list[int]] = defaultdict(list)
+    for i in keep:
+        by_text[texts[i]].append(i)
+    for members in by_text.values():
+        if len({prompts[i] for i in members}) >= 2:
+            for i in members[1:]:
+                parent[find(i)] = find(members[0])
+    reps = [members[0] for members in by_text.values()]
+    rng = np.random.default_rng(0)
+    a = rng.integers(1, 1 << 63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 1 << 63, PERMUTATIONS, dtype=np.uint64)
+    shingles = {i: _shingles(texts[i]) for i in reps}
+    sigs = {i: _signature(shingles[i], a, b) for i in reps}
+    rows = PERMUTATIONS // BANDS
+    buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
+    for i in reps:
+        for band in range(BANDS):
+            buckets[(band, sigs[i][band * rows : (band + 1) * rows].tobytes())].append(i)
     seen: set[tuple[int, int]] = set()
-    prompts = [normalize("\n".join(it.prompts)) for it in items]
     for members in buckets.values():
         for x_pos, x in enumerate(members):
             for y in members[x_pos + 1 :]:
@@ -88,7 +98,7 @@ def duplicate_clusters(items: tuple[AuditItem, ...], min_jaccard: float = 0.9) -
                 seen.add((x, y))
                 if float(np.mean(sigs[x] == sigs[y])) < MIN_ESTIMATE:
                     continue
-                if texts[x] == texts[y] or _jaccard(shingles[x], shingles[y]) >= min_jaccard:
+                if _jaccard(shingles[x], shingles[y]) >= min_jaccard:
                     parent[find(x)] = find(y)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in keep:
