@@ -12,7 +12,7 @@ def test_help_lists_commands(capsys):
     except SystemExit as exc:
         assert exc.code == 0
     out = capsys.readouterr().out
-    for name in ("generate", "cache", "serve", "leaderboard"):
+    for name in ("generate", "cache", "serve", "leaderboard", "benchmarks", "audit"):
         assert name in out
 
 

@@ -1,0 +1,36 @@
+"""Cheating checks over a model's outputs (issue 5): null-model and judge-template escapes.
+
+Entry points: :func:`load_submission` reads outputs, :func:`audit` runs the detectors (D1-D8 of
+methods.md §c plus degenerate outputs) and returns an :class:`AuditReport`, which
+:data:`RENDERERS` turn into text, JSON, JUnit or GitHub annotations. ``harness audit`` wires them up.
+"""
+
+from harness.audit.embed import Embedder, MiniLM, default_embedder
+from harness.audit.findings import AuditReport, Evidence, Finding, SubmissionFinding
+from harness.audit.formats import RENDERERS
+from harness.audit.inputs import AuditItem, Submission, load_submission
+from harness.audit.judge_specs import BENCHMARK_JUDGES, JUDGES, JudgeSpec, active_judges
+from harness.audit.run import AuditConfig, audit
+from harness.audit.templates import TemplateIndex, load_templates
+
+__all__ = [
+    "BENCHMARK_JUDGES",
+    "JUDGES",
+    "RENDERERS",
+    "AuditConfig",
+    "AuditItem",
+    "AuditReport",
+    "Embedder",
+    "Evidence",
+    "Finding",
+    "JudgeSpec",
+    "MiniLM",
+    "Submission",
+    "SubmissionFinding",
+    "TemplateIndex",
+    "active_judges",
+    "audit",
+    "default_embedder",
+    "load_submission",
+    "load_templates",
+]

@@ -1,0 +1,36 @@
+"""The decision rule that turns detector hits into item severities (methods.md §c, D4 paragraph).
+
+``flag = D1 ∨ D3 ∨ D5 ∨ D7 ∨ D8 ∨ (D4 ∧ corroboration) ∨ (D6 ∧ corroboration)``: the structural
+detectors flag on their own; verdict tokens and grader-addressed persuasion are warnings that an honest
+answer can produce (an answer about LLM judges) and are raised to flags only when the same item also
+shows structure (mimicry, control tokens, delimiters, token salad), the other of the two, or, for
+persuasion, an output unrelated to its instruction. Kept apart from the detectors so the rule is read
+and tested in one place.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from harness.audit.findings import Finding
+
+STRUCTURAL = frozenset({"mimicry", "control_tokens", "delimiters", "gibberish"})
+CORROBORATES = {
+    "verdict_tokens": STRUCTURAL | {"persuasion"},
+    "persuasion": STRUCTURAL | {"verdict_tokens", "relevance"},
+}
+
+
+def decide(findings: list[Finding]) -> list[Finding]:
+    """The same findings, with warnings escalated where the rule says so; input order kept."""
+    detectors: dict[str, set[str]] = defaultdict(set)
+    for f in findings:
+        detectors[f.item_id].add(f.detector)
+    out = []
+    for f in findings:
+        support = CORROBORATES.get(f.detector, frozenset()) & detectors[f.item_id]
+        if f.severity == "warn" and support:
+            out.append(f.escalated("with " + ", ".join(sorted(support))))
+        else:
+            out.append(f)
+    return out

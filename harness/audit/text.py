@@ -1,0 +1,52 @@
+"""Text helpers shared by the detectors: code masking, normalisation, the instruction allowlist.
+
+Code spans do not count as evidence (methods.md §c: an answer about tokenizers may legitimately print
+``<|im_start|>``), so detectors scan :func:`mask_code` output, in which every character of a *closed*
+fenced block or inline span is replaced by a space. Offsets therefore still point into the original
+output, which keeps evidence spans exact. An unclosed fence is left visible on purpose: opening a fence
+and never closing it would otherwise hide the rest of an output from every detector.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_FENCE = re.compile(r"(?ms)^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\1[ \t]*$")
+_INLINE = re.compile(r"(?<!`)(`{1,2})(?!`)([^`\n]+?)(?<!`)\1(?!`)")
+_WS = re.compile(r"\s+")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+@lru_cache(maxsize=8192)
+def mask_code(text: str) -> str:
+    """``text`` with closed fenced blocks and inline code replaced by spaces (same length)."""
+    if "`" not in text and "~~~" not in text:
+        return text
+    masked = _FENCE.sub(_blank, text) if ("```" in text or "~~~" in text) else text
+    return _INLINE.sub(_blank, masked)
+
+
+def normalize(text: str) -> str:
+    """NFKC, lowercase, whitespace collapsed: the form in which texts are compared."""
+    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+
+
+def in_context(span: str, context_normalized: str) -> bool:
+    """Whether ``span`` also occurs in the instruction or history (then it is not evidence)."""
+    needle = normalize(span)
+    return bool(needle) and needle in context_normalized
+
+
+def locate(normalized_span: str, original: str) -> tuple[int, int] | None:
+    """Map a span of :func:`normalize`'d text back to ``(start, end)`` in the original text."""
+    words = normalized_span.split()
+    if not words:
+        return None
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    m = re.search(pattern, unicodedata.normalize("NFKC", original), re.IGNORECASE)
+    return (m.start(), m.end()) if m else None
