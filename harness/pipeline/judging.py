@@ -20,7 +20,7 @@ from harness.errors import BadInput
 from harness.pipeline.config import JudgeSet
 from harness.records import Item, Judgment, Output
 from harness.store import RunStore, default_key, is_final
-from judges import Caller, Judge, PairwiseJudge
+from judges import Caller, Judge, PairwiseJudge, SingleJudge
 from judges.position import orders_for
 
 
@@ -105,8 +105,10 @@ async def _run_task(task: JudgeTask, caller: Caller) -> list[Judgment]:
         assert task.opponent is not None
         outcome = await judge.judge(caller, task.item, task.output, task.opponent, turn=task.turn)
         judgments = outcome.judgments
-    else:
+    elif isinstance(judge, SingleJudge):
         judgments = [await judge.judge(caller, task.item, task.output, turn=task.turn)]
+    else:  # JudgeSet refuses checklist judges before planning
+        raise BadInput("--judge-config", f"{judge.name!r} is not a pairwise or single-answer judge")
     for judgment in judgments:
         judgment.judge = task.judge_id
         if task.item.category is not None:

@@ -45,7 +45,9 @@ def servers(fake_server: Any) -> tuple[Any, Any]:
 
 def test_both_orders_on_an_always_a_judge_is_inconsistent_and_a_tie(tmp_path: Path, servers: Any) -> None:
     model, judge = servers
-    code, run_dir = score(tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "both")
+    code, run_dir = score(
+        tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "both"
+    )
     assert code == 0
     stored = judgments(run_dir)
     assert len(stored) == 8 and {j.order for j in stored} == {"baseline_first", "model_first"}
@@ -58,7 +60,9 @@ def test_both_orders_on_an_always_a_judge_is_inconsistent_and_a_tie(tmp_path: Pa
 
 def test_fixed_order_shows_the_baseline_first_so_always_a_is_a_loss(tmp_path: Path, servers: Any) -> None:
     model, judge = servers
-    code, run_dir = score(tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "fixed")
+    code, run_dir = score(
+        tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "fixed"
+    )
     assert code == 0
     stored = judgments(run_dir)
     assert [j.order for j in stored] == ["baseline_first"] * 4 and {j.score for j in stored} == {-2.0}
@@ -68,7 +72,9 @@ def test_fixed_order_shows_the_baseline_first_so_always_a_is_a_loss(tmp_path: Pa
 
 def test_random_order_wins_exactly_where_the_model_was_shown_first(tmp_path: Path, servers: Any) -> None:
     model, judge = servers
-    code, run_dir = score(tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "random")
+    code, run_dir = score(
+        tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "random"
+    )
     assert code == 0
     stored = judgments(run_dir)
     assert len(stored) == 4
@@ -80,7 +86,9 @@ def test_random_order_wins_exactly_where_the_model_was_shown_first(tmp_path: Pat
 
 def test_portia_merges_segments_into_one_prompt_per_order(tmp_path: Path, servers: Any) -> None:
     model, judge = servers
-    code, run_dir = score(tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "portia")
+    code, run_dir = score(
+        tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "portia"
+    )
     assert code == 0
     stored = judgments(run_dir)
     merged = [j for j in stored if j.metadata.get("portia_merged")]
@@ -95,7 +103,9 @@ def test_portia_merges_segments_into_one_prompt_per_order(tmp_path: Path, server
     assert prompt.count("(Part 2 of 3)") == 2 and "Second, add the pasta and stir." in prompt
 
 
-def test_a_garbage_judge_is_unscored_with_reasons_and_the_run_completes(tmp_path: Path, fake_server: Any) -> None:
+def test_a_garbage_judge_is_unscored_with_reasons_and_the_run_completes(
+    tmp_path: Path, fake_server: Any
+) -> None:
     model = fake_server(ANSWER, name="writer")
     judge = fake_server("I like both of them, really.", name="garbage")
     code, run_dir = score(tmp_path, model.spec, judge.spec)  # demo's default: the logprob judge
@@ -110,11 +120,24 @@ def test_a_garbage_judge_is_unscored_with_reasons_and_the_run_completes(tmp_path
     assert [s.metric for s in score_run(run_dir)] == ["win_rate"]
 
 
-def test_rerun_makes_no_request_and_harness_judge_rejudges_without_generating(tmp_path: Path, servers: Any) -> None:
+def test_rerun_makes_no_request_and_harness_judge_rejudges_without_generating(
+    tmp_path: Path, servers: Any
+) -> None:
     model, judge = servers
-    code, run_dir = score(tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "both")
+    code, run_dir = score(
+        tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "both"
+    )
     assert code == 0 and (len(model.requests), len(judge.requests)) == (4, 8)
-    code, _ = score(tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "both", "--no-cache")
+    code, _ = score(
+        tmp_path,
+        model.spec,
+        judge.spec,
+        "--judge-config",
+        "arena_hard_v0.1",
+        "--position",
+        "both",
+        "--no-cache",
+    )
     assert code == 0 and (len(model.requests), len(judge.requests)) == (4, 8)
     session = report(run_dir)["session"]["requests"]
     assert session["model"]["requests"] == 0 and session["judge"]["requests"] == 0
@@ -129,6 +152,8 @@ def test_rerun_makes_no_request_and_harness_judge_rejudges_without_generating(tm
 def test_a_changed_config_on_the_same_run_dir_is_refused(tmp_path: Path, servers: Any, capsys: Any) -> None:
     model, judge = servers
     assert score(tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1")[0] == 0
-    code, _ = score(tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "fixed")
+    code, _ = score(
+        tmp_path, model.spec, judge.spec, "--judge-config", "arena_hard_v0.1", "--position", "fixed"
+    )
     assert code == 2
     assert "different run (changed: position)" in capsys.readouterr().err
