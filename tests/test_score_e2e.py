@@ -24,6 +24,7 @@ from harness.store import RunStore
 from judges.parsers import alpaca_eval_logprob
 
 LIMIT = 5
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +37,7 @@ def run_score(tmp_path: Path, server: ManagedServer, *args: str) -> tuple[int, P
     spec = f"openai:{server.model}@{server.base_url}"
     run_dir = tmp_path / "run"
     argv = ["score", "--model", spec, "--judge", spec, "--limit", str(LIMIT), "--run-dir", str(run_dir),
-            "--cache", str(tmp_path / "cache.db"), "--max-tokens", "48", "--judge-max-tokens", "48",
+            "--cache", str(tmp_path / "cache.db"), "--max-tokens", "32", "--judge-max-tokens", "16",
             "--judge-top-logprobs", "20", "--format", "json", *args]  # fmt: skip
     code = main(argv)
     report = json.loads((run_dir / "report.json").read_text())

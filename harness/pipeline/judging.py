@@ -116,6 +116,16 @@ async def _run_task(task: JudgeTask, caller: Caller) -> list[Judgment]:
     return judgments
 
 
+def final_keys(store: RunStore) -> set[Hashable]:
+    return {default_key(j) for j in store.load("judgments", Judgment) if is_final(j)}
+
+
+def pending(tasks: Sequence[JudgeTask], store: RunStore) -> list[JudgeTask]:
+    """The tasks with an expected judgment not yet final in ``store`` (what a run still has to do)."""
+    final = final_keys(store)
+    return [t for t in tasks if not all(k in final for k in t.expected_keys())]
+
+
 async def judge_tasks(
     tasks: Sequence[JudgeTask],
     caller: Caller,
@@ -125,7 +135,7 @@ async def judge_tasks(
     on_task_done: Callable[[int], None] | None = None,
 ) -> JudgeSummary:
     """Run the tasks not yet final in ``store``; append each task's judgments when it finishes."""
-    final = {default_key(j) for j in store.load("judgments", Judgment) if is_final(j)}
+    final = final_keys(store)
     todo = [t for t in tasks if not all(k in final for k in t.expected_keys())]
     skipped = len(tasks) - len(todo)
     done, written, api_errors = skipped, 0, 0
@@ -165,7 +175,7 @@ async def judge_with_progress(
     """:func:`judge_tasks` with the progress bar (tasks done, judge requests, retries, cache hits) on stderr."""
     from harness.progress import GenerationProgress
 
-    final = {default_key(j) for j in store.load("judgments", Judgment) if is_final(j)}
+    final = final_keys(store)
     done = sum(all(k in final for k in t.expected_keys()) for t in tasks)
     with GenerationProgress("judge", total=len(tasks), done=done) as bar:
 

@@ -15,7 +15,7 @@ import contextlib
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,10 @@ from benchmarks import get_benchmark
 from harness.cache import Cache
 from harness.client import Client, RoleCounters, SamplingParams
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
-from harness.pipeline.config import JudgeSet, RunConfig
+from harness.generate import GenerateSummary, finished_ids
+from harness.pipeline.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig
 from harness.pipeline.costs import Price, costs_by_role
-from harness.pipeline.judging import JudgeSummary, judge_with_progress, plan_tasks
+from harness.pipeline.judging import JudgeSummary, JudgeTask, judge_with_progress, pending, plan_tasks
 from harness.pipeline.report import build_report, write_report
 from harness.pipeline.scoring import evaluate, load_run
 from harness.records import Item, Output
@@ -154,27 +155,29 @@ async def _generate(items: list[Item], config: RunConfig, endpoint: Endpoint, st
         await client.aclose()
 
 
-async def _judge(items: list[Item], config: RunConfig, endpoint: Endpoint, store: RunStore,
-                 cache: Cache | None, options: RunOptions) -> tuple[JudgeSummary, RoleCounters]:  # fmt: skip
-    judges = JudgeSet(config)
+def plan(items: list[Item], config: RunConfig, store: RunStore) -> list[JudgeTask]:
+    """The judge tasks for the model's finished outputs (MT-Bench judges each turn, as FastChat does)."""
     bench = get_benchmark(config.benchmark)
     outputs = {
         o.item_id: o for o in store.load("outputs", Output) if o.model == config.model_name and is_final(o)
     }
-    multi_turn = config.benchmark == "mt_bench"
 
     def baselines_for(item: Item) -> tuple[str, ...]:
         return config.baselines or bench.baselines_for(item)
 
-    tasks = plan_tasks(items, outputs, judges, baselines_for, multi_turn=multi_turn)
+    multi_turn = config.judge_config.startswith(MT_BENCH_PREFIXES)
+    return plan_tasks(items, outputs, JudgeSet(config), baselines_for, multi_turn=multi_turn)
+
+
+async def _judge(tasks: list[JudgeTask], endpoint: Endpoint, store: RunStore, cache: Cache | None,
+                 options: RunOptions) -> JudgeSummary:  # fmt: skip
     client = _client(endpoint, "judge", cache, options)
     try:
-        summary = await judge_with_progress(
+        return await judge_with_progress(
             tasks, client.chat, client.counters, store, max_in_flight=options.max_connections
         )
     finally:
         await client.aclose()
-    return summary, client.counters
 
 
 def _counter_json(c: RoleCounters) -> dict[str, int]:
@@ -210,18 +213,22 @@ def execute(
     try:
         with contextlib.ExitStack() as stack:
             if copy_outputs_from is None:
-                model_endpoint = stack.enter_context(_endpoint(model_spec, held))
-                summary = asyncio.run(_generate(items, config, model_endpoint, store, cache, options))
-                gen_errors = summary.errors
-                session["generate"] = {"generated": summary.generated, "skipped": summary.skipped,
-                                       "errors": summary.errors}  # fmt: skip
+                missing = {i.item_id for i in items} - finished_ids(store, config.model_name)
+                generated = GenerateSummary(len(items), len(items), 0, 0)
+                if missing:  # a finished run starts no server
+                    model_endpoint = stack.enter_context(_endpoint(model_spec, held))
+                    generated = asyncio.run(_generate(items, config, model_endpoint, store, cache, options))
+                gen_errors = generated.errors
+                session["generate"] = asdict(generated)
                 if str(judge_spec) != str(model_spec):
                     stack.close()  # free the model's server before the judge's starts
-            judge_endpoint = stack.enter_context(_endpoint(judge_spec, held))
-            judged, _ = asyncio.run(_judge(items, config, judge_endpoint, store, cache, options))
+            tasks = plan(items, config, store)
+            judged = JudgeSummary(len(tasks), len(tasks), 0, 0, 0)
+            if pending(tasks, store):
+                judge_endpoint = stack.enter_context(_endpoint(judge_spec, held))
+                judged = asyncio.run(_judge(tasks, judge_endpoint, store, cache, options))
             api_errors = judged.api_errors
-            session["judge"] = {"tasks": judged.tasks, "skipped": judged.skipped, "judged": judged.judged,
-                                "judgments": judged.judgments, "api_errors": judged.api_errors}  # fmt: skip
+            session["judge"] = asdict(judged)
         status = "finished" if not (gen_errors or api_errors) else "incomplete"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -229,7 +236,9 @@ def execute(
     finally:
         from harness.client import usage_by_role
 
-        session["requests"] = {role: _counter_json(c) for role, c in usage_by_role().items()}
+        usage = usage_by_role()
+        roles = ("judge",) if copy_outputs_from is not None else ("model", "judge")
+        session["requests"] = {role: _counter_json(usage.get(role, RoleCounters())) for role in roles}
         store.finish_run(status, session)
         store.close()
         close = getattr(cache, "close", None)
