@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from harness.client import RoleCounters
@@ -141,16 +142,24 @@ async def judge_tasks(
     done, written, api_errors = skipped, 0, 0
     limit = asyncio.Semaphore(max(1, max_in_flight))
 
+    # One writer thread: each append fsyncs (~5 ms), which on the event loop would stall every request
+    # in flight; in one thread the records stay in completion order and the store sees no concurrency.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="judgments-writer")
+    loop = asyncio.get_running_loop()
+
+    def append_all(judgments: list[Judgment]) -> None:
+        for judgment in judgments:
+            store.append("judgments", judgment)
+
     async def run(task: JudgeTask) -> None:
         nonlocal done, written, api_errors
         async with limit:
             judgments = await _run_task(task, caller)
-        for judgment in judgments:
-            if default_key(judgment) in final:
-                continue  # this order was already final (e.g. a strategy widened from random to both)
-            store.append("judgments", judgment)
-            written += 1
-            api_errors += judgment.reason == "api_error"
+        # an order already final stays as it is (e.g. a strategy widened from random to both)
+        new = [j for j in judgments if default_key(j) not in final]
+        await loop.run_in_executor(writer, append_all, new)
+        written += len(new)
+        api_errors += sum(j.reason == "api_error" for j in new)
         done += 1
         if on_task_done is not None:
             on_task_done(done)
@@ -161,6 +170,8 @@ async def judge_tasks(
                 group.create_task(run(task))
     except BaseExceptionGroup as failed:  # the first cause (e.g. a template error), not a group
         raise failed.exceptions[0] from None
+    finally:
+        writer.shutdown(wait=True)
     return JudgeSummary(len(tasks), skipped, len(todo), written, api_errors)
 
 
