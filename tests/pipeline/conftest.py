@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-Reply = Callable[[dict[str, Any]], str]
+Reply = Callable[[dict[str, Any]], str | None]  # None: answer HTTP 503
 
 
 @dataclass
@@ -42,6 +42,8 @@ class FakeServer:
         body = await request.json()
         self.requests.append(body)
         text = self.reply(body)
+        if text is None:
+            return JSONResponse({"error": {"message": "overloaded", "type": "server_error"}}, status_code=503)
         return JSONResponse(
             {
                 "id": "x",

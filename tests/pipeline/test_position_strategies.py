@@ -157,3 +157,20 @@ def test_a_changed_config_on_the_same_run_dir_is_refused(tmp_path: Path, servers
     )
     assert code == 2
     assert "different run (changed: position)" in capsys.readouterr().err
+
+
+def test_api_errors_are_unscored_exit_1_and_retried_by_the_next_run(tmp_path: Path, fake_server: Any) -> None:
+    model = fake_server(ANSWER, name="writer")
+    healthy = {"up": False}
+    judge = fake_server(lambda _body: "[[A>B]]" if healthy["up"] else None, name="flaky")
+    args = ("--judge-config", "arena_hard_v0.1", "--position", "fixed", "--max-retries", "0")
+    code, run_dir = score(tmp_path, model.spec, judge.spec, *args)
+    assert code == 1
+    stored = judgments(run_dir)
+    assert len(stored) == 4 and {j.reason for j in stored} == {"api_error"}
+    assert metric(run_dir, "win_rate")["unscored_reasons"] == {"api_error": 4}
+    healthy["up"] = True
+    code, _ = score(tmp_path, model.spec, judge.spec, *args)
+    assert code == 0
+    assert {(j.status, j.verdict) for j in judgments(run_dir)} == {("scored", "A>B")}
+    assert metric(run_dir, "win_rate")["value"] == 0.0  # A = the baseline, shown first
