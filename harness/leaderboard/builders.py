@@ -1,0 +1,288 @@
+"""From stored judgments to a :class:`Leaderboard`, one builder per benchmark.
+
+Each builder reads every path (our run directories or the upstream judgment layout of that benchmark,
+see ``formats``) and calls the same pure statistics that ``harness score`` uses (``harness.stats``), so a
+leaderboard row and a score report can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from harness.errors import BadInput
+from harness.leaderboard.formats import Format, detect_format
+from harness.leaderboard.table import Leaderboard, Row
+from harness.records import Score
+from harness.registry import Registry
+
+
+@dataclass(frozen=True)
+class Options:
+    baseline: str | None = None
+    version: str | None = None
+    style_control: bool = False
+    answers: tuple[Path, ...] = ()
+    questions: Path | None = None
+    difficulty: Path | None = None
+    seed: int = 42
+    upstream_compatible: bool = False
+
+
+Builder = Callable[[Sequence[Path], Options], Leaderboard]
+LEADERBOARDS: Registry[Builder] = Registry("leaderboard")
+ACCEPTED: dict[str, tuple[Format, ...]] = {
+    "alpaca_eval": ("alpaca_annotations", "run_dir"),
+    "arena_hard": ("arena_judgments", "run_dir"),
+    "mt_bench": ("fastchat_single", "fastchat_pair", "run_dir"),
+    "wildbench": ("wildbench_eval", "run_dir"),
+    "demo": ("run_dir",),
+}
+
+
+def _split(benchmark: str, paths: Sequence[Path]) -> dict[Format, list[Path]]:
+    if benchmark not in ACCEPTED:
+        raise BadInput("BENCHMARK", f"no leaderboard for {benchmark!r}; known: {', '.join(sorted(ACCEPTED))}")
+    groups: dict[Format, list[Path]] = {}
+    for path in paths:
+        fmt = detect_format(path)
+        if fmt not in ACCEPTED[benchmark]:
+            raise BadInput(
+                str(path), f"is {fmt}, which is not a {benchmark} input; expected {ACCEPTED[benchmark]}"
+            )
+        groups.setdefault(fmt, []).append(path)
+    return groups
+
+
+def _row_from_score(score: Score, extras: dict[str, float | int | str | None] | None = None) -> Row:
+    return Row(
+        model=score.model,
+        score=score.value,
+        ci_lower=score.ci_lower,
+        ci_upper=score.ci_upper,
+        n_scored=score.n_scored,
+        n_unscored=score.n_unscored,
+        extra=extras or {},
+    )
+
+
+def _run_dir_rows(paths: Sequence[Path], headline: str) -> list[Row]:
+    """Rows from our own run directories: the report's headline Score of each run."""
+    if not paths:
+        return []
+    from harness.pipeline.scoring import score_run
+
+    rows = []
+    for path in paths:
+        scores = score_run(path)
+        chosen = [s for s in scores if s.metric == headline]
+        if not chosen:
+            have = sorted({s.metric for s in scores})
+            raise BadInput(str(path), f"run has no {headline!r} score (has {have})")
+        extras = {s.metric: s.value for s in scores if s.metric != headline and s.model == chosen[0].model}
+        rows.append(_row_from_score(chosen[0], extras))
+    return rows
+
+
+def _check_unique(rows: list[Row]) -> None:
+    seen: set[str] = set()
+    for row in rows:
+        if row.model in seen:
+            raise BadInput("--from", f"model {row.model!r} appears in more than one input")
+        seen.add(row.model)
+
+
+# ----------------------------------------------------------------------------------------- AlpacaEval
+
+ALPACA_DIFFICULTY = (
+    "tatsu-lab/alpaca_eval",
+    "instruction_difficulty.csv",
+    "2edc6fad8be6b14ea7230aabfd08188da6b8b814",
+)
+NO_GAMED_NOTE = (
+    "LC fitted without the gamed-baseline regulariser rows (HF df_gamed.csv, not available offline): within "
+    "about 1.2 points of the official LC for normal outputs, inflated for adversarially short ones"
+)
+ALPACA_EXTRAS = ("win_rate", "standard_error", "lc_standard_error", "discrete_win_rate", "n_wins", "n_wins_base",
+                 "n_draws", "avg_length")  # fmt: skip
+
+
+def _alpaca_difficulty(opts: Options) -> tuple[object | None, str]:
+    """γ from ``--difficulty``, else the pinned hub file; without it LC cannot be computed (say why)."""
+    from harness.stats.alpaca_annotations import load_difficulty
+
+    if opts.difficulty is not None:
+        return load_difficulty(opts.difficulty), ""
+    from benchmarks._hub import fetch_hf_file
+
+    try:
+        return load_difficulty(fetch_hf_file(*ALPACA_DIFFICULTY)), ""
+    except BadInput as exc:
+        return (
+            None,
+            f"length-controlled win rate not computed: no instruction difficulty ({exc}); pass --difficulty",
+        )
+
+
+@LEADERBOARDS.register("alpaca_eval")
+def alpaca_eval(paths: Sequence[Path], opts: Options) -> Leaderboard:
+    """Headline: LC win rate with a bootstrap interval that refits the GLM (wider than upstream's
+    ``lc_standard_error``, which ignores coefficient uncertainty; alpaca_eval.md §H)."""
+    from harness.stats.alpaca_annotations import load_annotations
+    from harness.stats.lc_glm import alpaca_eval_metrics, bootstrap_lc_interval, raw_metrics
+
+    groups = _split("alpaca_eval", paths)
+    difficulty, note = _alpaca_difficulty(opts) if groups.get("alpaca_annotations") else (None, "")
+    rows: list[Row] = []
+    for path in groups.get("alpaca_annotations", []):
+        ann = load_annotations(path)
+        if difficulty is None:
+            raw = raw_metrics(ann)
+            model = str(ann["generator_2"].iloc[0])
+            row = {"win_rate": raw.win_rate, "standard_error": raw.standard_error}
+            rows.append(Row(model, float("nan"), None, None, raw.n_total, raw.n_unscored, dict(row)))
+            continue
+        res = alpaca_eval_metrics(ann, difficulty)  # type: ignore[arg-type]
+        lo, hi = bootstrap_lc_interval(ann, difficulty, n_boot=200, seed=opts.seed)  # type: ignore[arg-type]
+        lb = res.leaderboard_row()
+        extra = {k: lb[k] for k in ALPACA_EXTRAS}
+        rows.append(
+            Row(
+                res.model,
+                res.lc.length_controlled_winrate,
+                lo,
+                hi,
+                res.raw.n_total,
+                res.raw.n_unscored,
+                extra,
+            )
+        )
+    rows += _run_dir_rows(groups.get("run_dir", []), "length_controlled_winrate")
+    _check_unique(rows)
+    return Leaderboard(
+        "alpaca_eval", "length_controlled_winrate", tuple(rows), ALPACA_EXTRAS,
+        "95% bootstrap percentile over instructions, GLM refit (200 rounds)",
+        (note,) if note else (NO_GAMED_NOTE,),
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------ arena-hard
+
+
+@LEADERBOARDS.register("arena_hard")
+def arena_hard(paths: Sequence[Path], opts: Options) -> Leaderboard:
+    from harness.stats.arena_judgments import V01_BASELINE, load_answer_metadata, load_judgments
+    from harness.stats.arena_scores import Bootstrap, score_v01, score_v2
+
+    groups = _split("arena_hard", paths)
+    version = opts.version or "v0.1"
+    rows: list[Row] = []
+    if groups.get("arena_judgments"):
+        baseline = opts.baseline or V01_BASELINE
+        judgments = load_judgments(groups["arena_judgments"], baseline=baseline)
+        metadata = load_answer_metadata(list(opts.answers)) if opts.answers else None
+        if opts.style_control and metadata is None:
+            raise BadInput(
+                "--style-control", "needs --answers FILE... (the answer files with their metadata)"
+            )
+        style = "style" if opts.style_control else None
+        fit = score_v01 if version == "v0.1" else score_v2
+        for s in fit(
+            judgments,
+            baseline=baseline,
+            bootstrap=Bootstrap(seed=opts.seed, upstream_compatible=opts.upstream_compatible),
+            style=style,
+            metadata=metadata,
+        ):
+            rows.append(
+                Row(
+                    s.model,
+                    s.score,
+                    s.ci_lower,
+                    s.ci_upper,
+                    s.n_scored,
+                    s.n_unscored,
+                    {"avg_tokens": s.avg_tokens},
+                )
+            )
+    rows += _run_dir_rows(groups.get("run_dir", []), "score")
+    _check_unique(rows)
+    level = "95%" if version == "v0.1" else "90%"
+    return Leaderboard(
+        benchmark="arena_hard",
+        metric="score",
+        rows=tuple(rows),
+        extra_columns=("avg_tokens",),
+        interval=f"{level} bootstrap percentile, 100 rounds"
+        + (", style-controlled" if opts.style_control else ""),
+    )
+
+
+# ------------------------------------------------------------------------------------------- MT-Bench
+
+
+@LEADERBOARDS.register("mt_bench")
+def mt_bench(paths: Sequence[Path], opts: Options) -> Leaderboard:
+    from harness.stats import mt_bench as mt
+
+    groups = _split("mt_bench", paths)
+    rows: list[Row] = []
+    if groups.get("fastchat_single"):
+        frame = pd.concat([mt.load_single_judgments(p) for p in groups["fastchat_single"]], ignore_index=True)
+        if opts.questions is not None:
+            frame = mt.attach_categories(frame, mt.load_questions(opts.questions))
+        for model, res in mt.single_scores(frame, seed=opts.seed).items():
+            o = res.overall
+            extra = {f"turn_{t}": e.value for t, e in sorted(res.turns.items())}
+            rows.append(Row(model, o.value, o.ci_lower, o.ci_upper, o.n_scored, o.n_unscored, dict(extra)))
+        metric, cols, interval = "score", ("turn_1", "turn_2"), "95% question-level bootstrap percentile"
+    if groups.get("fastchat_pair"):
+        if rows:
+            raise BadInput("--from", "mix of single and pairwise MT-Bench judgments; build them separately")
+        frame = pd.concat([mt.load_pair_judgments(p) for p in groups["fastchat_pair"]], ignore_index=True)
+        for model, pr in mt.pairwise_win_rates(frame, baseline=opts.baseline).items():
+            rows.append(
+                Row(model, 100 * pr.win_rate_adjusted, None, None, pr.n_scored, pr.n_unscored,
+                    {"win": pr.win, "loss": pr.loss, "tie": pr.tie})
+            )  # fmt: skip
+        metric, cols, interval = "win_rate_adjusted", ("win", "loss", "tie"), ""
+    if groups.get("run_dir"):
+        rows += _run_dir_rows(groups["run_dir"], "score")
+        if not groups.get("fastchat_single") and not groups.get("fastchat_pair"):
+            metric, cols, interval = "score", (), "95% question-level bootstrap percentile"
+    _check_unique(rows)
+    return Leaderboard("mt_bench", metric, tuple(rows), cols, interval)
+
+
+# ------------------------------------------------------------------------------------------ WildBench
+
+
+@LEADERBOARDS.register("wildbench")
+def wildbench(paths: Sequence[Path], opts: Options) -> Leaderboard:
+    from harness.stats.wildbench import load_score_judgments, wb_score
+
+    groups = _split("wildbench", paths)
+    rows: list[Row] = []
+    for path in groups.get("wildbench_eval", []):
+        res = wb_score(load_score_judgments(path), seed=opts.seed)
+        a = res.adjusted_score
+        rows.append(
+            Row(res.model, a.value, a.ci_lower, a.ci_upper, a.n_scored, a.n_unscored,
+                {"score": res.score.value, "avg_len": res.avg_len, "n_empty": res.n_empty, "n_truncated": res.n_truncated})
+        )  # fmt: skip
+    rows += _run_dir_rows(groups.get("run_dir", []), "wb_score")
+    _check_unique(rows)
+    return Leaderboard(
+        "wildbench", "wb_score", tuple(rows), ("score", "avg_len", "n_empty", "n_truncated"),
+        "95% item-level bootstrap percentile of (mean-5)x2",
+    )  # fmt: skip
+
+
+def build(benchmark: str, paths: Sequence[Path], opts: Options) -> Leaderboard:
+    builder = LEADERBOARDS.get(benchmark)
+    if not paths:
+        raise BadInput("--from", "give at least one input path")
+    return builder(paths, opts)
