@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from benchmarks import get_benchmark
 from harness.cache import Cache
@@ -142,13 +142,14 @@ def _endpoint(spec: EndpointSpec, held: dict[str, Endpoint]) -> Iterator[Endpoin
 
 
 async def _generate(items: list[Item], config: RunConfig, endpoint: Endpoint, store: RunStore,
-                    cache: Cache | None, options: RunOptions) -> Any:  # fmt: skip
-    from harness.generate import generate_with_progress
+                    cache: Cache | None, options: RunOptions) -> GenerateSummary:  # fmt: skip
+    from harness.generate import ChatClient, generate_with_progress
 
     client = _client(endpoint, "model", cache, options)
     try:
+        # cast: Client.counters became a read-only property; ChatClient still declares a plain attribute
         return await generate_with_progress(
-            items, client, store, model=config.model_name, params=_sampling_for(config),
+            items, cast(ChatClient, client), store, model=config.model_name, params=_sampling_for(config),
             max_in_flight=options.max_connections,
         )  # fmt: skip
     finally:
