@@ -130,7 +130,7 @@ def emit(outcome: Any, run_dir: Path, fmt: str) -> int:
     from harness.pipeline.report import render_table
 
     if fmt == "json":
-        print(json.dumps(outcome.report, ensure_ascii=False))
+        print(json.dumps(outcome.report, ensure_ascii=False, allow_nan=False))
     else:
         render_table(outcome.report, Console(file=sys.stdout, width=140))
     print(f"harness: report -> {run_dir / 'report.md'}", file=sys.stderr)

@@ -31,11 +31,19 @@ def _finite(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and not math.isfinite(value)) else value
 
 
+def json_safe(value: Any) -> Any:
+    """NaN/inf become null: report.json and ``--format json`` stay strict JSON."""
+    if isinstance(value, float):
+        return _finite(value)
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def score_json(score: Score) -> dict[str, Any]:
-    data = score.model_dump(mode="json")
-    for key in ("value", "ci_lower", "ci_upper", "standard_error"):
-        data[key] = _finite(getattr(score, key))
-    return data
+    return dict(json_safe(score.model_dump(mode="python")))
 
 
 def build_report(
@@ -47,22 +55,24 @@ def build_report(
     session: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The report document (what report.json holds and ``--format json`` prints)."""
-    return {
-        "report_version": REPORT_VERSION,
-        "created_at": now(),
-        "run_dir": str(run_dir),
-        "benchmark": config.get("benchmark"),
-        "version": config.get("version"),
-        "model": config.get("model_name"),
-        "judge": f"{config.get('judge_config')}@{config.get('judge_model')}",
-        "config": config,
-        "scores": [score_json(s) for s in result.scores],
-        "position_consistency": result.consistency,
-        "coverage": result.coverage,
-        "costs": [c.as_json() for c in costs],
-        "session": session or {},
-        "notes": result.notes,
-    }
+    return json_safe(
+        {
+            "report_version": REPORT_VERSION,
+            "created_at": now(),
+            "run_dir": str(run_dir),
+            "benchmark": config.get("benchmark"),
+            "version": config.get("version"),
+            "model": config.get("model_name"),
+            "judge": f"{config.get('judge_config')}@{config.get('judge_model')}",
+            "config": config,
+            "scores": [score_json(s) for s in result.scores],
+            "position_consistency": result.consistency,
+            "coverage": result.coverage,
+            "costs": [c.as_json() for c in costs],
+            "session": session or {},
+            "notes": result.notes,
+        }
+    )
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -77,7 +87,7 @@ def _atomic_write(path: Path, text: str) -> None:
 def write_report(run_dir: Path, report: dict[str, Any]) -> tuple[Path, Path]:
     """report.json and report.md in ``run_dir``, each written atomically."""
     json_path, md_path = run_dir / "report.json", run_dir / "report.md"
-    _atomic_write(json_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    _atomic_write(json_path, json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
     _atomic_write(md_path, render_markdown(report))
     return json_path, md_path
 
