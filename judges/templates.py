@@ -6,9 +6,12 @@ file ``judges/configs/sources.yaml``). A file is resolved, first hit wins:
 1. an explicit override (``--judge-template PATH``): used as given, its own sha256 recorded;
 2. ``$HARNESS_JUDGE_TEMPLATE_DIR/<mirror>``: a local mirror laid out like ``../shared/data`` (tests, offline use);
 3. the cache ``$HARNESS_TEMPLATE_CACHE`` (default ``~/.cache/harness/templates``) ``/<sha256>``;
-4. a download of ``https://raw.githubusercontent.com/<repo>/<commit>/<path>`` with httpx, stored in the cache.
+4. the upstream distribution on PyPI, where one ships the file (AlpacaEval's judge prompt is in the
+   ``alpaca-eval`` wheel): the installed copy if that exact version is installed, else the wheel fetched with
+   ``pip download`` (package registries are reachable on machines where GitHub is not), stored in the cache;
+5. a download of ``https://raw.githubusercontent.com/<repo>/<commit>/<path>`` with httpx, stored in the cache.
 
-Steps 2-4 verify the sha256, so the prompt the judge sees is the pinned upstream text byte for byte. A
+Steps 2-5 verify the sha256, so the prompt the judge sees is the pinned upstream text byte for byte. A
 :class:`JudgeTemplate` is then cut out of one or two files (Arena-Hard's system prompt and user template
 live in a YAML config; MT-Bench's in one JSONL line per prompt) and its ``sha256`` enters every Judgment.
 """
@@ -16,8 +19,13 @@ live in a YAML config; MT-Bench's in one JSONL line per prompt) and its ``sha256
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
+import subprocess
+import sys
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -45,6 +53,7 @@ class TemplateSource:
     path: str
     sha256: str
     mirror: str
+    pypi: str | None = None  # "dist==version:path/inside/the/wheel" when a PyPI distribution ships the file
 
     @property
     def url(self) -> str:
@@ -114,6 +123,45 @@ def _download(source: TemplateSource) -> bytes:
     return response.content
 
 
+def _from_pypi(source: TemplateSource) -> bytes | None:
+    """The file from its upstream PyPI distribution: the installed copy if the pinned version is installed,
+    else the wheel fetched with pip (package registries are reachable where GitHub may not be)."""
+    if source.pypi is None:
+        return None
+    requirement, _, member = source.pypi.partition(":")
+    dist_name, _, version = requirement.partition("==")
+    try:
+        dist = importlib.metadata.distribution(dist_name)
+        if dist.version == version:
+            installed = Path(str(dist.locate_file(member)))
+            if installed.is_file() and _sha256(installed.read_bytes()) == source.sha256:
+                return installed.read_bytes()
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    with tempfile.TemporaryDirectory(prefix="harness-template-") as tmp:
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "-q",
+            "-d",
+            tmp,
+        ]
+        done = subprocess.run([*command, requirement], capture_output=True, text=True, timeout=300)
+        wheels = list(Path(tmp).glob("*.whl"))
+        if done.returncode != 0 or not wheels:
+            return None
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            try:
+                return wheel.read(member)
+            except KeyError:
+                return None
+
+
 def read_source(name: str, override: Path | None = None) -> tuple[bytes, str]:
     """Bytes of an upstream file and their sha256, by the resolution order of the module docstring."""
     try:
@@ -135,7 +183,11 @@ def read_source(name: str, override: Path | None = None) -> tuple[bytes, str]:
     cached = cache_dir() / source.sha256
     if cached.is_file():
         return _verified(source, cached.read_bytes(), str(cached)), source.sha256
-    data = _verified(source, _download(source), source.url)
+    from_pypi = _from_pypi(source)
+    if from_pypi is not None:
+        data = _verified(source, from_pypi, f"{source.pypi} (PyPI)")
+    else:
+        data = _verified(source, _download(source), source.url)
     cached.parent.mkdir(parents=True, exist_ok=True)
     partial = cached.with_suffix(f".{os.getpid()}.part")
     partial.write_bytes(data)
