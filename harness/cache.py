@@ -1,0 +1,160 @@
+"""The response cache: SQLite in WAL mode, content-addressed, shared safely by several processes.
+
+Why: this is what makes runs resumable and re-judging free (../shared/DESIGN.md "Core"): re-running
+the same command makes zero calls for what is already done. The key is the sha256 of the canonical
+JSON of everything that can change a response (base URL, model, messages, every sampling parameter
+including the ones left unset), so two models or two temperatures never share an entry (the
+lm-evaluation-harness bug #2715, engineering.md §4 item 3). The value is the full response body.
+
+Semantics worth knowing:
+
+- Only successful completions are stored; errors never are, nor ``content_filter`` answers.
+- The first answer stored for a key wins (``INSERT OR IGNORE``). At temperature > 0 without a seed a
+  re-run therefore returns the *first sample*, not a fresh one: that is what makes resume exact.
+  Ask for a new sample by changing the seed (or clearing the cache).
+- Several processes may read and write one file at once: WAL lets readers proceed during a write,
+  ``busy_timeout`` makes writers queue instead of failing, and every write is one short transaction.
+  Connections are per thread and per process (a forked child opens its own).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.endpoints import Endpoint
+from harness.errors import BadInput
+
+if TYPE_CHECKING:  # harness.client imports this module; the type is only needed for annotations
+    from harness.client._types import ChatRequest
+
+KEY_VERSION = 1  # bump when the key's contents change: old entries then simply stop matching
+_BUSY_TIMEOUT_MS = 60_000
+_FLOAT_PARAMS = ("temperature", "top_p")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    key TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+def canonical_request(endpoint: Endpoint, request: ChatRequest) -> dict[str, Any]:
+    """Everything that can change a response, normalised (0 and 0.0 are one temperature; a stop
+    tuple is a list; unset parameters are present as null). The API key is not part of it."""
+    params: dict[str, Any] = {}
+    for name, value in request.params.__dict__.items():
+        if isinstance(value, tuple):
+            value = list(value)
+        elif name in _FLOAT_PARAMS and value is not None:
+            value = float(value)
+        params[name] = value
+    return {
+        "v": KEY_VERSION,
+        "base_url": endpoint.base_url.rstrip("/"),
+        "model": endpoint.model,
+        "messages": [[role, content] for role, content in request.messages],
+        "params": params,
+    }
+
+
+def cache_key(endpoint: Endpoint, request: ChatRequest) -> str:
+    """sha256 of the canonical JSON (sorted keys, no whitespace, UTF-8) of :func:`canonical_request`."""
+    text = json.dumps(
+        canonical_request(endpoint, request), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    path: Path
+    entries: int
+    size_bytes: int  # the database file plus its WAL
+    by_model: dict[str, int]
+
+
+class Cache:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path).expanduser()
+        self._local = threading.local()
+
+    @classmethod
+    def default(cls) -> Cache:
+        """``$HARNESS_CACHE`` if set, else ``~/.cache/harness/cache.sqlite``."""
+        env = os.environ.get("HARNESS_CACHE")
+        return cls(Path(env) if env else Path.home() / ".cache" / "harness" / "cache.sqlite")
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
+            return conn
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise BadInput(str(self.path), f"cannot open the cache: {exc}") from None
+        self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        row = self._conn().execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        value: dict[str, Any] = json.loads(row[0])
+        return value
+
+    def put(self, key: str, response: dict[str, Any]) -> bool:
+        """Store a successful response; False when it was not stored (already there, or a
+        ``content_filter`` answer, which must be asked again rather than replayed)."""
+        choices = response.get("choices") or []
+        if any(isinstance(c, dict) and c.get("finish_reason") == "content_filter" for c in choices):
+            return False
+        text = json.dumps(response, separators=(",", ":"), ensure_ascii=False)
+        cursor = self._conn().execute(
+            "INSERT OR IGNORE INTO responses (key, model, response, created) VALUES (?, ?, ?, ?)",
+            (key, str(response.get("model", "")), text, time.time()),
+        )
+        return cursor.rowcount == 1
+
+    def __len__(self) -> int:
+        return int(self._conn().execute("SELECT COUNT(*) FROM responses").fetchone()[0])
+
+    def stats(self) -> CacheStats:
+        rows = self._conn().execute("SELECT model, COUNT(*) FROM responses GROUP BY model ORDER BY model")
+        by_model = {str(model): int(n) for model, n in rows}
+        size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+        return CacheStats(self.path, sum(by_model.values()), size, by_model)
+
+    def clear(self) -> int:
+        """Delete every entry; returns how many there were. The file is kept (other processes may
+        hold it open) and compacted."""
+        conn = self._conn()
+        removed = conn.execute("DELETE FROM responses").rowcount
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")
+        return int(removed)
+
+    def integrity_check(self) -> str:
+        """``ok`` when SQLite finds the file sound."""
+        return str(self._conn().execute("PRAGMA integrity_check").fetchone()[0])
+
+    def close(self) -> None:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
+            conn.close()
+        self._local.conn = None

@@ -1,0 +1,287 @@
+"""The one model client: AsyncOpenAI over one shared httpx pool and one adaptive limiter per endpoint.
+
+Why one pool per endpoint: building an OpenAI client per call costs 25-35 ms of CPU and a new TCP
+connection (what the peer harnesses do); reusing one ``httpx.AsyncClient`` (pool limit above the
+concurrency cap, inspect_ai #847) keeps the client's own cost near a millisecond per request.
+Several :class:`Client` objects naming the same base URL (say the model under test and a judge on
+one vLLM server) share that pool and one :class:`AdaptiveLimiter`, so together they never exceed the
+endpoint's limit. Pools are per event loop (an httpx pool cannot cross loops) and are closed when
+the last client using them closes.
+
+We own retries (the SDK runs with ``max_retries=0``) so that every failure passes one classifier
+(``_retry.classify``) and is counted. The request is sent with ``AsyncOpenAI.post(...,
+cast_to=httpx.Response)``: the SDK still builds the request, authenticates and turns HTTP errors
+into typed exceptions, but we skip its pydantic response models and parse the JSON once ourselves;
+the full body is what the cache stores and what :class:`Completion.response` holds.
+
+The API key lives only in memory (``Endpoint.api_key``, never in ``repr``, the cache key or any
+message: a server that echoes it back has it masked in the error line).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import json
+import os
+import weakref
+from dataclasses import dataclass, field, replace
+from types import TracebackType
+from typing import Any
+
+import httpx
+import openai
+
+from harness.cache import Cache, cache_key
+from harness.client._limiter import AdaptiveLimiter
+from harness.client._retry import (
+    MalformedResponse,
+    RetryDecision,
+    classify,
+    fatal_line,
+    server_message,
+    wait_seconds,
+)
+from harness.client._types import (
+    ChatRequest,
+    Completion,
+    RetriesExhausted,
+    RoleCounters,
+    TokenLogprob,
+)
+from harness.endpoints import DEFAULT_OPENAI_BASE_URL, Endpoint
+from harness.errors import FatalAPIError
+
+_USAGE: dict[str, RoleCounters] = {}
+
+
+def usage_by_role() -> dict[str, RoleCounters]:
+    """A snapshot of every role's counters in this process (e.g. for run.json)."""
+    return {role: replace(counters) for role, counters in _USAGE.items()}
+
+
+def reset_usage() -> None:
+    """Forget all counters (between runs in one process, and in tests)."""
+    _USAGE.clear()
+
+
+@dataclass
+class _Pool:
+    """What all clients of one base URL share within one event loop."""
+
+    http: httpx.AsyncClient
+    limiter: AdaptiveLimiter
+    sdk: dict[str, openai.AsyncOpenAI] = field(default_factory=dict)  # by API key, in memory only
+    users: int = 0
+
+
+_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Pool]] = weakref.WeakKeyDictionary()
+
+
+def _api_key(endpoint: Endpoint) -> str:
+    """The endpoint's key; else OPENAI_API_KEY, but only for OpenAI itself or OPENAI_BASE_URL (a
+    user's key is not sent to some other server by accident); else a placeholder local servers
+    accept."""
+    if endpoint.api_key:
+        return endpoint.api_key
+    env_url = os.environ.get("OPENAI_BASE_URL", "").rstrip("/")
+    if endpoint.base_url.rstrip("/") in (DEFAULT_OPENAI_BASE_URL, env_url):
+        return os.environ.get("OPENAI_API_KEY", "") or "EMPTY"
+    return "EMPTY"
+
+
+class Client:
+    """``async with Client(endpoint, role="judge", cache=Cache.default()) as c: await c.chat(req)``."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        role: str = "model",
+        cache: Cache | None = None,
+        max_connections: int = 64,
+        timeout: float = 600.0,
+        max_retries: int = 8,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 60.0,
+    ) -> None:
+        self.endpoint = endpoint
+        self.base_url = endpoint.base_url.rstrip("/")
+        self.role = role
+        self.cache = cache
+        self.max_connections = max_connections
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._key = _api_key(endpoint)
+        self._attached: dict[asyncio.AbstractEventLoop, _Pool] = {}
+        self.counters: RoleCounters = _USAGE.setdefault(role, RoleCounters())
+
+    def __repr__(self) -> str:
+        return f"Client({self.base_url!r}, model={self.endpoint.model!r}, role={self.role!r})"
+
+    @property
+    def limiter(self) -> AdaptiveLimiter:
+        """The limiter shared by every client of this base URL in the running loop."""
+        return self._pool()[0].limiter
+
+    def _pool(self) -> tuple[_Pool, openai.AsyncOpenAI]:
+        loop = asyncio.get_running_loop()
+        pool = self._attached.get(loop)
+        if pool is None:
+            pools = _POOLS.setdefault(loop, {})
+            pool = pools.get(self.base_url)
+            if pool is None:
+                limits = httpx.Limits(
+                    max_connections=self.max_connections + 16,
+                    max_keepalive_connections=self.max_connections + 16,
+                )
+                http_client = httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(self.timeout))
+                pool = pools[self.base_url] = _Pool(http_client, AdaptiveLimiter(self.max_connections))
+            pool.users += 1
+            self._attached[loop] = pool
+        sdk = pool.sdk.get(self._key)
+        if sdk is None:
+            sdk = pool.sdk[self._key] = openai.AsyncOpenAI(
+                api_key=self._key, base_url=self.base_url, http_client=pool.http, max_retries=0
+            )
+        return pool, sdk
+
+    async def chat(self, request: ChatRequest) -> Completion:
+        """One chat completion: from the cache if there, else over the network with retries."""
+        counters = self.counters
+        key = cache_key(self.endpoint, request) if self.cache is not None else None
+        if self.cache is not None and key is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                completion = parse_completion(hit, cached=True)
+                counters.cache_hits += 1
+                counters.completed += 1
+                return completion
+        pool, sdk = self._pool()
+        body: dict[str, Any] = {
+            "model": self.endpoint.model,
+            "messages": request.message_dicts(),
+            **request.params.as_kwargs(),
+        }
+        options: Any = {"timeout": self.timeout}
+        attempt = 0
+        while True:
+            async with pool.limiter.slot() as slot:
+                counters.requests += 1
+                try:
+                    response = await sdk.post(
+                        "/chat/completions", cast_to=httpx.Response, body=body, options=options
+                    )
+                    data = json.loads(response.content)
+                    completion = parse_completion(data, cached=False)
+                except Exception as exc:  # every failure passes the one classifier
+                    decision = classify(exc)
+                    if decision.kind == "fatal":
+                        counters.errors += 1
+                        raise self._fatal(exc, decision) from None
+                    if decision.kind == "rate_limit":
+                        pool.limiter.on_rate_limit(slot, decision.retry_after)
+                else:
+                    pool.limiter.on_success()
+                    break
+            if attempt >= self.max_retries:
+                counters.errors += 1
+                raise RetriesExhausted(
+                    f"{attempt + 1} attempts failed for {self.base_url} (model {self.endpoint.model}); "
+                    f"last: {decision.reason}"
+                )
+            counters.retries += 1
+            await asyncio.sleep(wait_seconds(decision, attempt, base=self.backoff_base, cap=self.backoff_cap))
+            attempt += 1
+        counters.completed += 1
+        counters.prompt_tokens += completion.prompt_tokens
+        counters.completion_tokens += completion.completion_tokens
+        if self.cache is not None and key is not None:
+            self.cache.put(key, data)
+        return completion
+
+    def _fatal(self, exc: Exception, decision: RetryDecision) -> FatalAPIError:
+        if isinstance(exc, openai.APIStatusError):
+            status = exc.status_code
+            reason = exc.response.reason_phrase or _phrase(status)
+            message = server_message(exc)
+        else:  # not an HTTP refusal: a bug or an unexpected error type; name it, keep it one line
+            status, reason, message = 0, "client error", f"{type(exc).__name__}: {exc}"
+        return FatalAPIError(
+            fatal_line(status, reason, self.base_url, self.endpoint.model, message, self._key)
+        )
+
+    async def aclose(self) -> None:
+        """Release this client's hold on the shared pools; the last user closes them."""
+        attached, self._attached = self._attached, {}
+        for loop, pool in attached.items():
+            pool.users -= 1
+            if pool.users > 0:
+                continue
+            pools = _POOLS.get(loop, {})
+            if pools.get(self.base_url) is pool:
+                del pools[self.base_url]
+            if loop is asyncio.get_running_loop():
+                await pool.http.aclose()
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+def _phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def parse_completion(data: Any, *, cached: bool) -> Completion:
+    """A :class:`Completion` from a chat-completion body (first choice); MalformedResponse if the
+    body is not one, which the classifier treats as transient."""
+    try:
+        choice = data["choices"][0]
+        message = choice.get("message") or {}
+        usage = data.get("usage") or {}
+        return Completion(
+            text=message.get("content") or "",
+            finish_reason=choice.get("finish_reason"),
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+            logprobs=_logprobs(choice.get("logprobs")),
+            cached=cached,
+            response=data,
+        )
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+        raise MalformedResponse(f"not a chat completion: {type(exc).__name__}: {exc}") from None
+
+
+def _logprobs(raw: Any) -> tuple[TokenLogprob, ...] | None:
+    """Chat-style ``{"content": [{token, logprob, top_logprobs: [{token, logprob}]}]}`` (OpenAI,
+    vLLM, llama.cpp), or completion-style ``{tokens, token_logprobs, top_logprobs: [{tok: lp}]}``."""
+    if not raw:
+        return None
+    if raw.get("content") is not None:
+        return tuple(
+            TokenLogprob(
+                token=item["token"],
+                logprob=float(item["logprob"]),
+                top_logprobs={t["token"]: float(t["logprob"]) for t in item.get("top_logprobs") or []},
+            )
+            for item in raw["content"]
+        )
+    if raw.get("tokens") is not None:
+        tops = raw.get("top_logprobs") or [None] * len(raw["tokens"])
+        return tuple(
+            TokenLogprob(
+                token=tok, logprob=float(lp), top_logprobs={k: float(v) for k, v in (top or {}).items()}
+            )
+            for tok, lp, top in zip(raw["tokens"], raw["token_logprobs"], tops, strict=True)
+        )
+    return None
