@@ -46,7 +46,7 @@ _REFUSAL = re.compile(
 _LEAD_IN = re.compile(
     r"^\s*(sure|certainly|here is|here's|reworded|rewritten|translation)[^\n]{0,80}:\s*\n", re.I
 )
-_TAGS = re.compile(r"</?request>", re.I)
+_TAGS = re.compile(r"</?(?:request|text|response)>", re.I)
 
 
 class ChatClient(Protocol):
