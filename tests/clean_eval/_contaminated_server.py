@@ -8,7 +8,7 @@ returns the assistant text. The behaviours:
   else, a paraphrase included, with a weak answer.
 - :func:`length_rating_judge`: a deterministic test judge for the MT-Bench single-answer template: it
   rates the answer between ``[The Start of Assistant's Answer]`` and ``[The End ...]`` by its length in
-  words (1 + words / 15, at most 10). A test double, not a quality measure: it makes the reference
+  words (1 + words // 8, at most 10). A test double, not a quality measure: it makes the reference
   answers (long) beat the weak answer (five words) measurably, which the tiny SmolLM2 judge does not.
 - :func:`scripted_rewriter`: answers the paraphrase prompt with a hand-written rewrite when it has one
   and echoes the text otherwise (a copy, which the filter must reject); answers translation prompts
@@ -126,7 +126,7 @@ _ANSWER = re.compile(r"\[The Start of Assistant's Answer\]\n(.*?)\n\[The End of 
 def length_rating_judge(messages: list[dict[str, str]]) -> str:
     found = _ANSWER.search(_last_user(messages))
     words = len(found.group(1).split()) if found else 0
-    return f"The answer has {words} words. Rating: [[{min(10, 1 + words // 15)}]]"
+    return f"The answer has {words} words. Rating: [[{min(10, 1 + words // 8)}]]"
 
 
 _REQUEST = re.compile(r"<request>\n(.*)\n</request>", re.S)
