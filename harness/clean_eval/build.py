@@ -1,11 +1,15 @@
-"""The Clean-Eval build: candidates -> filter -> selection for every item, resumable, then the variant file.
+"""The Clean-Eval build: candidates for every item (resumable), then filter and selection, then the variant.
 
-Per item (``rewrite_item``): generate the candidates (``candidates``), score and filter them (``filters``),
-pick one (``select``). The item's :class:`RewriteRecord` is appended to the run directory (kind
-``rewrites``) as soon as it is complete, so an interrupted build loses nothing: the next run with the same
-``--run-dir`` skips finished items, and the response cache makes the rewriter calls already answered free.
-A record with an API error is stored but not final: it is retried next time, and no variant is written
-until every item has a final record (an item is never silently left as the original because of a fault).
+Per item (``rewrite_item``): generate the candidates (``candidates``). The item's :class:`RewriteRecord`
+is appended to the run directory (kind ``rewrites``) as soon as it is complete, so an interrupted build
+loses nothing: the next run with the same ``--run-dir`` skips finished items, and the response cache
+makes the rewriter calls already answered free. A record with an API error is stored but not final: it
+is retried next time, and no variant is written until every item has a final record (an item is never
+silently left as the original because of a fault).
+
+Then (``finalize``, pure apart from the embedding model): score and filter each item's candidates
+(``filters``) and pick one (``select``). This step is re-run on every build, so a new threshold or
+selector costs no rewriter call and the run directory's config names the generation settings only.
 
 An item with no accepted candidate keeps its original turns and is counted (``kept_original``); so are
 empty and refused replies, per candidate and per item (``variant_counts``).
@@ -36,15 +40,7 @@ class BuildSummary:
 
 
 def decide(item_id: str, candidates: list[Candidate], selector: str) -> RewriteRecord:
-    """The record of one item from its scored candidates (pure): chosen one, outcome, or the API error."""
-    failed = [c for c in candidates if c.status == "api_error"]
-    if failed:
-        return RewriteRecord(
-            item_id=item_id,
-            candidates=candidates,
-            selector=selector,
-            error=f"{len(failed)} candidate(s) without a reply: {failed[0].detail}",
-        )
+    """The record of one item from its scored candidates (pure): the chosen one and the outcome."""
     chosen = get_selector(selector)(candidates)
     return RewriteRecord(
         item_id=item_id,
@@ -66,17 +62,12 @@ def variant_row(item: Item, record: RewriteRecord) -> VariantRow:
     return VariantRow(item=rewritten, original_turns=list(item.turns), rewrite=record)
 
 
-async def rewrite_item(
-    client: ChatClient,
-    item: Item,
-    rewrite: RewriteConfig,
-    scorer: SimilarityScorer,
-    filter_config: FilterConfig,
-    selector: str,
-) -> RewriteRecord:
+async def rewrite_item(client: ChatClient, item: Item, rewrite: RewriteConfig) -> RewriteRecord:
+    """The candidates of one item, as generated; an API error leaves the record not final."""
     candidates = await generate_candidates(client, item.turns, rewrite)
-    scored = score_and_filter(item.turns, candidates, scorer, filter_config)
-    return decide(item.item_id, scored, selector)
+    failed = [c for c in candidates if c.status == "api_error"]
+    error = f"{len(failed)} candidate(s) without a reply: {failed[0].detail}" if failed else None
+    return RewriteRecord(item_id=item.item_id, candidates=candidates, error=error)
 
 
 def finished_records(store: RunStore) -> dict[str, RewriteRecord]:
@@ -90,14 +81,10 @@ async def build_records(
     store: RunStore,
     *,
     rewrite: RewriteConfig,
-    scorer: SimilarityScorer,
-    filter_config: FilterConfig,
-    selector: str,
     max_in_flight: int = 4,
     on_item_done: Callable[[RewriteRecord], None] | None = None,
 ) -> BuildSummary:
     """Append a record for every item not finished in ``store``; returns what was done."""
-    get_selector(selector)  # an unknown name fails before any call
     done = finished_records(store)
     todo = [item for item in items if item.item_id not in done]
     limit = asyncio.Semaphore(max(1, max_in_flight))
@@ -105,7 +92,7 @@ async def build_records(
 
     async def run(item: Item) -> None:
         async with limit:
-            record = await rewrite_item(client, item, rewrite, scorer, filter_config, selector)
+            record = await rewrite_item(client, item, rewrite)
         store.append(KIND, record)
         counts["errors" if record.error else "rewritten"] += 1
         if on_item_done is not None:
@@ -125,9 +112,23 @@ async def build_records(
     )
 
 
-def assemble(items: Sequence[Item], records: dict[str, RewriteRecord]) -> list[VariantRow]:
-    """Variant rows in item order; every item must have a final record (pure)."""
+def finalize(
+    items: Sequence[Item],
+    records: dict[str, RewriteRecord],
+    scorer: SimilarityScorer,
+    filter_config: FilterConfig,
+    selector: str,
+) -> list[VariantRow]:
+    """Variant rows in item order: each item's stored candidates scored, filtered and one selected.
+
+    Every item must have a final record. Scores are recomputed from the candidate texts, so a record
+    stored under other thresholds is decided under the current ones.
+    """
     missing = [item.item_id for item in items if item.item_id not in records]
     if missing:
         raise ValueError(f"{len(missing)} item(s) without a finished rewrite, first {missing[0]!r}")
-    return [variant_row(item, records[item.item_id]) for item in items]
+    rows = []
+    for item in items:
+        scored = score_and_filter(item.turns, records[item.item_id].candidates, scorer, filter_config)
+        rows.append(variant_row(item, decide(item.item_id, scored, selector)))
+    return rows

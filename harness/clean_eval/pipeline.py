@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.clean_eval.build import BuildSummary, assemble, build_records, finished_records
+from harness.clean_eval.build import BuildSummary, build_records, finalize, finished_records
 from harness.clean_eval.candidates import RewriteConfig, template_hashes
 from harness.clean_eval.filters import FilterConfig, MiniLMScorer, SimilarityScorer
 from harness.clean_eval.records import RewriteRecord
@@ -43,7 +43,11 @@ class BuildRequest:
     timeout: float = 600.0
 
     def config(self) -> dict[str, Any]:
-        """What must match for a re-run to resume the same run directory (in its JSON form, as stored)."""
+        """What must match for a re-run to resume the same run directory (in its JSON form, as stored).
+
+        Only what changes the generated candidates: the filter and the selector are applied afresh at
+        every build (``build.finalize``) and recorded in the variant's header.
+        """
         config = {
             "benchmark": self.benchmark,
             "version": self.version,
@@ -51,8 +55,6 @@ class BuildRequest:
             "limit": self.limit,
             "rewriter": str(self.rewriter),
             "rewrite": asdict(self.rewrite),
-            "filter": asdict(self.filter),
-            "selector": self.selector,
             "templates": template_hashes(),
         }
         return dict(json.loads(json.dumps(config)))
@@ -83,7 +85,7 @@ def run_build(request: BuildRequest, scorer: SimilarityScorer | None = None) -> 
             dataset={"id": source, "n": len(items)},
             seeds={"rewrite": request.rewrite.seed},
         )
-        summary = _run_records(request, items, endpoint, store, scorer or MiniLMScorer())
+        summary = _run_records(request, items, endpoint, store)
         identity = endpoint.identity()
     records = finished_records(store)
     print(
@@ -97,7 +99,7 @@ def run_build(request: BuildRequest, scorer: SimilarityScorer | None = None) -> 
         print("harness: some items failed; re-run the same command to retry them", file=sys.stderr)
         return 1
     out = request.out or request.run_dir / "variant.jsonl"
-    header, paths = _write(request, items, records, source, identity, scorer_name(scorer), out)
+    header, paths = _write(request, items, records, source, identity, scorer or MiniLMScorer(), out)
     store.finish_run("finished", {**asdict(summary), **header.counts})
     store.close()
     c = header.counts
@@ -109,13 +111,7 @@ def run_build(request: BuildRequest, scorer: SimilarityScorer | None = None) -> 
     return 0
 
 
-def scorer_name(scorer: SimilarityScorer | None) -> str:
-    return scorer.name if scorer is not None else MiniLMScorer.name
-
-
-def _run_records(
-    request: BuildRequest, items: list[Item], endpoint: Any, store: RunStore, scorer: SimilarityScorer
-) -> BuildSummary:
+def _run_records(request: BuildRequest, items: list[Item], endpoint: Any, store: RunStore) -> BuildSummary:
     from harness.cache import Cache
     from harness.client import Client
     from harness.progress import GenerationProgress
@@ -147,9 +143,6 @@ def _run_records(
                     client,
                     store,
                     rewrite=request.rewrite,
-                    scorer=scorer,
-                    filter_config=request.filter,
-                    selector=request.selector,
                     max_in_flight=request.max_connections,
                     on_item_done=on_done,
                 )
@@ -173,10 +166,10 @@ def _write(
     records: dict[str, RewriteRecord],
     source: str,
     rewriter: dict[str, str],
-    scorer: str,
+    scorer: SimilarityScorer,
     out: Path,
 ) -> tuple[VariantHeader, tuple[Path, Path]]:
-    rows = assemble(items, records)
+    rows = finalize(items, records, scorer, request.filter, request.selector)
     header = VariantHeader(
         variant_id=variant_id(rows),
         benchmark=items[0].benchmark,
@@ -187,7 +180,7 @@ def _write(
         rewrite=asdict(request.rewrite),
         filter=asdict(request.filter),
         selector=request.selector,
-        scorer=scorer,
+        scorer=scorer.name,
         templates=template_hashes(),
         counts=variant_counts([r.rewrite for r in rows]),
         git=git_state(),

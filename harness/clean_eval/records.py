@@ -18,7 +18,9 @@ Source = Literal["paraphrase", "backtranslation"]
 # How the rewriter answered: a usable text, nothing, a refusal, a reply cut at max_tokens, or no reply.
 CandidateStatus = Literal["ok", "empty", "refusal", "truncated", "api_error"]
 # The filter's verdict: accepted, or why not.
-Verdict = Literal["accepted", "not_generated", "meaning_changed", "near_copy", "too_different"]
+Verdict = Literal[
+    "accepted", "not_generated", "meaning_changed", "length_changed", "near_copy", "too_different"
+]
 Outcome = Literal["rewritten", "kept_original"]
 
 
@@ -37,6 +39,7 @@ class Candidate(BaseModel):
     turn_chrf: list[float] = Field(default_factory=list)  # chrF vs the original, per turn
     similarity: float | None = None  # the weakest turn's similarity (every turn must keep its meaning)
     chrf: float | None = None  # the closest turn's chrF (every turn must change its surface)
+    length_ratio: float | None = None  # the turn furthest from the original's length in words (>= 1)
     verdict: Verdict | None = None
 
     @property
@@ -49,16 +52,19 @@ class Candidate(BaseModel):
 
 
 class RewriteRecord(Record):
-    """The result for one item: every candidate, the chosen one (if any) and the outcome.
+    """One item's candidates and, once decided, the chosen one (if any) and the outcome.
 
-    ``error`` marks a record left incomplete by API failures: the store treats it as not final, so the
-    next run of the same build retries the item (the response cache makes the finished calls free).
+    The run directory stores the records as generated (``outcome`` None): generating is the expensive,
+    side-effecting part; scoring, filtering and selecting are pure and re-applied when the variant is
+    assembled, so changing a threshold or the selector re-uses every stored candidate. ``error`` marks a
+    record left incomplete by API failures: the store treats it as not final, so the next run retries
+    the item (the response cache makes the calls already answered free).
     """
 
     item_id: str
     candidates: list[Candidate]
     chosen: str | None = None  # Candidate.name
-    outcome: Outcome = "kept_original"
+    outcome: Outcome | None = None
     selector: str = ""
     error: str | None = None
 

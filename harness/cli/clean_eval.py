@@ -77,6 +77,9 @@ def _build_arguments(p: argparse.ArgumentParser) -> None:
         metavar="LOW,HIGH",
         help="surface change: chrF in band (0.20,0.60)",
     )
+    p.add_argument(
+        "--max-length-ratio", type=float, default=2.0, help="length in words within this factor (2.0)"
+    )
     p.add_argument("--selector", default="max_similarity", help="max_similarity (default) | max_change")
     p.add_argument("--max-connections", type=int, default=4, metavar="N", help="items rewritten at once (4)")
     p.add_argument("--cache", type=Path, metavar="PATH", help="response cache file (default: the user cache)")
@@ -169,7 +172,7 @@ def _build(args: argparse.Namespace) -> int:
             max_tokens=args.rewrite_max_tokens,
             seed=args.seed,
         ),
-        filter=FilterConfig(args.min_similarity, args.chrf_band[0], args.chrf_band[1]),
+        filter=FilterConfig(args.min_similarity, args.chrf_band[0], args.chrf_band[1], args.max_length_ratio),
         selector=args.selector,
         run_dir=args.run_dir or _default_run_dir(args.benchmark),
         out=args.out,

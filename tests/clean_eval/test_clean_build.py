@@ -82,12 +82,32 @@ def test_rerun_and_interrupted_run_resume_without_a_request(
     assert again.variant_id == header.variant_id and again.counts == header.counts
 
 
-def test_a_changed_config_refuses_the_run_directory(
-    demo_variant: BuiltVariant, capsys: pytest.CaptureFixture[str]
+def test_new_thresholds_reuse_stored_candidates_but_new_generation_settings_are_refused(
+    demo_variant: BuiltVariant, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["clean-eval", "build", "--benchmark", "demo", "--rewriter", demo_variant.rewriter.spec()]
-    assert main([*argv, "--run-dir", str(demo_variant.run_dir), "--min-similarity", "0.9"]) == 2
-    assert "changed: filter" in capsys.readouterr().err
+    stub = demo_variant.rewriter
+    argv = [
+        "clean-eval",
+        "build",
+        "--benchmark",
+        "demo",
+        "--rewriter",
+        stub.spec(),
+        "--run-dir",
+        str(demo_variant.run_dir),
+    ]
+    strict = tmp_path / "strict.jsonl"
+    assert main([*argv, "--min-similarity", "0.9", "--out", str(strict)]) == 0
+    assert stub.requests == demo_variant.requests  # filtering again needs no rewriter call
+    header, rows = load_variant(strict)
+    assert header.filter["min_similarity"] == 0.9
+    kept = [r for r in rows if r.rewrite.outcome == "rewritten"]
+    chosen = [r.rewrite.chosen_candidate() for r in kept]
+    assert 0 < len(kept) < 14
+    assert all(c is not None and c.similarity is not None and c.similarity >= 0.9 for c in chosen)
+    assert strict.with_suffix(".parquet").is_file()
+    assert main([*argv, "--paraphrases", "1"]) == 2
+    assert "changed: rewrite" in capsys.readouterr().err
 
 
 def test_multi_turn_keeps_turns_and_references(tmp_path: Path) -> None:

@@ -25,6 +25,14 @@ MEANING_CHANGE = Candidate(
     pivot="de",
     turns=["Give me three tips for keeping a car engine running during a hot summer."],
 )
+ANSWERED = Candidate(
+    source="paraphrase",
+    index=2,
+    turns=[
+        "Keeping houseplants alive during a cold winter is easy: keep them away from cold windows, water them "
+        "less often, and give them as much light as you can."
+    ],
+)
 REFUSED = Candidate(source="backtranslation", pivot="fr", status="refusal", detail="I'm sorry")
 
 
@@ -34,12 +42,15 @@ def scorer() -> MiniLMScorer:
 
 
 def test_true_paraphrase_kept_copy_and_meaning_change_rejected(scorer: MiniLMScorer) -> None:
-    scored = score_and_filter(ORIGINAL, [PARAPHRASE, COPY, MEANING_CHANGE, REFUSED], scorer, FilterConfig())
+    scored = score_and_filter(
+        ORIGINAL, [PARAPHRASE, COPY, MEANING_CHANGE, ANSWERED, REFUSED], scorer, FilterConfig()
+    )
     by_name = {c.name: c for c in scored}
     assert by_name["paraphrase#0"].verdict == "accepted"
     assert by_name["paraphrase#1"].verdict == "near_copy"
     assert by_name["backtranslation:de"].verdict == "meaning_changed"
     assert by_name["backtranslation:fr"].verdict == "not_generated"
+    assert by_name["paraphrase#2"].verdict == "length_changed"  # an answer, not a rewrite
     assert by_name["paraphrase#1"].chrf is not None and by_name["paraphrase#1"].chrf > 0.6
     assert (
         by_name["backtranslation:de"].similarity is not None
