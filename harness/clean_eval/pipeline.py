@@ -151,8 +151,11 @@ def _run_records(request: BuildRequest, items: list[Item], endpoint: Any, store:
 
     try:
         return asyncio.run(main())
-    except BaseException:
+    except KeyboardInterrupt:
         store.finish_run("interrupted")
+        raise
+    except BaseException:
+        store.finish_run("failed")
         raise
     finally:
         close = getattr(cache, "close", None)

@@ -13,6 +13,7 @@ from conftest import BuiltVariant
 from benchmarks import get_benchmark
 from harness.clean_eval.variant import load_variant
 from harness.cli import main
+from harness.serve import ManagedServer
 
 
 def test_counts_kept_originals_and_refusals(demo_variant: BuiltVariant, rewrites: dict[str, str]) -> None:
@@ -165,3 +166,22 @@ def test_corrupt_variant_and_bad_options_exit_2(tmp_path: Path, capsys: pytest.C
 
     with pytest.raises(BadInput, match="first line must be"):
         get_benchmark(f"demo@clean:{bad}")
+
+
+@pytest.mark.slow
+def test_smollm2_rewriter_end_to_end(llama_server: ManagedServer, tmp_path: Path) -> None:
+    """The real local model as rewriter: its rewrites are poor, but every candidate is accounted for."""
+    spec = f"openai:{llama_server.model}@{llama_server.base_url}"
+    argv = ["clean-eval", "build", "--benchmark", "demo", "--rewriter", spec, "--limit", "2", "--paraphrases", "1",
+            "--pivots", "de", "--rewrite-max-tokens", "96", "--run-dir", str(tmp_path / "run"),
+            "--cache", str(tmp_path / "c.sqlite")]  # fmt: skip
+    assert main(argv) == 0
+    header, rows = load_variant(tmp_path / "run" / "variant.jsonl")
+    c = header.counts
+    assert c["items"] == 2 and c["rewritten"] + c["kept_original"] == 2 and c["candidates"] == 4
+    assert sum(c["candidate_status"].values()) == sum(c["candidate_verdicts"].values()) == 4
+    for row in rows:
+        assert (row.item.turns != row.original_turns) == (row.rewrite.outcome == "rewritten")
+        assert [x.name for x in row.rewrite.candidates] == ["paraphrase#0", "backtranslation:de"]
+        for x in row.rewrite.candidates:
+            assert (x.verdict == "not_generated") == (x.status != "ok")
