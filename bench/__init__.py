@@ -1,0 +1,1 @@
+"""Benchmarks of the harness runtime (not tests): loopback servers and throughput drivers."""

@@ -3,7 +3,7 @@
 Why: client throughput and overhead can only be measured against a server whose cost is known and
 constant; a real model adds its own queueing. This one sleeps ``latency_s`` (no CPU), then answers
 ``POST /v1/chat/completions`` with a deterministic echo of the last user message (logprobs too when
-asked), so outputs can be compared across runs. ``GET /stats`` returns ``{"requests": N}`` (the chat
+asked), so outputs can be compared across runs. ``GET /v1/stats`` returns ``{"requests": N}`` (the chat
 requests that reached it), which is how a cached re-run proves it made zero calls. With ``api_key``
 set it answers a wrong or missing key with 401, echoing the key it got (as careless servers do) so
 tests can check that the client never repeats a key.
@@ -18,12 +18,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import http
 import json
 import threading
 import time
 from typing import Any
-
-_REASONS = {200: "OK", 401: "Unauthorized", 404: "Not Found"}
 
 
 class LatencyServer:
@@ -105,7 +104,7 @@ class LatencyServer:
                 status, payload = await self._answer(method, path, headers, body)
                 data = json.dumps(payload, separators=(",", ":")).encode()
                 writer.write(
-                    f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\n"
+                    f"HTTP/1.1 {status} {_reason(status)}\r\n"
                     f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode()
                     + data
                 )
@@ -118,7 +117,7 @@ class LatencyServer:
     async def _answer(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, Any]]:
-        if method == "GET" and path.endswith("/stats"):
+        if method == "GET" and path == "/v1/stats":
             return 200, {"requests": self.requests}
         if self.api_key is not None:
             given = headers.get("authorization", "").removeprefix("Bearer ")
@@ -127,9 +126,9 @@ class LatencyServer:
                 return 401, {
                     "error": {"message": message, "type": "invalid_request_error", "code": "invalid_api_key"}
                 }
-        if method == "GET" and path.endswith("/models"):
+        if method == "GET" and path == "/v1/models":
             return 200, {"object": "list", "data": [{"id": "echo", "object": "model"}]}
-        if method != "POST" or not path.endswith("/chat/completions"):
+        if method != "POST" or path != "/v1/chat/completions":
             return 404, {"error": {"message": f"no route {method} {path}", "type": "not_found"}}
         self.requests += 1
         request = json.loads(body)
@@ -179,6 +178,13 @@ def _completion(request: dict[str, Any]) -> dict[str, Any]:
             "total_tokens": prompt_tokens + len(tokens),
         },
     }
+
+
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import http
 import random
 import socket
 import struct
@@ -45,8 +46,6 @@ FAULT_KINDS: tuple[str, ...] = (
     "invalid_json",
 )
 
-_REASONS = {200: "OK", 400: "Bad Request", 429: "Too Many Requests", 500: "Internal Server Error"}
-_REASONS |= {502: "Bad Gateway", 503: "Service Unavailable"}
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "content-encoding"}
 
 
@@ -280,7 +279,7 @@ def _error_json(message: str, kind: str) -> bytes:
 
 
 def _head(status: int, headers: dict[str, str]) -> bytes:
-    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}"]
+    lines = [f"HTTP/1.1 {status} {_reason(status)}"]
     if not any(k.lower() == "content-type" for k in headers):
         lines.append("Content-Type: application/json")
     lines += [f"{k}: {v}" for k, v in headers.items()]
@@ -307,3 +306,10 @@ def fault_proxy() -> Iterator[Callable[..., FaultProxy]]:
     yield make
     for proxy in started:
         proxy.stop()
+
+
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"

@@ -63,7 +63,9 @@ def start_served(args: list[str], *, home: Path, spec: str, model: str, timeout:
     """Run ``harness serve ...`` and wait for the base URL it prints on stdout."""
     env = {**os.environ, "HARNESS_HOME": str(home), "PYTHONPATH": str(REPO)}
     log = open(home / "serve.stderr", "w")  # noqa: SIM115 - the child owns it
-    proc = subprocess.Popen(harness_cmd("serve", *args), stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+    proc = subprocess.Popen(
+        harness_cmd("serve", *args), stdout=subprocess.PIPE, stderr=log, text=True, env=env
+    )
     log.close()
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout
@@ -102,7 +104,9 @@ def _vllm_setup() -> tuple[str, Path]:
         pytest.skip(reason)
     from harness.serve import convert_smollm2
 
-    model_dir = Path(os.environ.get("HARNESS_VLLM_MODEL", "")) if os.environ.get("HARNESS_VLLM_MODEL") else None
+    model_dir = (
+        Path(os.environ.get("HARNESS_VLLM_MODEL", "")) if os.environ.get("HARNESS_VLLM_MODEL") else None
+    )
     return python, convert_smollm2(model_dir)  # a no-op when it is already converted
 
 

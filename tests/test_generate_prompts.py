@@ -61,10 +61,16 @@ def test_missing_prompt_file(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 def test_a_good_file_becomes_items(tmp_path: Path) -> None:
     prompts = tmp_path / "p.jsonl"
-    rows = [{"id": 7, "turns": ["a", "b"], "category": "writing", "source": "me"}, {"id": "x", "turns": ["c"]}]
+    rows = [
+        {"id": 7, "turns": ["a", "b"], "category": "writing", "source": "me"},
+        {"id": "x", "turns": ["c"]},
+    ]
     prompts.write_text("\ufeff" + "\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
     items = load_prompts(prompts)
-    assert [(i.item_id, i.turns, i.category) for i in items] == [("7", ["a", "b"], "writing"), ("x", ["c"], None)]
+    assert [(i.item_id, i.turns, i.category) for i in items] == [
+        ("7", ["a", "b"], "writing"),
+        ("x", ["c"], None),
+    ]
     assert items[0].metadata == {"source": "me"} and items[0].benchmark == "prompts"
     assert len(items[0].version) == 12
 

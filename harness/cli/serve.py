@@ -24,12 +24,12 @@ from harness.errors import BadInput
 def _arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="what", metavar="WHAT", required=True)
     local = sub.add_parser("local", help="llama.cpp with SmolLM2-135M-Instruct (the embedded default)")
-    local.add_argument("--port", type=int, default=None, help="port (default: a free one)")
+    local.add_argument("--port", type=int, default=None, help="port (default: the same free port each time)")
     local.add_argument("--n-ctx", type=int, default=4096, help="context length")
     vllm = sub.add_parser("vllm", help="vLLM: `vllm serve` on GPU, the OpenAI server module on CPU")
     vllm.add_argument("model", metavar="MODEL", help="Hugging Face id or model directory")
     vllm.add_argument("--tp", type=int, default=1, metavar="N", help="tensor-parallel size (GPUs)")
-    vllm.add_argument("--port", type=int, default=None, help="port (default: a free one)")
+    vllm.add_argument("--port", type=int, default=None, help="port (default: the same free port each time)")
     vllm.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
     vllm.add_argument("--max-model-len", type=int, default=None)
     vllm.add_argument(
@@ -49,6 +49,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from harness.endpoints import EndpointSpec, parse_endpoint_spec
     from harness.serve import convert_smollm2, llama_server, serve_until_stopped, vllm_server
+    from harness.serve._process import stable_port
 
     if args.what == "convert-gguf":
         print(convert_smollm2(args.out))
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput("--port", f"{args.port} is not a TCP port")
     if args.what == "local":
         spec: EndpointSpec = parse_endpoint_spec("local")
-        server = llama_server(port=args.port, n_ctx=args.n_ctx)
+        server = llama_server(port=args.port or stable_port(str(spec)), n_ctx=args.n_ctx)
         return serve_until_stopped(spec, server, start_timeout=120.0)
     if args.tp < 1:
         raise BadInput("--tp", "must be at least 1")
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     spec = parse_endpoint_spec(f"vllm:{args.model}")
     server = vllm_server(
         args.model,
-        port=args.port,
+        port=args.port or stable_port(str(spec)),
         device=args.device,
         tensor_parallel_size=args.tp,
         max_model_len=args.max_model_len,

@@ -17,6 +17,7 @@ import json
 import random
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Literal
@@ -59,7 +60,7 @@ def parse_duration(text: str) -> float | None:
     return total if pos == len(text) else None
 
 
-def retry_after_seconds(headers: httpx.Headers, now: float | None = None) -> float | None:
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
     """The longest wait any rate-limit header asks for, in seconds; None if no header says."""
     waits: list[float] = []
     if (ms := headers.get("retry-after-ms")) is not None:

@@ -24,7 +24,7 @@ from typing import TextIO
 
 from harness.endpoints import Endpoint, EndpointSpec, resolve_openai
 from harness.errors import ServerError
-from harness.serve._process import ManagedServer
+from harness.serve._process import ManagedServer, stable_port
 from harness.serve.llama import llama_server
 from harness.serve.state import ServerState, find_running, register, unregister
 from harness.serve.vllm import vllm_server
@@ -35,10 +35,11 @@ START_TIMEOUT = {"local": 120.0, "vllm": 900.0}
 
 def server_for(spec: EndpointSpec) -> ManagedServer:
     """An unstarted server for a ``local`` or ``vllm:`` spec."""
+    port = stable_port(str(spec))
     if spec.kind == "local":
-        return llama_server()
+        return llama_server(port=port)
     if spec.kind == "vllm":
-        return vllm_server(spec.model)
+        return vllm_server(spec.model, port=port)
     raise ServerError(f"{spec} names a remote endpoint; there is no server to start")
 
 

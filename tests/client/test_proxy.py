@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from _proxy import FAULT_KINDS, FaultProxy
 
 from bench.latency_server import LatencyServer
-from tests._proxy import FAULT_KINDS, FaultProxy
 
 BODY = {"model": "echo", "messages": [{"role": "user", "content": "hello there"}], "max_tokens": 4}
 

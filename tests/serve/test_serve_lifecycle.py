@@ -40,7 +40,9 @@ def test_serve_local_prints_url_is_reused_and_stops_on_sigterm(tmp_path: Path) -
         assert served.base_url.startswith("http://127.0.0.1:") and is_healthy(served.base_url)
         state = json.loads((tmp_path / "servers" / "local.json").read_text())
         assert state["base_url"] == served.base_url and pid_alive(state["pid"])
-        listed = subprocess.run(harness_cmd("serve", "list"), env=served.env(), capture_output=True, text=True)
+        listed = subprocess.run(
+            harness_cmd("serve", "list"), env=served.env(), capture_output=True, text=True
+        )
         assert listed.stdout.startswith(f"local\t{served.base_url}\t")
         # a second `serve local` refuses instead of starting a twin
         twin = subprocess.run(harness_cmd("serve", "local"), env=served.env(), capture_output=True, text=True)
@@ -70,7 +72,11 @@ def test_resolve_starts_a_server_for_the_block_and_stops_it(
     monkeypatch.setenv("HARNESS_HOME", str(tmp_path))
     with resolve(parse_endpoint_spec("local")) as endpoint:
         assert endpoint.model == LOCAL_MODEL_NAME and is_healthy(endpoint.base_url)
-        assert endpoint.identity() == {"base_url": endpoint.base_url, "model": LOCAL_MODEL_NAME, "spec": "local"}
+        assert endpoint.identity() == {
+            "base_url": endpoint.base_url,
+            "model": LOCAL_MODEL_NAME,
+            "spec": "local",
+        }
     assert not is_healthy(endpoint.base_url)
 
 
@@ -78,7 +84,9 @@ def test_a_stale_state_file_is_ignored_and_removed(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("HARNESS_HOME", str(tmp_path))
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    register(ServerState(spec="local", pid=dead.pid, base_url="http://127.0.0.1:9/v1", model=LOCAL_MODEL_NAME))
+    register(
+        ServerState(spec="local", pid=dead.pid, base_url="http://127.0.0.1:9/v1", model=LOCAL_MODEL_NAME)
+    )
     assert (servers_dir() / "local.json").exists()
     assert find_running("local") is None
     assert not (servers_dir() / "local.json").exists()
@@ -97,7 +105,12 @@ def test_vllm_command_lines() -> None:
 
 
 def test_serve_vllm_without_vllm_says_how_to_set_it_up(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "HARNESS_HOME": str(tmp_path), "HARNESS_VLLM_PYTHON": sys.executable}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "HARNESS_HOME": str(tmp_path),
+        "HARNESS_VLLM_PYTHON": sys.executable,
+    }
     if subprocess.run([sys.executable, "-c", "import vllm"], capture_output=True).returncode == 0:
         pytest.skip("this interpreter has vLLM")
     proc = subprocess.run(harness_cmd("serve", "vllm", "some/model", "--device", "cpu"), env=env,
@@ -112,7 +125,9 @@ def test_vllm_serve_lifecycle(vllm_server: ServedProcess) -> None:
     """Started by `harness serve vllm` (the fixture); stopping cleanly on SIGINT is asserted at teardown."""
     models = httpx.get(f"{vllm_server.base_url}/models", timeout=10).json()
     assert [m["id"] for m in models["data"]] == [vllm_server.model]
-    listed = subprocess.run(harness_cmd("serve", "list"), env=vllm_server.env(), capture_output=True, text=True)
+    listed = subprocess.run(
+        harness_cmd("serve", "list"), env=vllm_server.env(), capture_output=True, text=True
+    )
     assert listed.stdout.startswith(f"{vllm_server.spec}\t{vllm_server.base_url}\t")
     body = {
         "model": vllm_server.model,
@@ -139,4 +154,27 @@ def test_generate_on_vllm_reuses_the_served_model(vllm_server: ServedProcess, tm
     out = json.loads((tmp_path / "run" / "outputs.jsonl").read_text())
     assert out["model"] == vllm_server.model and len(out["turns"]) == 2 and all(out["turns"])
     again = subprocess.run(cmd, env=vllm_server.env(), capture_output=True, text=True, timeout=300)
-    assert again.returncode == 0 and "0 generated, 1 already done" in again.stderr and "0 requests" in again.stderr
+    assert (
+        again.returncode == 0
+        and "0 generated, 1 already done" in again.stderr
+        and "0 requests" in again.stderr
+    )
+
+
+@pytest.mark.slow
+def test_a_server_started_per_command_comes_back_at_the_same_url(tmp_path: Path) -> None:
+    """The cache keys on the base URL: a second `--model local` run (a fresh llama.cpp each time) must
+    find the first one's answers, which it can only if the server comes back at the same URL."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HARNESS_HOME": str(tmp_path / "home")}
+    prompts = one_prompt(tmp_path, ["Say hi.", "Say bye."])
+    runs = []
+    for name in ("a", "b"):
+        cmd = harness_cmd("generate", "--model", "local", "--prompts", str(prompts), "--run-dir", str(tmp_path / name),
+                          "--cache", str(tmp_path / "c.sqlite"), "--max-tokens", "8")  # fmt: skip
+        runs.append(subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300))
+        assert runs[-1].returncode == 0, runs[-1].stderr
+        assert "starting local" in runs[-1].stderr
+    urls = [json.loads((tmp_path / n / "run.json").read_text())["sessions"][0]["endpoints"]["model"]["base_url"] for n in "ab"]  # fmt: skip
+    assert urls[0] == urls[1] and not is_healthy(urls[0])  # same URL; stopped after each command
+    assert "0 requests, 0 retries, 2 cache hits" in runs[1].stderr
+    assert (tmp_path / "a" / "outputs.jsonl").read_text() == (tmp_path / "b" / "outputs.jsonl").read_text()

@@ -15,7 +15,13 @@ from harness.store import RunStore
 
 
 def out(item_id: str, text: str = "answer", error: str | None = None, model: str = "m") -> Output:
-    return Output(item_id=item_id, model=model, turns=[text], usage=TokenUsage(prompt_tokens=3, completion_tokens=5), error=error)
+    return Output(
+        item_id=item_id,
+        model=model,
+        turns=[text],
+        usage=TokenUsage(prompt_tokens=3, completion_tokens=5),
+        error=error,
+    )
 
 
 def start(store: RunStore, config: dict | None = None) -> None:
