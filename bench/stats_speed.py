@@ -138,7 +138,20 @@ def bench_lc(repeats: int) -> None:
     )
 
 
-SECTIONS: dict[str, Callable[[int], None]] = {"lc": bench_lc}
+def bench_bt(repeats: int) -> None:
+    """Arena-Hard v0.1 bootstrap (100 rounds) for 30 synthetic models x 500 questions x 2 games."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bt_bootstrap_speed import run
+
+    r = run()
+    print(f"Arena-Hard bootstrap: {r['n_models']} models x {r['n_questions']} questions x {r['games']} games, "
+          f"{r['rounds']} rounds (best of 3)")  # fmt: skip
+    for mode in ("rows", "questions", "upstream_compatible"):
+        print(f"  {mode:20s} {r[mode + '_seconds']:7.3f} s  {r[mode + '_rounds_per_s']:7.1f} rounds/s")
+    print(f"  target >= {r['target_rounds_per_s']} rounds/s: {'met' if r['meets_target'] else 'NOT met'}")
+
+
+SECTIONS: dict[str, Callable[[int], None]] = {"lc": bench_lc, "bt": bench_bt}
 
 
 def main(argv: list[str] | None = None) -> None:

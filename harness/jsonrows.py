@@ -8,6 +8,7 @@ dumps) and a JSON list (AlpacaEval ``model_outputs.json``, WildBench result file
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 from collections.abc import Iterable
@@ -29,14 +30,19 @@ class Row:
 
 
 def read_rows(path: Path) -> list[Row]:
-    """Rows of a ``.jsonl`` file, or of a ``.json`` file holding a list of objects (or JSONL text)."""
+    """Rows of a ``.jsonl`` file, or of a ``.json`` file holding a list of objects (or JSONL text).
+
+    A ``.gz`` suffix is decompressed first (Arena-Hard judgment dumps are shipped gzipped)."""
     if not path.is_file():
         raise BadInput(str(path), "file not found")
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadInput(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    if path.suffix == ".json" and text.lstrip().startswith("["):
+    except (OSError, EOFError) as exc:
+        raise BadInput(str(path), f"cannot read ({exc})") from None
+    if path.name.removesuffix(".gz").endswith(".json") and text.lstrip().startswith("["):
         return _json_list_rows(path, text)
     return _jsonl_rows(path, text)
 

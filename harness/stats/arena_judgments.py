@@ -13,16 +13,15 @@ bold_count`` (sub-counts summed, as ``v0.1:utils_math.py construct_style_matrice
 
 from __future__ import annotations
 
-import gzip
-import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from harness.errors import BadInput
+from harness.jsonrows import read_rows
 
 JUDGMENT_COLUMNS = ["question_id", "model", "baseline", "game", "label"]
 METADATA_COLUMNS = ["model", "question_id", "token_len", "header_count", "list_count", "bold_count"]
@@ -36,25 +35,6 @@ _ANSWER_LAYOUTS = (
     "legacy answer {question_id, model_id, conv_metadata{token_len, header_count, list_count, bold_count}} "
     "or v2 answer {uid, model, metadata{...}}"
 )
-
-
-def _read_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, record) from a ``.jsonl`` or ``.jsonl.gz`` file; malformed JSON is BadInput."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise BadInput(f"{path}:{number}", f"not valid JSON ({error.msg})") from error
-                if not isinstance(record, dict):
-                    raise BadInput(f"{path}:{number}", "expected a JSON object per line")
-                yield number, record
-    except OSError as error:
-        raise BadInput(str(path), f"cannot read ({error})") from error
 
 
 def _game_label(game: Any, where: str) -> str | None:
@@ -108,7 +88,7 @@ def load_judgments(paths: Sequence[Path | str], baseline: str = V01_BASELINE) ->
     rows: list[dict[str, Any]] = []
     for raw in paths:
         path = Path(raw)
-        records = ((f"{path}:{number}", record) for number, record in _read_lines(path))
+        records = ((row.where, row.data) for row in read_rows(Path(path)))
         rows.extend(judgment_rows(records, baseline))
     frame = pd.DataFrame(rows, columns=JUDGMENT_COLUMNS)
     # object dtype keeps a null game as None (a string dtype would turn it into NaN)
@@ -156,8 +136,8 @@ def load_answer_metadata(paths: Sequence[Path | str]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for raw in paths:
         path = Path(raw)
-        for number, record in _read_lines(path):
-            where = f"{path}:{number}"
+        for line in read_rows(Path(path)):
+            where, record = line.where, line.data
             question_id = record.get("question_id", record.get("uid"))
             model = record.get("model_id", record.get("model"))
             meta = record.get("conv_metadata", record.get("metadata"))
@@ -204,8 +184,8 @@ def load_answer_texts(paths: Sequence[Path | str]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for raw in paths:
         path = Path(raw)
-        for number, record in _read_lines(path):
-            where = f"{path}:{number}"
+        for line in read_rows(Path(path)):
+            where, record = line.where, line.data
             question_id = record.get("question_id", record.get("uid"))
             model = record.get("model_id", record.get("model"))
             if question_id is None or model is None:

@@ -16,7 +16,6 @@ Semantics follow FastChat ``fastchat/llm_judge/show_result.py`` (../shared/refer
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from harness.errors import BadInput
+from harness.jsonrows import read_rows
 from harness.stats.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, ratio_interval
 from harness.stats.estimate import Estimate, count_reasons, is_missing, numeric_column, require_columns
 
@@ -75,22 +75,6 @@ class PairwiseResult:
 # ---------------------------------------------------------------------------------------------- loaders
 
 
-def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    rows: list[tuple[int, dict[str, Any]]] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise BadInput(f"{path}:{number}", f"not JSON ({exc.msg})") from exc
-            if not isinstance(row, dict):
-                raise BadInput(f"{path}:{number}", "expected a JSON object per line")
-            rows.append((number, row))
-    return rows
-
-
 def _field(row: Mapping[str, Any], name: str, where: str) -> Any:
     if name not in row:
         raise BadInput(where, f"missing field {name!r}")
@@ -101,8 +85,8 @@ def load_questions(path: str | Path) -> dict[int, str]:
     """``question_id -> category`` from FastChat ``data/mt_bench/question.jsonl``."""
     path = Path(path)
     categories: dict[int, str] = {}
-    for number, row in _read_jsonl(path):
-        where = f"{path}:{number}"
+    for line in read_rows(Path(path)):
+        where, row = line.where, line.data
         categories[int(_field(row, "question_id", where))] = str(_field(row, "category", where))
     return categories
 
@@ -121,8 +105,8 @@ def load_single_judgments(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     records = []
-    for number, row in _read_jsonl(path):
-        where = f"{path}:{number}"
+    for line in read_rows(Path(path)):
+        where, row = line.where, line.data
         score = row.get("score")
         if score is not None and not isinstance(score, int | float):
             raise BadInput(f"{where}.score", f"expected a number (-1 = unparsed), got {score!r}")
@@ -142,8 +126,8 @@ def load_pair_judgments(path: str | Path) -> pd.DataFrame:
     """FastChat ``gpt-4_pair.jsonl`` -> columns question_id, model_1, model_2, g1_winner, g2_winner, judge, turn."""
     path = Path(path)
     records = []
-    for number, row in _read_jsonl(path):
-        where = f"{path}:{number}"
+    for line in read_rows(Path(path)):
+        where, row = line.where, line.data
         records.append(
             {
                 "question_id": int(_field(row, "question_id", where)),

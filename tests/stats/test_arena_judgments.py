@@ -57,7 +57,7 @@ def test_nan_score_is_a_null_game(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{not json\n", r"m\.jsonl:1: not valid JSON"),
+        ("{not json\n", r"m\.jsonl:1: invalid JSON"),
         (
             '{"question_id": "q", "model": "m", "games": [{"score": "A>B"}]}\n',
             r"m\.jsonl:1: unknown judgment format; expected legacy v0\.1 record",
@@ -92,7 +92,7 @@ def test_duplicate_and_self_judgments_are_refused(tmp_path: Path) -> None:
         load_judgments([path])
     with pytest.raises(BadInput, match="no judgment files"):
         load_judgments([])
-    with pytest.raises(BadInput, match="cannot read"):
+    with pytest.raises(BadInput, match="file not found"):
         load_judgments([tmp_path / "absent.jsonl"])
 
 
