@@ -120,6 +120,7 @@ def report_from_runs(
     confidence: float = 0.95,
     seed: int = 0,
     n_rewritten: int | None = None,
+    clean_label: str | None = None,
 ) -> ContaminationReport:
     """Compare two stored runs of one model: the original and the clean variant, judged alike."""
     orig_j, orig_config = _judgments(original_dir)
@@ -137,12 +138,10 @@ def report_from_runs(
     )
     unpaired = len(orig_scores.keys() | clean_scores.keys()) - len(ids)
 
-    def side(
-        run_dir: Path, config: dict[str, object], scores: dict[str, float], bad: Counter[str]
-    ) -> VariantScore:
+    def side(run_dir: Path, label: str, scores: dict[str, float], bad: Counter[str]) -> VariantScore:
         return VariantScore(
             run_dir=str(run_dir),
-            variant=str(config.get("variant", "original")),
+            variant=label,
             mean=float(np.mean([scores[i] for i in ids])),
             n_items_scored=len(scores),
             n_judgments_unscored=sum(bad.values()),
@@ -151,12 +150,14 @@ def report_from_runs(
 
     scale = str(orig_j[0].metadata.get("scale", "rating" if orig_j[0].protocol == "single" else "?"))
     return ContaminationReport(
-        benchmark=str(orig_config.get("benchmark", "?")),
+        benchmark=str(orig_config.get("benchmark", "?")).partition("@clean:")[0],
         model=model,
         judge=next(iter(judge_of))[0],
         scale=scale,
-        original=side(original_dir, orig_config, orig_scores, orig_unscored),
-        clean=side(clean_dir, clean_config, clean_scores, clean_unscored),
+        original=side(original_dir, "original", orig_scores, orig_unscored),
+        clean=side(
+            clean_dir, clean_label or str(clean_config.get("variant", "clean")), clean_scores, clean_unscored
+        ),
         n_paired=len(ids),
         n_unpaired=unpaired,
         n_rewritten=n_rewritten,

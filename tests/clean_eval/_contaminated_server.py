@@ -10,6 +10,8 @@ returns the assistant text. The behaviours:
   rates the answer between ``[The Start of Assistant's Answer]`` and ``[The End ...]`` by its length in
   words (1 + words // 8, at most 10). A test double, not a quality measure: it makes the reference
   answers (long) beat the weak answer (five words) measurably, which the tiny SmolLM2 judge does not.
+- :func:`length_preference_judge`: the same idea for the AlpacaEval logprob template (demo's default judge),
+  answering with logprobs over ``m`` / ``M``, so that ``harness score`` runs its default pairwise path.
 - :func:`scripted_rewriter`: answers the paraphrase prompt with a hand-written rewrite when it has one
   and echoes the text otherwise (a copy, which the filter must reject); answers translation prompts
   with a refusal, which must be counted and never used.
@@ -17,6 +19,7 @@ returns the assistant text. The behaviours:
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -31,7 +34,8 @@ from starlette.routing import Route
 
 from harness.serve import free_port
 
-Responder = Callable[[list[dict[str, str]]], str]
+# A responder returns the assistant text, or the text and the first token's top logprobs.
+Responder = Callable[[list[dict[str, str]]], str | tuple[str, dict[str, float]]]
 WEAK_ANSWER = "I am not sure, sorry."
 
 
@@ -64,7 +68,14 @@ class OpenAIStub:
     async def _chat(self, request: Request) -> JSONResponse:
         body = await request.json()
         self.requests += 1
-        text = self.respond(body["messages"])
+        reply = self.respond(body["messages"])
+        text, top = reply if isinstance(reply, tuple) else (reply, None)
+        logprobs = None
+        if top is not None and body.get("logprobs"):
+            entries = [{"token": t, "logprob": v, "bytes": None} for t, v in top.items()]
+            logprobs = {
+                "content": [{"token": text, "logprob": top[text], "bytes": None, "top_logprobs": entries}]
+            }
         words = len(text.split())
         return JSONResponse(
             {
@@ -77,7 +88,7 @@ class OpenAIStub:
                         "index": 0,
                         "message": {"role": "assistant", "content": text},
                         "finish_reason": "stop",
-                        "logprobs": None,
+                        "logprobs": logprobs,
                     }
                 ],
                 "usage": {"prompt_tokens": 10, "completion_tokens": words, "total_tokens": 10 + words},
@@ -127,6 +138,19 @@ def length_rating_judge(messages: list[dict[str, str]]) -> str:
     found = _ANSWER.search(_last_user(messages))
     words = len(found.group(1).split()) if found else 0
     return f"The answer has {words} words. Rating: [[{min(10, 1 + words // 8)}]]"
+
+
+_OUTPUT = re.compile(r'"model_identifier": "(m|M)",\s*"output": """(.*?)"""', re.S)
+
+
+def length_preference_judge(messages: list[dict[str, str]]) -> tuple[str, dict[str, float]]:
+    """A deterministic stand-in for the AlpacaEval logprob judge: the longer output wins with p = 0.9
+    (equal lengths 0.5), given as the first token's top logprobs over ``m`` / ``M``."""
+    outputs = dict(_OUTPUT.findall(_last_user(messages)))
+    m, big = len(outputs.get("m", "").split()), len(outputs.get("M", "").split())
+    p_m = 0.5 if m == big else (0.9 if m > big else 0.1)
+    top = {"m": math.log(p_m), "M": math.log(1 - p_m)}
+    return ("m" if p_m >= 0.5 else "M"), top
 
 
 _REQUEST = re.compile(r"<request>\n(.*)\n</request>", re.S)

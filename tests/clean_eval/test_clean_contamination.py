@@ -8,11 +8,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _contaminated_server import WEAK_ANSWER, contaminated, length_rating_judge, serving
+from _contaminated_server import (
+    WEAK_ANSWER,
+    contaminated,
+    length_preference_judge,
+    length_rating_judge,
+    serving,
+)
 from conftest import BuiltVariant
 
 from benchmarks import get_benchmark
 from harness.clean_eval.contamination import item_scores, paired_bootstrap
+from harness.clean_eval.variant import load_variant
 from harness.cli import main
 from harness.errors import BadInput
 from harness.records import Judgment
@@ -91,6 +98,42 @@ def test_contaminated_model_drops_significantly(
                  "--clean", str(tmp_path / "run" / "clean")]) == 1  # fmt: skip
 
 
+def _harness_score(variant: BuiltVariant, model: str, judge_spec: str, run_dir: Path) -> int:
+    return main(
+        ["score", "--benchmark", f"demo@clean:{variant.path}", "--contamination", "--model", model,
+         "--judge", judge_spec, "--run-dir", str(run_dir), "--cache", str(run_dir.parent / "score-cache.sqlite"),
+         "--format", "json"]
+    )  # fmt: skip
+
+
+def test_harness_score_contamination_flags_the_memoriser(
+    demo_variant: BuiltVariant, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The issue's command, on demo's default judge (AlpacaEval logprob protocol) served deterministically."""
+    references = {i.turns[0]: i.baselines["demo_reference"][0] for i in get_benchmark("demo").load()}
+    with (
+        serving(contaminated(references), "memoriser") as model,
+        serving(length_preference_judge, "judge") as judge,
+    ):
+        code = _harness_score(demo_variant, model.spec(), judge.spec(), tmp_path / "run")
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    report = out["contamination"]
+    assert report["significant_drop"] is True and report["ci_upper"] < 0 and report["scale"] == "preference"
+    # identical to the baseline on the original (1.5, no judge call); the longer reference wins on the 14 rewrites
+    assert report["original"]["mean"] == pytest.approx(1.5)
+    assert report["clean"]["mean"] == pytest.approx((7 * 1.5 + 14 * 1.1) / 21)
+    assert report["clean"]["variant"] == load_variant(demo_variant.path)[0].variant_id
+    assert {"original", "clean"} <= set(out) and (tmp_path / "run" / "clean" / "report.md").is_file()
+
+
+def test_harness_score_contamination_needs_a_clean_spec(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["score", "--benchmark", "demo", "--contamination", "--model", "local", "--judge", "local"]) == 2
+    )
+    assert "needs --benchmark B@clean:PATH" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_plain_local_model_shows_no_significant_drop(
     demo_variant: BuiltVariant,
@@ -99,9 +142,9 @@ def test_plain_local_model_shows_no_significant_drop(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     model = f"openai:{llama_server.model}@{llama_server.base_url}"
-    with serving(length_rating_judge, "judge") as judge:
-        code = _score(demo_variant, model, judge.spec(), tmp_path / "run")
-    report = json.loads(capsys.readouterr().out)
+    with serving(length_preference_judge, "judge") as judge:
+        code = _harness_score(demo_variant, model, judge.spec(), tmp_path / "run")
+    report = json.loads(capsys.readouterr().out)["contamination"]
     assert code == 0, report
     assert report["significant_drop"] is False and report["ci_upper"] >= 0
     assert report["original"]["n_items_scored"] == report["clean"]["n_items_scored"] == 21
