@@ -12,7 +12,7 @@ import asyncio
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from harness.clean_eval.contamination import ContaminationReport, report_from_runs, write_report
 from harness.clean_eval.variant import load_variant
@@ -23,7 +23,6 @@ from harness.store import RunStore
 if TYPE_CHECKING:
     from benchmarks._base import Benchmark
     from harness.cache import Cache
-    from harness.generate import ChatClient
     from judges import Judge
 
 
@@ -148,12 +147,10 @@ def _score(
             await score_items(
                 items,
                 bench,
-                # Client.counters is a read-only property; harness.generate.ChatClient declares a settable
-                # attribute, which mypy refuses although generate only reads it.
-                cast("ChatClient", model_client),
+                model_client,
                 name,
                 judge,
-                cast("ChatClient", judge_client),
+                judge_client,
                 store,
                 max_in_flight=request.max_connections,
             )

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from _contaminated_server import OpenAIStub, scripted_rewriter, serving
+from _clean_variant import BuiltVariant
+from _contaminated_server import scripted_rewriter, serving
 from _shared import shared_path
 
 from harness.cli import main
@@ -22,16 +22,6 @@ REWRITES = Path(__file__).parent / "fixtures" / "demo_rewrites.json"
 def template_mirror(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     monkeypatch.setenv("HARNESS_JUDGE_TEMPLATE_DIR", str(shared_path()))
     monkeypatch.setenv("HARNESS_TEMPLATE_CACHE", str(tmp_path_factory.mktemp("template-cache")))
-
-
-@dataclass(frozen=True)
-class BuiltVariant:
-    path: Path
-    run_dir: Path
-    cache: Path
-    rewriter: OpenAIStub
-    exit_code: int
-    requests: int
 
 
 @pytest.fixture(scope="session")

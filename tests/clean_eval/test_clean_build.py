@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from _clean_variant import BuiltVariant
 from _contaminated_server import scripted_rewriter, serving
 from _shared import shared_path
-from conftest import BuiltVariant
 
 from benchmarks import get_benchmark
 from harness.clean_eval.variant import load_variant

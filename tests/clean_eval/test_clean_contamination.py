@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _clean_variant import BuiltVariant
 from _contaminated_server import (
     WEAK_ANSWER,
     contaminated,
@@ -15,7 +16,6 @@ from _contaminated_server import (
     length_rating_judge,
     serving,
 )
-from conftest import BuiltVariant
 
 from benchmarks import get_benchmark
 from harness.clean_eval.contamination import item_scores, paired_bootstrap
