@@ -23,7 +23,16 @@ def register_benchmark(cls: B) -> B:
 
 
 def get_benchmark(name: str) -> Benchmark:
-    """An instance of the adapter registered as ``name`` (BadInput with suggestions if unknown)."""
+    """An instance of the adapter registered as ``name`` (BadInput with suggestions if unknown).
+
+    ``NAME@clean:PATH`` is the adapter ``NAME`` reading its items from a Clean-Eval variant file
+    (``harness.clean_eval.variant``): everything but the items (sampling, judges, answers) is NAME's.
+    """
+    from harness.clean_eval.variant import clean_variant_benchmark, split_spec
+
+    base, variant = split_spec(name)
+    if variant is not None:
+        return clean_variant_benchmark(BENCHMARKS.get(base), variant)
     return BENCHMARKS.get(name)()
 
 

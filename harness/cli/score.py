@@ -71,6 +71,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--subset", action="store_true", help="accept data with fewer items than upstream")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
     parser.add_argument("--max-tokens", type=int, metavar="N", help="cap on the model's new tokens")
+    parser.add_argument("--contamination", action="store_true",
+                        help="with --benchmark B@clean:PATH: also score B on the same items, report the paired "
+                        "difference; exit 1 on a significant drop (docs/clean_eval.md)")  # fmt: skip
     judge_arguments(parser)
 
 
@@ -151,19 +154,55 @@ def run(args: argparse.Namespace) -> int:
     model_spec = parse_endpoint_spec(args.model)
     if args.max_tokens is not None and args.max_tokens < 1:
         raise BadInput("--max-tokens", "must be at least 1")
+    benchmark, variant = _benchmark_of(args.benchmark, bench.spec.name)
+    data = str(args.data.resolve()) if args.data else None
     config = RunConfig(
-        benchmark=bench.spec.name,
+        benchmark=benchmark,
         version=version,
         model=str(model_spec),
         model_name=args.name or model_name_of(model_spec),
-        data=str(args.data.resolve()) if args.data else None,
+        data=None if args.contamination else data,
         limit=args.limit,
         baselines=tuple(args.baseline or ()),
         max_tokens=args.max_tokens,
         **judge_fields(args, bench.spec.name, version),
     )
     options = options_from(args)
+    name = bench.spec.name + ("-clean" if variant else "")
+    run_dir: Path = args.run_dir or default_run_dir(name, config.model_name)
+    if args.contamination:
+        return _contamination(config, options, run_dir, data, args.format)
     items = load_items(config, options)
-    run_dir: Path = args.run_dir or default_run_dir(config.benchmark, config.model_name)
     outcome = execute("score", config, items, run_dir, options)
     return emit(outcome, run_dir, args.format)
+
+
+def _benchmark_of(spec: str, name: str) -> tuple[str, Path | None]:
+    """The run config's benchmark: the adapter's name, or ``NAME@clean:ABSPATH`` for a clean variant."""
+    from harness.clean_eval.variant import split_spec
+
+    _, variant = split_spec(spec)
+    if variant is None:
+        return name, None
+    return f"{name}@clean:{variant.resolve()}", variant
+
+
+def _contamination(config: Any, options: Any, run_dir: Path, data: str | None, fmt: str) -> int:
+    """Score the original and the clean variant, print the paired report (docs/clean_eval.md)."""
+    from harness.clean_eval.contamination import render_markdown
+    from harness.clean_eval.score_mode import score_contamination
+
+    outcome = score_contamination(config, options, run_dir, data=data)
+    if fmt == "json":
+        print(json.dumps(outcome.as_json(), ensure_ascii=False))
+    else:
+        print(render_markdown(outcome.report))
+    print(
+        f"harness: reports -> {run_dir}/{{original,clean}}/report.md, {run_dir / 'contamination.md'}",
+        file=sys.stderr,
+    )
+    for message in outcome.original.messages + outcome.clean.messages:
+        print(f"harness: {message}", file=sys.stderr)
+    if outcome.report.significant_drop:
+        print("harness: significant drop on the clean variant (possible contamination)", file=sys.stderr)
+    return outcome.exit_code
