@@ -3,7 +3,8 @@
 candidates (paraphrase and back-translation prompts) -> filters (MiniLM meaning, length, chrF surface
 change) -> select (pluggable) -> variant (versioned JSONL/Parquet, loadable as ``B@clean:PATH``);
 build is the resumable loop over items; contamination the paired-bootstrap report. The edges that start
-servers and write run directories are ``pipeline`` (build) and ``contamination_run`` (score both variants).
+servers and write run directories are ``pipeline`` (build) and ``score_mode`` (``harness score --contamination``: both variants through the
+one scoring pipeline).
 """
 
 from harness.clean_eval.build import build_records, decide, finalize, rewrite_item, variant_row

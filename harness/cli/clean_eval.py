@@ -105,32 +105,9 @@ def _bootstrap_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
 
 
-def _score_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--benchmark", required=True, help="the original benchmark, e.g. alpaca_eval")
-    p.add_argument("--clean", required=True, type=Path, metavar="PATH", help="the clean variant file")
-    p.add_argument("--data", type=Path, metavar="PATH", help="local copy of the original benchmark")
-    p.add_argument("--version", help="benchmark version (default: the variant's)")
-    p.add_argument("--model", required=True, metavar="SPEC", help="model under test")
-    p.add_argument("--name", help="model name stored in outputs (default: the served model name)")
-    p.add_argument("--judge", required=True, help="judge config (harness judges lists them)")
-    p.add_argument("--judge-model", required=True, metavar="SPEC", help="endpoint serving the judge")
-    p.add_argument(
-        "--run-dir", required=True, type=Path, metavar="DIR", help="DIR/original, DIR/clean, report"
-    )
-    p.add_argument("--max-connections", type=int, default=4, metavar="N")
-    p.add_argument("--cache", type=Path, metavar="PATH", help="response cache file (default: the user cache)")
-    p.add_argument("--no-cache", action="store_true")
-    _bootstrap_arguments(p)
-
-
 def _arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     _build_arguments(sub.add_parser("build", help="build a clean (paraphrased) variant of a benchmark"))
-    _score_arguments(
-        sub.add_parser(
-            "score", help="score a model on the original and the clean variant; contamination report"
-        )
-    )
     _report_arguments(sub.add_parser("report", help="contamination report from an original and a clean run"))
 
 
@@ -138,8 +115,6 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.action == "build":
         return _build(args)
-    if args.action == "score":
-        return _score(args)
     return _report(args)
 
 
@@ -182,32 +157,6 @@ def _build(args: argparse.Namespace) -> int:
         timeout=args.timeout,
     )
     return run_build(request)
-
-
-def _score(args: argparse.Namespace) -> int:
-    from harness.clean_eval.contamination_run import ContaminationRequest, run_contamination
-    from harness.endpoints import parse_endpoint_spec
-
-    if args.max_connections < 1:
-        raise BadInput("--max-connections", "must be at least 1")
-    request = ContaminationRequest(
-        benchmark=args.benchmark,
-        variant=args.clean,
-        data=args.data,
-        version=args.version,
-        model=parse_endpoint_spec(args.model),
-        judge=args.judge,
-        judge_model=parse_endpoint_spec(args.judge_model, option="--judge-model"),
-        run_dir=args.run_dir,
-        model_name=args.name,
-        cache=args.cache,
-        use_cache=not args.no_cache,
-        max_connections=args.max_connections,
-        resamples=args.resamples,
-        confidence=args.confidence,
-        seed=args.seed,
-    )
-    return _print_report(run_contamination(request), args.format)
 
 
 def _report(args: argparse.Namespace) -> int:

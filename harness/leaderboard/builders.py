@@ -82,7 +82,9 @@ def _run_dir_rows(paths: Sequence[Path], headline: str) -> list[Row]:
         if not chosen:
             have = sorted({s.metric for s in scores})
             raise BadInput(str(path), f"run has no {headline!r} score (has {have})")
-        extras = {s.metric: s.value for s in scores if s.metric != headline and s.model == chosen[0].model}
+        extras: dict[str, float | int | str | None] = {
+            s.metric: s.value for s in scores if s.metric != headline and s.model == chosen[0].model
+        }
         rows.append(_row_from_score(chosen[0], extras))
     return rows
 

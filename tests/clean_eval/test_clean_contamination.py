@@ -13,7 +13,6 @@ from _contaminated_server import (
     WEAK_ANSWER,
     contaminated,
     length_preference_judge,
-    length_rating_judge,
     serving,
 )
 
@@ -24,8 +23,6 @@ from harness.cli import main
 from harness.errors import BadInput
 from harness.records import Judgment
 from harness.serve import ManagedServer
-
-JUDGE = "mt_bench_single"
 
 
 def test_paired_bootstrap_constant_drop_and_no_change() -> None:
@@ -62,40 +59,6 @@ def test_unscored_judgments_are_counted_not_zeros_and_too_few_pairs_is_bad_input
     assert scores == {"a": 7.0} and unscored == {"parse_failure": 1}
     with pytest.raises(BadInput, match="at least 2 items"):
         paired_bootstrap({"a": 1.0}, {"a": 2.0, "b": 1.0})
-
-
-def _score(variant: BuiltVariant, model: str, judge_spec: str, run_dir: Path) -> int:
-    return main(
-        ["clean-eval", "score", "--benchmark", "demo", "--clean", str(variant.path), "--model", model,
-         "--judge", JUDGE, "--judge-model", judge_spec, "--run-dir", str(run_dir),
-         "--cache", str(run_dir.parent / "score-cache.sqlite"), "--format", "json"]
-    )  # fmt: skip
-
-
-def test_contaminated_model_drops_significantly(
-    demo_variant: BuiltVariant, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    references = {i.turns[0]: i.baselines["demo_reference"][0] for i in get_benchmark("demo").load()}
-    with (
-        serving(contaminated(references), "memoriser") as model,
-        serving(length_rating_judge, "judge") as judge,
-    ):
-        code = _score(demo_variant, model.spec(), judge.spec(), tmp_path / "run")
-        report = json.loads(capsys.readouterr().out)
-        answers = [json.loads(x)["turns"][0] for x in (tmp_path / "run" / "clean" / "outputs.jsonl").open()]
-        assert answers.count(WEAK_ANSWER) == 14  # every rewritten item, and only those
-        requests = (model.requests, judge.requests)
-        assert _score(demo_variant, model.spec(), judge.spec(), tmp_path / "run") == 1  # resumed: no new call
-        assert (model.requests, judge.requests) == requests
-    assert code == 1
-    assert report["significant_drop"] is True and report["ci_upper"] < 0
-    assert report["n_paired"] == 21 and report["n_rewritten"] == 14
-    assert report["original"]["mean"] > report["clean"]["mean"]
-    assert report["difference"] == pytest.approx(report["clean"]["mean"] - report["original"]["mean"])
-    assert (tmp_path / "run" / "contamination.md").read_text().count("significant drop") == 1
-    # the same comparison from the two stored runs
-    assert main(["clean-eval", "report", "--original", str(tmp_path / "run" / "original"),
-                 "--clean", str(tmp_path / "run" / "clean")]) == 1  # fmt: skip
 
 
 def _harness_score(variant: BuiltVariant, model: str, judge_spec: str, run_dir: Path) -> int:
@@ -148,3 +111,26 @@ def test_plain_local_model_shows_no_significant_drop(
     assert code == 0, report
     assert report["significant_drop"] is False and report["ci_upper"] >= 0
     assert report["original"]["n_items_scored"] == report["clean"]["n_items_scored"] == 21
+
+
+def test_resumed_contamination_run_makes_no_call_and_report_rebuilds_from_runs(
+    demo_variant: BuiltVariant, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    references = {i.turns[0]: i.baselines["demo_reference"][0] for i in get_benchmark("demo").load()}
+    with (
+        serving(contaminated(references), "memoriser") as model,
+        serving(length_preference_judge, "judge") as judge,
+    ):
+        assert _harness_score(demo_variant, model.spec(), judge.spec(), tmp_path / "run") == 1
+        answers = [json.loads(x)["turns"][0] for x in (tmp_path / "run" / "clean" / "outputs.jsonl").open()]
+        assert answers.count(WEAK_ANSWER) == 14  # every rewritten item, and only those
+        requests = (model.requests, judge.requests)
+        assert _harness_score(demo_variant, model.spec(), judge.spec(), tmp_path / "run") == 1  # resumed
+        assert (model.requests, judge.requests) == requests
+    capsys.readouterr()
+    # the same comparison from the two stored runs
+    code = main(["clean-eval", "report", "--original", str(tmp_path / "run" / "original"),
+                 "--clean", str(tmp_path / "run" / "clean"), "--format", "json"])  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and report["significant_drop"] is True and report["n_paired"] == 21
+    assert report["difference"] == pytest.approx(report["clean"]["mean"] - report["original"]["mean"])
