@@ -282,6 +282,17 @@ def wildbench(paths: Sequence[Path], opts: Options) -> Leaderboard:
     )  # fmt: skip
 
 
+@LEADERBOARDS.register("demo")
+def demo(paths: Sequence[Path], opts: Options) -> Leaderboard:
+    """The built-in demo benchmark exists only as our own runs (``harness score --benchmark demo``)."""
+    groups = _split("demo", paths)
+    rows = _run_dir_rows(groups.get("run_dir", []), "win_rate")
+    _check_unique(rows)
+    return Leaderboard(
+        "demo", "win_rate", tuple(rows), ("discrete_win_rate",), "95% item-level bootstrap percentile"
+    )
+
+
 def build(benchmark: str, paths: Sequence[Path], opts: Options) -> Leaderboard:
     builder = LEADERBOARDS.get(benchmark)
     if not paths:
