@@ -1,17 +1,162 @@
-"""`harness generate` (being built)."""
+"""``harness generate --model SPEC --prompts FILE.jsonl --run-dir DIR``: a model's answers to a prompt file.
+
+Order matters for the promises made to the user: the prompt file is validated completely first (a bad
+file exits 2 naming FILE:LINE with nothing written and no server started); then the endpoint is
+resolved (a local server is reused or started); then run.json is written and the missing Outputs are
+generated. Re-running the same command on the same ``--run-dir`` resumes: finished items are skipped,
+failed ones retried. Exit 0 when every item has an answer, 1 when some failed (re-run to retry them).
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import re
+import sys
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from harness.cli._command import command
-from harness.errors import HarnessError
+from harness.endpoints import Endpoint, parse_endpoint_spec
+from harness.errors import BadInput
+
+if TYPE_CHECKING:
+    from harness.client import SamplingParams
+    from harness.generate import GenerateSummary
+    from harness.records import Item
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--model", required=True, metavar="SPEC", help="local | vllm:MODEL | openai:MODEL[@URL]"
+    )
+    parser.add_argument(
+        "--prompts",
+        required=True,
+        type=Path,
+        metavar="FILE.jsonl",
+        help='one {"id": ..., "turns": ["user turn 1", ...]} per line',
+    )
+    parser.add_argument(
+        "--run-dir",
+        type=Path,
+        metavar="DIR",
+        help="run directory (default runs/generate-<model>-<timestamp>); re-use it to resume",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=64,
+        metavar="N",
+        help="in-flight requests to the endpoint (default 64)",
+    )
+    parser.add_argument("--name", help="model name stored in each output (default: the served model name)")
+    parser.add_argument("--temperature", type=float, default=0.0)
+    parser.add_argument("--max-tokens", type=int, default=512)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument(
+        "--cache", type=Path, metavar="PATH", help="response cache file (default: the user cache)"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
+    parser.add_argument(
+        "--max-retries", type=int, default=8, help="retries per request before an item is failed"
+    )
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per request")  # fmt: skip
 
 
-@command("generate", "generate (not yet available)", _arguments)
+def _default_run_dir(spec: str) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", spec).strip("_")[-40:]
+    return Path("runs") / f"generate-{slug}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+@command("generate", "generate a model's answers to a JSONL prompt file (resumable)", _arguments)
 def run(args: argparse.Namespace) -> int:
-    raise HarnessError("harness generate is not available yet")
+    from harness.client import SamplingParams
+    from harness.prompts import file_sha256, load_prompts
+    from harness.serve import resolve
+
+    if args.max_connections < 1:
+        raise BadInput("--max-connections", "must be at least 1")
+    items = load_prompts(args.prompts)  # validated whole before anything is written
+    spec = parse_endpoint_spec(args.model)
+    params = SamplingParams(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed)
+    run_dir: Path = args.run_dir or _default_run_dir(str(spec))
+    dataset = {"id": str(args.prompts), "revision": file_sha256(args.prompts), "n": len(items)}
+    with resolve(spec) as endpoint:
+        summary, counters = _generate(args, items, endpoint, params, run_dir, dataset)
+    print(
+        f"harness: {summary.generated} generated, {summary.skipped} already done, {summary.errors} failed "
+        f"of {summary.total}; {counters['requests']} requests, {counters['retries']} retries, "
+        f"{counters['cache_hits']} cache hits -> {run_dir / 'outputs.jsonl'}",
+        file=sys.stderr,
+    )
+    if summary.errors:
+        print("harness: some items failed; re-run the same command to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _generate(
+    args: argparse.Namespace,
+    items: list[Item],
+    endpoint: Endpoint,
+    params: SamplingParams,
+    run_dir: Path,
+    dataset: dict[str, Any],
+) -> tuple[GenerateSummary, dict[str, int]]:
+    from harness.cache import Cache
+    from harness.client import Client
+    from harness.generate import generate_with_progress
+    from harness.store import RunStore
+
+    name = args.name or endpoint.model
+    store = RunStore(run_dir)
+    store.write_run_json(
+        command="generate",
+        config={
+            "model": endpoint.spec,
+            "name": name,
+            "prompts": str(args.prompts),
+            "sampling": asdict(params),
+        },
+        endpoints={"model": endpoint.identity()},
+        dataset=dataset,
+        seeds={"sampling": params.seed},
+    )
+    cache = None if args.no_cache else (Cache(args.cache) if args.cache else Cache.default())
+    client = Client(
+        endpoint,
+        role="model",
+        cache=cache,
+        max_connections=args.max_connections,
+        timeout=args.timeout,
+        max_retries=args.max_retries,
+    )
+
+    async def main() -> GenerateSummary:
+        try:
+            return await generate_with_progress(
+                items, client, store, model=name, params=params, max_in_flight=args.max_connections
+            )
+        finally:
+            await client.aclose()
+
+    status, counters = "failed", {"requests": 0, "retries": 0, "cache_hits": 0}
+    summary: GenerateSummary | None = None
+    try:
+        summary = asyncio.run(main())
+        status = "finished" if summary.errors == 0 else "incomplete"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        c = client.counters
+        counters = {"requests": c.requests, "retries": c.retries, "cache_hits": c.cache_hits}
+        store.finish_run(status, {**(asdict(summary) if summary else {}), **counters})
+        store.close()
+        close = getattr(cache, "close", None)
+        if callable(close):
+            close()
+    return summary, counters

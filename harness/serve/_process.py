@@ -7,6 +7,7 @@ the error when it fails to come up.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import socket
@@ -25,6 +26,23 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+def stable_port(key: str, host: str = "127.0.0.1", low: int = 20000, span: int = 20000) -> int:
+    """The same port for the same server ``key`` on every run when it is free, else any free port.
+
+    Why: the response cache keys on the base URL, so a server the harness starts for one command
+    should come back at the same URL next time, or a resumed run would miss the cache for the
+    requests that were in flight when it was interrupted (a fixed default port, as vLLM's 8000).
+    """
+    port = low + int(hashlib.sha256(key.encode()).hexdigest(), 16) % span
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is fine
+        try:
+            s.bind((host, port))
+        except OSError:
+            return free_port(host)
+    return port
 
 
 def is_healthy(base_url: str, timeout: float = 2.0) -> bool:

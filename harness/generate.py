@@ -1,0 +1,176 @@
+"""The generation stage: items -> outputs, resumable, concurrent, one stored record per finished item.
+
+``generate_outputs`` is the reusable core (``harness generate`` calls it with prompt-file items,
+``harness score`` with benchmark items and per-item sampling, e.g. MT-Bench's per-category
+temperatures). Its contract, after inspect_ai's per-sample resume (reference/engineering.md §4.6):
+
+- items whose final Output is already in ``outputs.jsonl`` are skipped: re-running the same command
+  makes no request for them;
+- the rest run concurrently through the one :class:`~harness.client.Client` (at most
+  ``max_in_flight`` items at once; the client bounds HTTP connections itself);
+- multi-turn items: turn k is sent with the earlier user turns *and the model's own earlier answers*
+  (MT-Bench's protocol), so turn 2 depends on turn 1's text;
+- each Output is appended (and fsync'ed) as soon as its last turn is back, so a ``kill -9`` loses only
+  items in flight, and their finished turns are cache hits on the next run;
+- an item whose request outlasts the retry budget (``RetriesExhausted``) is stored as an Output with
+  ``error`` set, and retried by the next run; a fatal API error (bad key, unknown model) stops the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+from harness.client import ChatRequest, Completion, RetriesExhausted, RoleCounters, SamplingParams
+from harness.records import Item, Output, TokenUsage
+from harness.store import RunStore, is_final
+
+ParamsFor = SamplingParams | Callable[[Item], SamplingParams]
+
+
+class ChatClient(Protocol):
+    """What the generation core needs from :class:`harness.client.Client`."""
+
+    counters: RoleCounters
+
+    async def chat(self, request: ChatRequest) -> Completion: ...
+
+
+@dataclass(frozen=True)
+class GenerateSummary:
+    total: int
+    skipped: int  # already finished in the run directory before this call
+    generated: int  # finished by this call
+    errors: int  # stored as error Outputs by this call (retried next time)
+
+
+def generation_config_hash(model: str, params: SamplingParams, item: Item) -> str:
+    """What, besides the user turns, decides the answer: model name, sampling, prior history."""
+    payload = {"model": model, "params": asdict(params), "history": item.history}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=list).encode()).hexdigest()[:16]
+
+
+async def generate_one(client: ChatClient, item: Item, *, model: str, params: SamplingParams) -> Output:
+    """All turns of one item, each turn seeing the model's earlier answers."""
+    messages: list[dict[str, str]] = [dict(m) for m in item.history]
+    answers: list[str] = []
+    finish: list[str | None] = []
+    usage = TokenUsage()
+    error: str | None = None
+    for turn in item.turns:
+        messages.append({"role": "user", "content": turn})
+        try:
+            completion = await client.chat(ChatRequest.of(messages, params))
+        except RetriesExhausted as exc:
+            error = f"turn {len(answers) + 1}: {exc}"
+            break
+        answers.append(completion.text)
+        finish.append(completion.finish_reason)
+        usage = usage + TokenUsage(
+            prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens
+        )
+        messages.append({"role": "assistant", "content": completion.text})
+    return Output(
+        item_id=item.item_id,
+        model=model,
+        turns=answers,
+        finish_reasons=finish,
+        usage=usage,
+        generation_config_hash=generation_config_hash(model, params, item),
+        error=error,
+    )
+
+
+def finished_ids(store: RunStore, model: str) -> set[str]:
+    return {o.item_id for o in store.load("outputs", Output) if o.model == model and is_final(o)}
+
+
+async def generate_outputs(
+    items: Sequence[Item],
+    client: ChatClient,
+    store: RunStore,
+    *,
+    model: str,
+    params: ParamsFor,
+    max_in_flight: int = 64,
+    on_item_done: Callable[[int], None] | None = None,
+) -> GenerateSummary:
+    """Generate the Outputs missing from ``store`` for ``items``; returns what was done.
+
+    ``on_item_done(n_finished_in_total)`` is called after each stored Output (for a progress bar).
+    """
+    done = finished_ids(store, model)
+    todo = [item for item in items if item.item_id not in done]
+    skipped = len(items) - len(todo)
+    finished = skipped
+    errors = 0
+    limit = asyncio.Semaphore(max(1, max_in_flight))
+    params_for: Callable[[Item], SamplingParams] = params if callable(params) else (lambda _item: params)
+
+    async def run(item: Item) -> None:
+        nonlocal finished, errors
+        async with limit:
+            output = await generate_one(client, item, model=model, params=params_for(item))
+        store.append("outputs", output)
+        if output.error is None:
+            finished += 1
+        else:
+            errors += 1
+        if on_item_done is not None:
+            on_item_done(finished)
+
+    # A TaskGroup so that a fatal error (bad key, unknown model) cancels the rest at once.
+    try:
+        async with asyncio.TaskGroup() as group:
+            for item in todo:
+                group.create_task(run(item))
+    except BaseExceptionGroup as failed:  # surface the first cause (e.g. FatalAPIError), not a group
+        raise failed.exceptions[0] from None
+    return GenerateSummary(total=len(items), skipped=skipped, generated=finished - skipped, errors=errors)
+
+
+async def generate_with_progress(
+    items: Sequence[Item],
+    client: ChatClient,
+    store: RunStore,
+    *,
+    model: str,
+    params: ParamsFor,
+    max_in_flight: int = 64,
+    label: str = "generate",
+) -> GenerateSummary:
+    """:func:`generate_outputs` with the progress bar on stderr, refreshed twice a second so that
+    retries and cache hits show while requests are still in flight."""
+    from harness.progress import GenerationProgress
+
+    done = len(finished_ids(store, model) & {item.item_id for item in items})
+    with GenerationProgress(label, total=len(items), done=done) as bar:
+
+        def on_done(n: int) -> None:
+            nonlocal done
+            done = n
+            bar.update(done, client.counters)
+
+        async def tick() -> None:
+            while True:
+                bar.update(done, client.counters)
+                await asyncio.sleep(0.5)
+
+        ticker = asyncio.create_task(tick())
+        try:
+            return await generate_outputs(
+                items,
+                client,
+                store,
+                model=model,
+                params=params,
+                max_in_flight=max_in_flight,
+                on_item_done=on_done,
+            )
+        finally:
+            ticker.cancel()
+            bar.update(done, client.counters)

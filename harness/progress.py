@@ -1,0 +1,60 @@
+"""The progress bar on stderr: done/total, requests/s, retries and cache hits.
+
+Retries and cache hits are on the bar because "is it stuck?" is the most common question about judge
+runs against rate-limited APIs (inspect_ai #1277 -> PR #1430 shows retries; reference/engineering.md
+§3.1 item 5), and cache hits tell a user that a resumed run really is skipping finished work. stdout is
+left alone (machine-readable output goes there, DESIGN.md "Interfaces").
+"""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from harness.client import RoleCounters
+
+
+class GenerationProgress:
+    """``with GenerationProgress("generate", total, done) as bar: bar.update(done, counters)``."""
+
+    def __init__(self, label: str, total: int, done: int = 0, *, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self.total = total
+        self._t0 = time.monotonic()
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn(
+                "{task.fields[rate]:.2f} req/s · retries {task.fields[retries]} · cache hits {task.fields[hits]}"
+            ),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=False,
+            refresh_per_second=4,
+        )
+        self._task: TaskID = self._progress.add_task(
+            label, total=total, completed=done, rate=0.0, retries=0, hits=0
+        )
+
+    def update(self, done: int, counters: RoleCounters) -> None:
+        elapsed = max(time.monotonic() - self._t0, 1e-6)
+        self._progress.update(
+            self._task,
+            completed=done,
+            rate=counters.requests / elapsed,
+            retries=counters.retries,
+            hits=counters.cache_hits,
+        )
+
+    def __enter__(self) -> GenerationProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._progress.stop()

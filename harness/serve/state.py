@@ -1,0 +1,113 @@
+"""State files of servers started by ``harness serve``, so that other commands can reuse them.
+
+``harness serve local`` writes ``<home>/servers/local.json`` (pid, base URL, served model, spec) while
+it runs and removes it on exit. A later ``harness generate --model local`` finds it, checks that the
+process is alive and that ``GET /models`` answers with the expected model, and attaches instead of
+starting a second server; a stale file (process gone, server not healthy) is ignored and removed.
+
+``<home>`` is ``$HARNESS_HOME`` or ``~/.cache/harness`` (models converted for vLLM live there too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+def harness_home() -> Path:
+    return Path(os.environ.get("HARNESS_HOME") or Path.home() / ".cache" / "harness")
+
+
+def servers_dir() -> Path:
+    return harness_home() / "servers"
+
+
+def server_name(spec: str) -> str:
+    """A file-safe name for a spec: ``local`` or ``vllm-<slug>-<hash>``."""
+    if spec == "local":
+        return "local"
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", spec.split(":", 1)[-1]).strip("_")[-40:]
+    return f"vllm-{slug}-{hashlib.sha256(spec.encode()).hexdigest()[:8]}"
+
+
+class ServerState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    spec: str
+    pid: int
+    base_url: str
+    model: str
+    log_path: str | None = None
+    started_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def serves_model(base_url: str, model: str, timeout: float = 2.0) -> bool:
+    """Healthy and serving ``model`` (a reused server must be the one we asked for)."""
+    try:
+        resp = httpx.get(f"{base_url}/models", timeout=timeout)
+        if resp.status_code != 200:
+            return False
+        return any(m.get("id") == model for m in resp.json().get("data", []))
+    except (httpx.HTTPError, ValueError):
+        return False
+
+
+def register(state: ServerState) -> Path:
+    path = servers_dir() / f"{server_name(state.spec)}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(state.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def unregister(spec: str, pid: int) -> None:
+    """Remove the state file if it is still ours (another server may have replaced it)."""
+    path = servers_dir() / f"{server_name(spec)}.json"
+    current = _read(path)
+    if current is not None and current.pid == pid:
+        path.unlink(missing_ok=True)
+
+
+def _read(path: Path) -> ServerState | None:
+    try:
+        return ServerState.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def find_running(spec: str) -> ServerState | None:
+    """A healthy server started by ``harness serve`` for this spec, or None (stale files are removed)."""
+    path = servers_dir() / f"{server_name(spec)}.json"
+    state = _read(path)
+    if state is None:
+        return None
+    if _alive(state.pid) and serves_model(state.base_url, state.model):
+        return state
+    path.unlink(missing_ok=True)
+    return None
+
+
+def running_servers() -> list[ServerState]:
+    """Every healthy registered server (stale state files are removed on the way)."""
+    found = []
+    for path in sorted(servers_dir().glob("*.json")):
+        state = _read(path)
+        if state is not None and (running := find_running(state.spec)) is not None:
+            found.append(running)
+    return found

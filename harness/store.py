@@ -1,0 +1,349 @@
+"""The run directory: ``run.json`` plus append-only JSONL records (../shared/DESIGN.md, "Interfaces").
+
+Layout: ``run.json`` (the resolved config, package versions, git commit, dataset id and revision,
+seeds, start/end), ``outputs.jsonl``, ``judgments.jsonl`` (and later ``report.json``/``report.md``).
+
+Why append-only JSONL, one ``write`` + ``fsync`` per record (after inspect_ai's per-sample log,
+reference/engineering.md §4.5): a ``kill -9`` or a power cut loses at most the records in flight,
+never a finished one, and resuming is "read what is there, do the rest" (§4.6). The one damage a
+crash can leave is a torn *last* line (a write cut short); :meth:`RunStore.load` drops it with a
+warning and the next :meth:`RunStore.append` truncates it away before writing, so the file stays
+valid JSONL. A bad line anywhere else is not a crash artefact but corruption: ``BadInput(file:line)``.
+
+Records are deduplicated by key (e.g. ``(item_id, model)`` for outputs) keeping the first *final*
+record: a finished answer is never replaced by a later run, while a failed one (``Output.error`` set,
+or a judgment unscored for ``api_error``) is a placeholder that a later attempt supersedes.
+
+The API key is never written: run.json records ``Endpoint.identity()`` only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+from collections.abc import Callable, Hashable, Iterator
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from harness.errors import BadInput
+from harness.records import SCHEMA_VERSION, Judgment, Output, Record
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R", bound=BaseModel)
+
+KINDS = ("outputs", "judgments")
+PACKAGES = (
+    "harness",
+    "openai",
+    "httpx",
+    "pydantic",
+    "pandas",
+    "numpy",
+    "datasets",
+    "llama-cpp-python",
+    "vllm",
+)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def git_state(cwd: Path | None = None) -> dict[str, Any] | None:
+    """``{"commit", "dirty"}`` of the checkout the harness runs from, or None outside a git repo."""
+    where = cwd or Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=10
+        )
+        if commit.returncode != 0:
+            return None
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+class Session(BaseModel):
+    """One invocation of a command on this run directory (a resumed run adds one)."""
+
+    model_config = ConfigDict(extra="forbid")
+    started_at: str
+    ended_at: str | None = None
+    status: str = "running"  # running | finished | failed | interrupted
+    endpoints: dict[str, dict[str, str]] = Field(default_factory=dict)
+    summary: dict[str, Any] = Field(default_factory=dict)
+
+
+class RunInfo(BaseModel):
+    """The content of run.json. ``config`` is what must match for a re-run to resume this directory."""
+
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int = SCHEMA_VERSION
+    command: str
+    config: dict[str, Any]
+    dataset: dict[str, Any] = Field(default_factory=dict)
+    seeds: dict[str, int | None] = Field(default_factory=dict)
+    packages: dict[str, str] = Field(default_factory=package_versions)
+    git: dict[str, Any] | None = None
+    started_at: str = Field(default_factory=now)
+    ended_at: str | None = None
+    sessions: list[Session] = Field(default_factory=list)
+
+
+def default_key(record: BaseModel) -> Hashable:
+    if isinstance(record, Output):
+        return (record.item_id, record.model)
+    if isinstance(record, Judgment):
+        return (
+            record.item_id,
+            record.model,
+            record.opponent,
+            record.judge,
+            record.protocol,
+            record.order,
+            record.turn,
+        )
+    raise TypeError(f"no default key for {type(record).__name__}; pass key=")
+
+
+def is_final(record: BaseModel) -> bool:
+    """A failed record (error set, or unscored for an API error) is retried by the next run."""
+    if getattr(record, "error", None):
+        return False
+    return not (
+        getattr(record, "status", None) == "unscored" and getattr(record, "reason", None) == "api_error"
+    )
+
+
+def _split_tail(data: bytes) -> tuple[int, bytes | None]:
+    """(offset where a bad last line starts, that line) or (len(data), None) when the tail is sound."""
+    if not data:
+        return 0, None
+    body = data if data.endswith(b"\n") else data + b"\n"
+    start = body.rfind(b"\n", 0, len(body) - 1) + 1
+    last = body[start:-1]
+    if not data.endswith(b"\n"):
+        return start, last
+    if not last.strip():
+        return len(data), None
+    try:
+        json.loads(last)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return start, last
+    return len(data), None
+
+
+class RunStore:
+    """A run directory. Create it with :meth:`write_run_json`; append and load records by kind."""
+
+    def __init__(self, run_dir: str | Path) -> None:
+        self.dir = Path(run_dir)
+        self._fds: dict[str, int] = {}
+
+    # -- run.json -------------------------------------------------------------------------------
+    @property
+    def run_json(self) -> Path:
+        return self.dir / "run.json"
+
+    def path(self, kind: str) -> Path:
+        if kind not in KINDS:
+            raise ValueError(f"unknown record kind {kind!r}; expected one of {KINDS}")
+        return self.dir / f"{kind}.jsonl"
+
+    def read_run_json(self) -> RunInfo | None:
+        if not self.run_json.exists():
+            return None
+        try:
+            return RunInfo.model_validate_json(self.run_json.read_bytes())
+        except ValidationError as exc:
+            raise BadInput(str(self.run_json), f"not a harness run.json: {exc.errors()[0]['msg']}") from None
+
+    def write_run_json(
+        self,
+        *,
+        command: str,
+        config: dict[str, Any],
+        endpoints: dict[str, dict[str, str]] | None = None,
+        dataset: dict[str, Any] | None = None,
+        seeds: dict[str, int | None] | None = None,
+    ) -> RunInfo:
+        """Start (or resume) a run: write run.json, or check that an existing one has the same config.
+
+        Resuming with a different config would mix two experiments in one directory, so it is refused
+        (start a new ``--run-dir`` instead).
+        """
+        self.dir.mkdir(parents=True, exist_ok=True)
+        info = self.read_run_json()
+        if info is None:
+            info = RunInfo(
+                command=command, config=config, dataset=dataset or {}, seeds=seeds or {}, git=git_state()
+            )
+        elif info.command != command or info.config != config or (dataset and info.dataset != dataset):
+            changed = sorted(k for k in set(info.config) | set(config) if info.config.get(k) != config.get(k))
+            raise BadInput(
+                str(self.run_json),
+                f"this run directory holds a different run (changed: {', '.join(changed) or 'command/dataset'}); "
+                "use a new --run-dir",
+            )
+        info.sessions.append(Session(started_at=now(), endpoints=endpoints or {}))
+        info.ended_at = None
+        self._save(info)
+        return info
+
+    def finish_run(self, status: str = "finished", summary: dict[str, Any] | None = None) -> None:
+        info = self.read_run_json()
+        if info is None:
+            return
+        stamp = now()
+        if info.sessions:
+            info.sessions[-1].ended_at = stamp
+            info.sessions[-1].status = status
+            info.sessions[-1].summary = summary or {}
+        info.ended_at = stamp
+        self._save(info)
+
+    def _save(self, info: RunInfo) -> None:
+        tmp = self.run_json.with_suffix(".json.tmp")
+        tmp.write_text(info.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.run_json)  # atomic: run.json is never half-written
+
+    # -- records --------------------------------------------------------------------------------
+    def _fd(self, kind: str) -> int:
+        fd = self._fds.get(kind)
+        if fd is None:
+            path = self.path(kind)
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self._repair_tail(path)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._fds[kind] = fd
+        return fd
+
+    @staticmethod
+    def _repair_tail(path: Path) -> None:
+        """Cut a torn last line (left by a crash) so that the next record starts on its own line."""
+        if not path.exists():
+            return
+        data = path.read_bytes()
+        offset, torn = _split_tail(data)
+        if torn is not None:
+            log.warning(
+                "%s: dropping a torn last line left by an interrupted run (%d bytes)", path, len(torn)
+            )
+            os.truncate(path, offset)
+
+    def append(self, kind: str, record: Record) -> None:
+        """One JSON line, written with one ``write`` on an O_APPEND descriptor and fsync'ed."""
+        line = record.model_dump_json().encode("utf-8") + b"\n"
+        fd = self._fd(kind)
+        written = os.write(fd, line)
+        if written != len(line):  # a regular file short-writes only when the disk is full
+            raise OSError(f"short write to {self.path(kind)}: {written} of {len(line)} bytes")
+        os.fsync(fd)
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def iter_raw(self, kind: str, model_cls: type[R]) -> Iterator[R]:
+        """Every stored record in file order; a torn last line is dropped, any other bad line raises."""
+        path = self.path(kind)
+        if not path.exists():
+            return
+        data = path.read_bytes()
+        end, torn = _split_tail(data)
+        if torn is not None:
+            log.warning("%s: ignoring a torn last line left by an interrupted run", path)
+        for lineno, raw in enumerate(data[:end].split(b"\n"), start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield model_cls.model_validate_json(raw)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                raise BadInput(
+                    f"{path}:{lineno}",
+                    f"corrupt {kind} record ({first['msg']} at {'.'.join(map(str, first['loc'])) or 'line'})",
+                ) from None
+
+    def load(
+        self,
+        kind: str,
+        model_cls: type[R],
+        *,
+        key: Callable[[R], Hashable] | None = None,
+    ) -> list[R]:
+        """Records deduplicated by ``key``: the first final record wins, else the latest failed one."""
+        keyf: Callable[[R], Hashable] = key or default_key
+        chosen: dict[Hashable, R] = {}
+        for record in self.iter_raw(kind, model_cls):
+            k = keyf(record)
+            current = chosen.get(k)
+            if current is None or not is_final(current):
+                chosen[k] = record
+        return list(chosen.values())
+
+    def to_parquet(self, kind: str, model_cls: type[R], path: str | Path) -> Path:
+        """Export deduplicated records for pandas. Nested dicts are flattened (``usage.prompt_tokens``)
+        and free-form mappings (metadata, references) stored as JSON text, since Parquet has no type
+        for an arbitrary dict."""
+        import pandas as pd
+
+        nested = {
+            name
+            for name, field in model_cls.model_fields.items()
+            if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+        }
+        rows = [_flat_row(r.model_dump(mode="json"), nested) for r in self.load(kind, model_cls)]
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        columns = list(model_cls.model_fields)
+        pd.DataFrame(rows, columns=None if rows else columns).to_parquet(out, index=False)
+        return out
+
+
+def _flat_row(row: dict[str, Any], nested: set[str]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in row.items():
+        if name in nested and isinstance(value, dict):
+            for sub, v in value.items():
+                flat[f"{name}.{sub}"] = v
+        elif isinstance(value, dict) or (
+            isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
+        ):
+            flat[name] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        else:
+            flat[name] = value
+    return flat
