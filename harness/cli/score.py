@@ -54,6 +54,13 @@ def judge_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
     parser.add_argument("--max-retries", type=int, default=8, help="retries per request")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per request")
+    parser.add_argument("--backend", choices=("client", "ray"), default="client",
+                        help="where model calls run: this process's async client, or a Ray Data pipeline")  # fmt: skip
+    parser.add_argument("--ray-address", metavar="ADDR",
+                        help="--backend ray: the Ray cluster (ray://HOST:10001 or auto; default: a local instance)")  # fmt: skip
+    parser.add_argument("--ray-processor", choices=("http", "client", "vllm"),
+                        help="--backend ray: ray.data.llm HTTP processor against the endpoint (default), this "
+                        "harness's client in Ray actors, or vLLM engines on the cluster's GPUs")  # fmt: skip
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -75,11 +82,13 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> Any:
+    from harness.backends import check_backend
     from harness.pipeline.costs import parse_price_overrides
     from harness.pipeline.runner import RunOptions
 
     if args.max_connections < 1:
         raise BadInput("--max-connections", "must be at least 1")
+    check_backend(args.backend, args.ray_address, args.ray_processor)
     return RunOptions(
         max_connections=args.max_connections,
         cache_path=args.cache,
@@ -88,6 +97,9 @@ def options_from(args: argparse.Namespace) -> Any:
         timeout=args.timeout,
         prices=parse_price_overrides(args.price_per_mtok),
         subset=getattr(args, "subset", False),
+        backend=args.backend,
+        ray_address=args.ray_address,
+        ray_processor=args.ray_processor or "http",
     )
 
 
