@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from benchmarks import get_benchmark
 from harness.backends import open_client, prefetch
-from harness.backends.units import generation_units, judge_units
 from harness.cache import Cache
 from harness.client import Client, RoleCounters, SamplingParams
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
@@ -158,6 +157,7 @@ def _endpoint(spec: EndpointSpec, held: dict[str, Endpoint], options: RunOptions
 
 async def _generate(items: list[Item], config: RunConfig, endpoint: Endpoint, store: RunStore,
                     cache: Cache | None, options: RunOptions) -> GenerateSummary:  # fmt: skip
+    from harness.backends.units import generation_units  # imports harness.pipeline: not at module level
     from harness.generate import ChatClient, generate_with_progress
 
     client = _client(endpoint, "model", cache, options)
@@ -189,6 +189,8 @@ def plan(items: list[Item], config: RunConfig, store: RunStore) -> list[JudgeTas
 
 async def _judge(tasks: list[JudgeTask], endpoint: Endpoint, store: RunStore, cache: Cache | None,
                  options: RunOptions) -> JudgeSummary:  # fmt: skip
+    from harness.backends.units import judge_units
+
     client = _client(endpoint, "judge", cache, options)
     try:
         await prefetch(client, judge_units(tasks, store))
