@@ -12,13 +12,14 @@ import os
 import signal
 from collections import Counter
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
 
 from harness.client import Client, SamplingParams
 from harness.endpoints import parse_endpoint_spec, resolve_openai
-from harness.generate import generate_outputs
+from harness.generate import ChatClient, generate_outputs
 from harness.records import Item, Output
 from harness.serve import ManagedServer, free_port, llama_server
 from harness.store import RunStore
@@ -62,7 +63,7 @@ def test_killed_replica_loses_no_request_and_completes_none_twice(
             async def run() -> tuple[int, int]:
                 async with Client(endpoint, role="replicas", max_connections=2, backoff_base=0.1) as client:
                     summary = await generate_outputs(
-                        items(), client, store, model="m", params=SamplingParams(temperature=0.0, max_tokens=12),
+                        items(), cast(ChatClient, client), store, model="m", params=SamplingParams(temperature=0.0, max_tokens=12),
                         max_in_flight=4, on_item_done=on_done,
                     )  # fmt: skip
                     replicas = client.replicas
