@@ -133,6 +133,7 @@ class RayClient:
                 return
             self.rounds += 1
             self.counters.requests += len(recorder.missing)
+            ensure_ray(self.options.address)  # here, on the main thread: ray.init installs signal handlers
             results = await asyncio.to_thread(run_requests, recorder.missing, self.endpoint, self.options)
             for key, (kind, payload) in results.items():
                 if kind == "ok":
@@ -192,7 +193,10 @@ def ensure_ray(address: str | None) -> Any:
     except ImportError:
         raise BadInput("--backend ray", f"Ray is not installed; run: {INSTALL_HINT}") from None
     if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        if address is None:  # a local instance for this command
+            ray.init(include_dashboard=False, log_to_driver=False)
+        else:  # an existing cluster ("auto", "ray://head:10001", "head:6379")
+            ray.init(address=address, log_to_driver=False)
     return ray
 
 
