@@ -11,7 +11,7 @@ imported only when the ``ray`` backend is used, so the default install needs no 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from harness.cache import Cache
@@ -63,8 +63,9 @@ def open_client(
                   max_retries=max_retries)  # fmt: skip
 
 
-async def prefetch(client: Client | RayClient, units: Sequence[Unit]) -> None:
-    """Let the backend answer a stage's requests in bulk before the stage runs its units one by one."""
+async def prefetch(client: Client | RayClient, units: Callable[[], Sequence[Unit]]) -> None:
+    """Let the backend answer a stage's requests in bulk before the stage runs its units one by one
+    (``units`` is called only by a backend that does this: the plain client skips the work)."""
     if isinstance(client, Client):
         return
-    await client.prefetch(units)
+    await client.prefetch(units())

@@ -163,7 +163,7 @@ async def _generate(items: list[Item], config: RunConfig, endpoint: Endpoint, st
     client = _client(endpoint, "model", cache, options)
     try:
         params = _sampling_for(config)
-        await prefetch(client, generation_units(items, store, model=config.model_name, params=params))
+        await prefetch(client, lambda: generation_units(items, store, model=config.model_name, params=params))
         # cast: Client.counters became a read-only property; ChatClient still declares a plain attribute
         return await generate_with_progress(
             items, cast(ChatClient, client), store, model=config.model_name, params=params,
@@ -193,7 +193,7 @@ async def _judge(tasks: list[JudgeTask], endpoint: Endpoint, store: RunStore, ca
 
     client = _client(endpoint, "judge", cache, options)
     try:
-        await prefetch(client, judge_units(tasks, store))
+        await prefetch(client, lambda: judge_units(tasks, store))
         return await judge_with_progress(
             tasks, client.chat, client.counters, store, max_in_flight=options.max_connections
         )
