@@ -35,7 +35,8 @@ ParamsFor = SamplingParams | Callable[[Item], SamplingParams]
 class ChatClient(Protocol):
     """What the generation core needs from :class:`harness.client.Client`."""
 
-    counters: RoleCounters
+    @property
+    def counters(self) -> RoleCounters: ...
 
     async def chat(self, request: ChatRequest) -> Completion: ...
 
