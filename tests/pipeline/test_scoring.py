@@ -106,3 +106,28 @@ def test_position_consistency_compares_the_two_orders_in_the_models_frame() -> N
     ]  # fmt: skip
     pc = position_consistency(pair_units(judgments))
     assert pc == {"consistency": 0.5, "n_pairs": 2, "n_pairs_unscored": 1, "first_position_bias": 0.5}
+
+
+@pytest.mark.parametrize(("version", "level"), [("v0.1", 0.95), ("v2.0", 0.90)])
+def test_arena_hard_scores_both_games_with_upstreams_interval(version: str, level: float) -> None:
+    ids = [str(i) for i in range(12)]
+    outputs = {i: Output(item_id=i, model=MODEL, turns=["a"]) for i in ids}
+    labels = {"baseline_first": "B>A", "model_first": "A>B"}  # the model wins both games of items 0-8
+    judgments = []
+    for n, i in enumerate(ids):
+        for order, label in labels.items():
+            win = n < 9
+            verdict = label if win else label[::-1].replace("<", ">")  # the baseline wins items 9-11
+            judgments.append(
+                Judgment(item_id=i, model=MODEL, opponent="gpt-4-0314", judge="x@j", protocol="pairwise",
+                         order=order, verdict=verdict, score=1.0 if win else -1.0, metadata={"scale": "signed"})
+            )  # fmt: skip
+    judgments[-1] = judgments[-1].model_copy(
+        update={"status": "unscored", "reason": "parse_failure", "verdict": None}
+    )
+    cfg = RunConfig(benchmark="arena_hard", version=version, model="local", model_name=MODEL, judge="local",
+                    judge_model="j", judge_config="arena_hard_v0.1")  # fmt: skip
+    score = by_metric(evaluate(RunData(cfg, ids, outputs, {}, judgments)))["score"]
+    assert 50 < score.value < 100 and score.ci_lower <= score.value <= score.ci_upper  # type: ignore[attr-defined]
+    assert score.extra["level"] == level  # type: ignore[attr-defined]
+    assert (score.n_scored, score.n_unscored) == (23, 1)  # type: ignore[attr-defined]
