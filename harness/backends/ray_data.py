@@ -37,6 +37,7 @@ from typing import Any, Literal, Protocol
 from harness.cache import Cache, cache_key
 from harness.client import ChatRequest, Client, Completion, RetriesExhausted, RoleCounters, SamplingParams
 from harness.client._client import parse_completion, request_body
+from harness.client._retry import MalformedResponse
 from harness.endpoints import Endpoint, EndpointSpec, with_replicas
 from harness.errors import BadInput, FatalAPIError
 
@@ -138,6 +139,9 @@ class RayClient:
             for key, (kind, payload) in results.items():
                 if kind == "ok":
                     body = json.loads(payload)
+                    if (problem := _not_a_completion(body)) is not None:
+                        self.failures[key] = problem  # retried by the next run, as a malformed answer is
+                        continue
                     self.answers[key] = body
                     if self.cache is not None:
                         self.cache.put(key, body)
@@ -377,6 +381,18 @@ def _request_from_json(data: dict[str, Any]) -> ChatRequest:
     if params.get("stop") is not None:
         params["stop"] = tuple(params["stop"])
     return ChatRequest(tuple((r, c) for r, c in data["messages"]), SamplingParams(**params))
+
+
+def _not_a_completion(body: Any) -> str | None:
+    """Why ``body`` is not a chat completion (the HTTP processor passes an error status's JSON body on
+    as a response), or None when it is one."""
+    try:
+        parse_completion(body, cached=False)
+    except MalformedResponse as exc:
+        error = body.get("error") if isinstance(body, dict) else None
+        message = error.get("message") if isinstance(error, dict) else error
+        return _one_line(f"the server answered with an error: {message}" if message else str(exc))
+    return None
 
 
 def _one_line(text: object, limit: int = 500) -> str:

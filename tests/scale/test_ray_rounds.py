@@ -2,8 +2,9 @@
 that touches Ray) is replaced by a scripted server, so these tests check the round logic alone.
 
 A two-turn item needs two rounds (turn 2's request contains turn 1's answer); the records built from
-the prefetched answers equal those built by a client that answers the same script directly; answers go
-to the cache, so a second client prefetches nothing; a failed request becomes the same error Output.
+the prefetched answers equal those built by a client that answers the same script directly; a failed
+request, or an error body passed on as an answer, becomes an error Output; answers go to the cache, so a
+second client asks again only for what failed.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def rounds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     def run_requests(requests: dict[str, ChatRequest], endpoint: Endpoint, options: RayOptions) -> Any:
         sent.append(len(requests))
         return {key: ("failed", "scripted failure") if "second 2" in r.messages[-1][1]
+                else ("ok", json.dumps({"error": {"message": "model overloaded"}})) if "second 1" in r.messages[-1][1]
                 else ("ok", json.dumps(answer(r))) for key, r in requests.items()}  # fmt: skip
 
     monkeypatch.setattr(ray_data, "run_requests", run_requests)
@@ -78,10 +80,12 @@ def test_two_turns_take_two_rounds_and_give_the_scripted_clients_outputs(
     outputs = generate(ray_client, tmp_path / "ray")
     assert rounds == [3, 3] and ray_client.rounds == 2
     expected = generate(Scripted(), tmp_path / "plain")
-    assert [o.model_dump() for o in outputs[:2]] == [o.model_dump() for o in expected[:2]]
-    failed = outputs[2]
+    assert outputs[0].model_dump() == expected[0].model_dump()
+    failed, refused = outputs[2], outputs[1]
     assert failed.turns == [expected[2].turns[0]] and failed.error == "turn 2: scripted failure"
-    # answers were cached: a new client finds every success there and asks only for the failed one again
+    assert refused.turns == [expected[1].turns[0]]
+    assert refused.error == "turn 2: the server answered with an error: model overloaded"
+    # answers were cached: a new client finds every success there and asks only for the failed ones again
     again = RayClient(ENDPOINT, role="model", cache=cache, options=RayOptions())
     generate(again, tmp_path / "again")
-    assert rounds == [3, 3, 1]
+    assert rounds == [3, 3, 2]
