@@ -25,12 +25,13 @@ if TYPE_CHECKING:
 BACKENDS = ("client", "ray")
 
 
-def check_backend(name: str, ray_address: str | None, ray_processor: str | None = None) -> None:
-    """Bad combinations fail before anything starts (one line, exit 2)."""
+def check_backend(name: str, ray_option: object, ray_processor: str | None = None) -> None:
+    """Bad combinations fail before anything starts (one line, exit 2); ``ray_option`` is any other
+    ``--ray-*`` option given (address, concurrency)."""
     if name not in BACKENDS:
         raise BadInput("--backend", f"unknown backend {name!r}; expected one of {', '.join(BACKENDS)}")
-    if name != "ray" and (ray_address or ray_processor):
-        raise BadInput("--ray-address", "only with --backend ray")
+    if name != "ray" and (ray_option or ray_processor):
+        raise BadInput("--ray-*", "only with --backend ray")
     if name == "ray":
         import importlib.util
 

@@ -61,6 +61,8 @@ def judge_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ray-processor", choices=("http", "client", "vllm"),
                         help="--backend ray: ray.data.llm HTTP processor against the endpoint (default), this "
                         "harness's client in Ray actors, or vLLM engines on the cluster's GPUs")  # fmt: skip
+    parser.add_argument("--ray-concurrency", type=int, metavar="N",
+                        help="--backend ray: Ray actors per stage (HTTP workers, client actors or vLLM engines; default 1)")  # fmt: skip
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,7 +90,9 @@ def options_from(args: argparse.Namespace) -> Any:
 
     if args.max_connections < 1:
         raise BadInput("--max-connections", "must be at least 1")
-    check_backend(args.backend, args.ray_address, args.ray_processor)
+    check_backend(args.backend, args.ray_address or args.ray_concurrency, args.ray_processor)
+    if args.ray_concurrency is not None and args.ray_concurrency < 1:
+        raise BadInput("--ray-concurrency", "must be at least 1")
     return RunOptions(
         max_connections=args.max_connections,
         cache_path=args.cache,
@@ -100,6 +104,7 @@ def options_from(args: argparse.Namespace) -> Any:
         backend=args.backend,
         ray_address=args.ray_address,
         ray_processor=args.ray_processor or "http",
+        ray_concurrency=args.ray_concurrency or 1,
     )
 
 

@@ -52,6 +52,7 @@ class RunOptions:
     backend: str = "client"  # where model calls run: harness.backends.BACKENDS
     ray_address: str | None = None  # --backend ray: the cluster (None: a local instance)
     ray_processor: str = "http"  # --backend ray: harness.backends.ray_data.PROCESSORS
+    ray_concurrency: int = 1  # --backend ray: actors per stage
 
 
 @dataclass
@@ -95,7 +96,7 @@ def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOpti
         from harness.backends.ray_data import RayOptions
 
         ray = RayOptions(address=options.ray_address, processor=cast(Any, options.ray_processor),
-                         max_connections=options.max_connections, timeout=options.timeout,
+                         concurrency=options.ray_concurrency, max_connections=options.max_connections, timeout=options.timeout,
                          max_retries=options.max_retries)  # fmt: skip
     return open_client(endpoint, role=role, cache=cache, backend=options.backend, ray=ray,
                        max_connections=options.max_connections, timeout=options.timeout,
