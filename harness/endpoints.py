@@ -4,6 +4,9 @@
 - ``vllm:MODEL_OR_PATH``   ``vllm serve`` started (or reused) by the harness
 - ``openai:MODEL``         base URL and key from OPENAI_BASE_URL / OPENAI_API_KEY (default api.openai.com)
 - ``openai:MODEL@URL``     any OpenAI-compatible base URL
+- ``openai:MODEL@URL1,URL2,...``  replicas of one model: the client routes among them
+  (:mod:`harness.client._replicas`); the first URL names the endpoint in the cache key and run.json, so
+  adding or losing a replica does not invalidate cached answers
 
 A spec is parsed into an :class:`EndpointSpec` (what the user asked for); ``harness.serve.resolve``
 turns it into an :class:`Endpoint` (a base URL the client can call). The API key lives only in memory:
@@ -47,6 +50,7 @@ class Endpoint:
     model: str
     api_key: str = field(default="", repr=False, compare=False)
     spec: str = ""
+    replicas: tuple[str, ...] = ()  # every base URL (the first is ``base_url``) when there are several
 
     def cache_identity(self) -> str:
         """What names this endpoint in the cache key.
@@ -64,6 +68,12 @@ class Endpoint:
         return {"base_url": self.base_url, "model": self.model, "spec": self.spec}
 
 
+def with_replicas(base_urls: list[str], model: str, *, api_key: str = "", spec: str = "") -> Endpoint:
+    """One endpoint over one or several base URLs serving the same model."""
+    urls = tuple(dict.fromkeys(u.rstrip("/") for u in base_urls))
+    return Endpoint(urls[0], model, api_key=api_key, spec=spec, replicas=urls if len(urls) > 1 else ())
+
+
 def parse_endpoint_spec(spec: str, *, option: str = "--model") -> EndpointSpec:
     spec = spec.strip()
     if spec == "local":
@@ -77,10 +87,13 @@ def parse_endpoint_spec(spec: str, *, option: str = "--model") -> EndpointSpec:
     if kind == "vllm":
         return EndpointSpec("vllm", rest)
     if kind == "openai":
-        model, at, url = rest.partition("@")
-        if not model or (at and not url.startswith(("http://", "https://"))):
-            raise BadInput(option, f"cannot read endpoint {spec!r}; expected openai:MODEL@http(s)://HOST/v1")
-        return EndpointSpec("openai", model, url.rstrip("/") if at else None)
+        model, at, urls = rest.partition("@")
+        parts = [u.strip().rstrip("/") for u in urls.split(",")] if at else []
+        if not model or not all(u.startswith(("http://", "https://")) for u in parts):
+            raise BadInput(
+                option, f"cannot read endpoint {spec!r}; expected openai:MODEL@http(s)://HOST/v1[,URL2,...]"
+            )
+        return EndpointSpec("openai", model, ",".join(parts) if at else None)
     raise BadInput(option, f"unknown endpoint kind {kind!r} in {spec!r}; expected local, vllm or openai")
 
 
@@ -90,6 +103,4 @@ def resolve_openai(spec: EndpointSpec) -> Endpoint:
     api_key = os.environ.get("OPENAI_API_KEY", "")
     if not api_key and base_url == DEFAULT_OPENAI_BASE_URL:
         raise BadInput("OPENAI_API_KEY", f"not set; needed for {spec}")
-    return Endpoint(
-        base_url=base_url.rstrip("/"), model=spec.model, api_key=api_key or "EMPTY", spec=str(spec)
-    )
+    return with_replicas(base_url.split(","), spec.model, api_key=api_key or "EMPTY", spec=str(spec))

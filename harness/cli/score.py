@@ -54,6 +54,15 @@ def judge_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
     parser.add_argument("--max-retries", type=int, default=8, help="retries per request")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per request")
+    parser.add_argument("--backend", choices=("client", "ray"), default="client",
+                        help="where model calls run: this process's async client, or a Ray Data pipeline")  # fmt: skip
+    parser.add_argument("--ray-address", metavar="ADDR",
+                        help="--backend ray: the Ray cluster (ray://HOST:10001 or auto; default: a local instance)")  # fmt: skip
+    parser.add_argument("--ray-processor", choices=("http", "client", "vllm"),
+                        help="--backend ray: ray.data.llm HTTP processor against the endpoint (default), this "
+                        "harness's client in Ray actors, or vLLM engines on the cluster's GPUs")  # fmt: skip
+    parser.add_argument("--ray-concurrency", type=int, metavar="N",
+                        help="--backend ray: Ray actors per stage (HTTP workers, client actors or vLLM engines; default 1)")  # fmt: skip
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,11 +87,15 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> Any:
+    from harness.backends import check_backend
     from harness.pipeline.costs import parse_price_overrides
     from harness.pipeline.runner import RunOptions
 
     if args.max_connections < 1:
         raise BadInput("--max-connections", "must be at least 1")
+    check_backend(args.backend, args.ray_address or args.ray_concurrency, args.ray_processor)
+    if args.ray_concurrency is not None and args.ray_concurrency < 1:
+        raise BadInput("--ray-concurrency", "must be at least 1")
     return RunOptions(
         max_connections=args.max_connections,
         cache_path=args.cache,
@@ -91,6 +104,10 @@ def options_from(args: argparse.Namespace) -> Any:
         timeout=args.timeout,
         prices=parse_price_overrides(args.price_per_mtok),
         subset=getattr(args, "subset", False),
+        backend=args.backend,
+        ray_address=args.ray_address,
+        ray_processor=args.ray_processor or "http",
+        ray_concurrency=args.ray_concurrency or 1,
     )
 
 

@@ -16,11 +16,16 @@ the full body is what the cache stores and what :class:`Completion.response` hol
 
 The API key lives only in memory (``Endpoint.api_key``, never in ``repr``, the cache key or any
 message: a server that echoes it back has it masked in the error line).
+
+An endpoint with several replicas (``Endpoint.replicas``) routes each *attempt* through
+:mod:`harness.client._replicas`: least in flight among the healthy ones, each replica with its own pool
+and limiter (``max_connections`` then caps each replica), a retry going to another replica when one dies.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import http
 import json
@@ -36,6 +41,7 @@ import openai
 
 from harness.cache import Cache, cache_key
 from harness.client._limiter import AdaptiveLimiter
+from harness.client._replicas import Replica, ReplicaSet, attach, detach
 from harness.client._retry import (
     MalformedResponse,
     classify,
@@ -86,10 +92,11 @@ class _Pool:
 
     shards: list[_Shard]
     limiter: AdaptiveLimiter
+    base_url: str = ""
     users: int = 0
 
     @classmethod
-    def open(cls, max_connections: int, timeout: float) -> _Pool:
+    def open(cls, base_url: str, max_connections: int, timeout: float) -> _Pool:
         n = max(1, -(-max_connections // SHARD_CONNECTIONS))
         per_shard = -(-max_connections // n) + 2  # headroom above the limiter's share (inspect #847)
         limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
@@ -98,7 +105,7 @@ class _Pool:
             _Shard(httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(timeout), verify=verify))
             for _ in range(n)
         ]
-        return cls(shards, AdaptiveLimiter(max_connections))
+        return cls(shards, AdaptiveLimiter(max_connections), base_url)
 
     def shard(self) -> _Shard:
         return min(self.shards, key=lambda s: s.in_flight)
@@ -156,7 +163,9 @@ class Client:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self._key = _api_key(endpoint)
-        self._attached: dict[asyncio.AbstractEventLoop, _Pool] = {}
+        self._attached: dict[tuple[asyncio.AbstractEventLoop, str], _Pool] = {}
+        self.replica_urls = tuple(u.rstrip("/") for u in endpoint.replicas)
+        self._replica_sets: dict[asyncio.AbstractEventLoop, ReplicaSet] = {}
 
     @property
     def counters(self) -> RoleCounters:
@@ -172,24 +181,36 @@ class Client:
         """The limiter shared by every client of this base URL in the running loop."""
         return self._pool().limiter
 
-    def _pool(self) -> _Pool:
+    def _pool(self, base_url: str | None = None) -> _Pool:
         loop = asyncio.get_running_loop()
-        pool = self._attached.get(loop)
+        url = base_url or self.base_url
+        pool = self._attached.get((loop, url))
         if pool is None:
             pools = _POOLS.setdefault(loop, {})
-            pool = pools.get(self.base_url)
+            pool = pools.get(url)
             if pool is None:
-                pool = pools[self.base_url] = _Pool.open(self.max_connections, self.timeout)
+                pool = pools[url] = _Pool.open(url, self.max_connections, self.timeout)
             pool.users += 1
-            self._attached[loop] = pool
+            self._attached[(loop, url)] = pool
         return pool
 
-    def _sdk(self, shard: _Shard) -> openai.AsyncOpenAI:
+    @property
+    def replicas(self) -> ReplicaSet | None:
+        """The running loop's shared replica set, or None for a single-URL endpoint."""
+        if not self.replica_urls:
+            return None
+        loop = asyncio.get_running_loop()
+        found = self._replica_sets.get(loop)
+        if found is None:
+            found = self._replica_sets[loop] = attach(self.replica_urls)
+        return found
+
+    def _sdk(self, shard: _Shard, base_url: str) -> openai.AsyncOpenAI:
         sdk = shard.sdk.get(self._key)
         if sdk is None:
             sdk = shard.sdk[self._key] = openai.AsyncOpenAI(
                 api_key=self._key,
-                base_url=self.base_url,
+                base_url=base_url,
                 # openai>=2 types this as httpx2 and accepts a legacy httpx client at run time
                 http_client=cast(Any, shard.http),
                 max_retries=0,
@@ -207,39 +228,42 @@ class Client:
                 counters.cache_hits += 1
                 counters.completed += 1
                 return completion
-        pool = self._pool()
-        body: dict[str, Any] = {
-            "model": self.endpoint.model,
-            "messages": request.message_dicts(),
-            **request.params.as_kwargs(),
-        }
+        body = request_body(self.endpoint.model, request)
         options: Any = {"timeout": self.timeout}
+        replicas = self.replicas
         attempt = 0
         while True:
-            async with pool.limiter.slot() as slot:
-                counters.requests += 1
-                shard = pool.shard()
-                shard.in_flight += 1
-                try:
-                    response = await self._sdk(shard).post(
-                        "/chat/completions", cast_to=httpx.Response, body=body, options=options
-                    )
-                    data = json.loads(response.content)
-                    completion = parse_completion(data, cached=False)
-                except Exception as exc:  # every failure passes the one classifier
-                    decision = classify(exc)
-                    if decision.kind == "fatal":
-                        counters.errors += 1
-                        if not isinstance(exc, openai.APIStatusError):
-                            raise  # not a refusal by the server: a bug, which keeps its traceback
-                        raise self._fatal(exc) from None
-                    if decision.kind == "rate_limit":
-                        pool.limiter.on_rate_limit(slot, decision.retry_after)
-                else:
-                    pool.limiter.on_success()
-                    break
-                finally:
-                    shard.in_flight -= 1
+            route: contextlib.AbstractContextManager[Replica | None] = (
+                replicas.route() if replicas is not None else contextlib.nullcontext()
+            )
+            with route as replica:
+                pool = self._pool(replica.base_url if replica is not None else None)
+                async with pool.limiter.slot() as slot:
+                    counters.requests += 1
+                    shard = pool.shard()
+                    shard.in_flight += 1
+                    try:
+                        response = await self._sdk(shard, pool.base_url).post(
+                            "/chat/completions", cast_to=httpx.Response, body=body, options=options
+                        )
+                        data = json.loads(response.content)
+                        completion = parse_completion(data, cached=False)
+                    except Exception as exc:  # every failure passes the one classifier
+                        decision = classify(exc)
+                        if replicas is not None and replica is not None:
+                            replicas.on_failure(replica, decision)
+                        if decision.kind == "fatal":
+                            counters.errors += 1
+                            if not isinstance(exc, openai.APIStatusError):
+                                raise  # not a refusal by the server: a bug, which keeps its traceback
+                            raise self._fatal(exc) from None
+                        if decision.kind == "rate_limit":
+                            pool.limiter.on_rate_limit(slot, decision.retry_after)
+                    else:
+                        pool.limiter.on_success()
+                        break
+                    finally:
+                        shard.in_flight -= 1
             if attempt >= self.max_retries:
                 counters.errors += 1
                 raise RetriesExhausted(
@@ -271,16 +295,20 @@ class Client:
     async def aclose(self) -> None:
         """Release this client's hold on the shared pools; the last user closes them."""
         attached, self._attached = self._attached, {}
-        for loop, pool in attached.items():
+        for (loop, url), pool in attached.items():
             pool.users -= 1
             if pool.users > 0:
                 continue
             pools = _POOLS.get(loop, {})
-            if pools.get(self.base_url) is pool:
-                del pools[self.base_url]
+            if pools.get(url) is pool:
+                del pools[url]
             if loop is asyncio.get_running_loop():
                 for shard in pool.shards:
                     await shard.http.aclose()
+        sets, self._replica_sets = self._replica_sets, {}
+        for loop, replica_set in sets.items():
+            if loop is asyncio.get_running_loop():
+                await detach(self.replica_urls, replica_set)
 
     async def __aenter__(self) -> Client:
         return self
@@ -289,6 +317,12 @@ class Client:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+def request_body(model: str, request: ChatRequest) -> dict[str, Any]:
+    """The JSON body of ``POST /chat/completions`` (also what other backends send, so that one request
+    means one body whichever way it travels)."""
+    return {"model": model, "messages": request.message_dicts(), **request.params.as_kwargs()}
 
 
 def _phrase(status: int) -> str:

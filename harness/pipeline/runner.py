@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from benchmarks import get_benchmark
+from harness.backends import open_client, prefetch
 from harness.cache import Cache
 from harness.client import Client, RoleCounters, SamplingParams
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
@@ -32,6 +33,9 @@ from harness.pipeline.report import build_report, write_report
 from harness.pipeline.scoring import evaluate, load_run
 from harness.records import Item, Output
 from harness.store import RunStore, is_final
+
+if TYPE_CHECKING:
+    from harness.backends.ray_data import RayClient
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ class RunOptions:
     timeout: float = 600.0
     prices: dict[str, Price] = field(default_factory=dict)
     subset: bool = False  # accept a data file with fewer items than upstream
+    backend: str = "client"  # where model calls run: harness.backends.BACKENDS
+    ray_address: str | None = None  # --backend ray: the cluster (None: a local instance)
+    ray_processor: str = "http"  # --backend ray: harness.backends.ray_data.PROCESSORS
+    ray_concurrency: int = 1  # --backend ray: actors per stage
 
 
 @dataclass
@@ -82,15 +90,17 @@ def _cache(options: RunOptions) -> Cache | None:
     return Cache(options.cache_path) if options.cache_path else Cache.default()
 
 
-def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOptions) -> Client:
-    return Client(
-        endpoint,
-        role=role,
-        cache=cache,
-        max_connections=options.max_connections,
-        timeout=options.timeout,
-        max_retries=options.max_retries,
-    )
+def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOptions) -> Client | RayClient:
+    ray = None
+    if options.backend == "ray":
+        from harness.backends.ray_data import RayOptions
+
+        ray = RayOptions(address=options.ray_address, processor=cast(Any, options.ray_processor),
+                         concurrency=options.ray_concurrency, max_connections=options.max_connections, timeout=options.timeout,
+                         max_retries=options.max_retries)  # fmt: skip
+    return open_client(endpoint, role=role, cache=cache, backend=options.backend, ray=ray,
+                       max_connections=options.max_connections, timeout=options.timeout,
+                       max_retries=options.max_retries)  # fmt: skip
 
 
 def _sampling_for(config: RunConfig) -> Any:
@@ -126,10 +136,15 @@ def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item
 
 
 @contextlib.contextmanager
-def _endpoint(spec: EndpointSpec, held: dict[str, Endpoint]) -> Iterator[Endpoint]:
+def _endpoint(spec: EndpointSpec, held: dict[str, Endpoint], options: RunOptions) -> Iterator[Endpoint]:
     """Reuse an endpoint already resolved for the same spec (one local server for model and judge)."""
     if str(spec) in held:
         yield held[str(spec)]
+        return
+    if options.backend == "ray" and options.ray_processor == "vllm":  # engines on the cluster: no server
+        from harness.backends.ray_data import engine_endpoint
+
+        yield engine_endpoint(spec)
         return
     from harness.serve import resolve
 
@@ -143,13 +158,16 @@ def _endpoint(spec: EndpointSpec, held: dict[str, Endpoint]) -> Iterator[Endpoin
 
 async def _generate(items: list[Item], config: RunConfig, endpoint: Endpoint, store: RunStore,
                     cache: Cache | None, options: RunOptions) -> GenerateSummary:  # fmt: skip
+    from harness.backends.units import generation_units  # imports harness.pipeline: not at module level
     from harness.generate import ChatClient, generate_with_progress
 
     client = _client(endpoint, "model", cache, options)
     try:
+        params = _sampling_for(config)
+        await prefetch(client, lambda: generation_units(items, store, model=config.model_name, params=params))
         # cast: Client.counters became a read-only property; ChatClient still declares a plain attribute
         return await generate_with_progress(
-            items, cast(ChatClient, client), store, model=config.model_name, params=_sampling_for(config),
+            items, cast(ChatClient, client), store, model=config.model_name, params=params,
             max_in_flight=options.max_connections,
         )  # fmt: skip
     finally:
@@ -172,8 +190,11 @@ def plan(items: list[Item], config: RunConfig, store: RunStore) -> list[JudgeTas
 
 async def _judge(tasks: list[JudgeTask], endpoint: Endpoint, store: RunStore, cache: Cache | None,
                  options: RunOptions) -> JudgeSummary:  # fmt: skip
+    from harness.backends.units import judge_units
+
     client = _client(endpoint, "judge", cache, options)
     try:
+        await prefetch(client, lambda: judge_units(tasks, store))
         return await judge_with_progress(
             tasks, client.chat, client.counters, store, max_in_flight=options.max_connections
         )
@@ -217,7 +238,7 @@ def execute(
                 missing = {i.item_id for i in items} - finished_ids(store, config.model_name)
                 generated = GenerateSummary(len(items), len(items), 0, 0)
                 if missing:  # a finished run starts no server
-                    model_endpoint = stack.enter_context(_endpoint(model_spec, held))
+                    model_endpoint = stack.enter_context(_endpoint(model_spec, held, options))
                     generated = asyncio.run(_generate(items, config, model_endpoint, store, cache, options))
                 gen_errors = generated.errors
                 session["generate"] = asdict(generated)
@@ -226,7 +247,7 @@ def execute(
             tasks = plan(items, config, store)
             judged = JudgeSummary(len(tasks), len(tasks), 0, 0, 0)
             if pending(tasks, store):
-                judge_endpoint = stack.enter_context(_endpoint(judge_spec, held))
+                judge_endpoint = stack.enter_context(_endpoint(judge_spec, held, options))
                 judged = asyncio.run(_judge(tasks, judge_endpoint, store, cache, options))
             api_errors = judged.api_errors
             session["judge"] = asdict(judged)

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
 
-from harness.endpoints import Endpoint, EndpointSpec, resolve_openai
+from harness.endpoints import Endpoint, EndpointSpec, resolve_openai, with_replicas
 from harness.errors import ServerError
 from harness.serve._process import ManagedServer, stable_port
 from harness.serve.llama import llama_server
@@ -52,7 +52,8 @@ def resolve(spec: EndpointSpec, *, start_timeout: float | None = None) -> Iterat
     running = find_running(str(spec))
     if running is not None:
         print(f"harness: reusing {spec} at {running.base_url} (pid {running.pid})", file=sys.stderr)
-        yield Endpoint(running.base_url, running.model, api_key=LOCAL_API_KEY, spec=str(spec))
+        urls = running.replicas or [running.base_url]
+        yield with_replicas(urls, running.model, api_key=LOCAL_API_KEY, spec=str(spec))
         return
     server = server_for(spec)
     print(f"harness: starting {spec} ({server.name}) ...", file=sys.stderr)
@@ -71,49 +72,56 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 
 def serve_until_stopped(
     spec: EndpointSpec,
-    server: ManagedServer,
+    server: ManagedServer | list[ManagedServer],
     *,
     start_timeout: float,
     out: TextIO = sys.stdout,
 ) -> int:
-    """Start ``server``, print its base URL on ``out``, block until Ctrl-C/SIGTERM, then stop it."""
+    """Start ``server`` (or several replicas of one model), print the base URL(s) on ``out`` (replicas
+    comma-separated, as an ``openai:MODEL@URL1,URL2`` spec takes them), block until Ctrl-C/SIGTERM, then
+    stop them. A replica that dies is reported and the others keep serving (clients route around it);
+    the command fails when none is left."""
+    servers = server if isinstance(server, list) else [server]
+    first = servers[0]
     running = find_running(str(spec))
     if running is not None:
         raise ServerError(f"{spec} is already being served at {running.base_url} (pid {running.pid})")
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        server.start(timeout=start_timeout)
+        for each in servers:  # one by one: N vLLM engines compiling at once would fight over the CPU
+            each.start(timeout=start_timeout)
+        urls = [s.base_url for s in servers]
         register(
             ServerState(
                 spec=str(spec),
-                pid=os.getpid() if server.process is None else server.process.pid,
-                base_url=server.base_url,
-                model=server.model,
-                log_path=str(server.log_path) if server.log_path else None,
+                pid=os.getpid() if first.process is None else first.process.pid,
+                base_url=first.base_url,
+                model=first.model,
+                log_path=str(first.log_path) if first.log_path else None,
+                replicas=urls if len(urls) > 1 else [],
             )
         )
-        print(server.base_url, file=out, flush=True)
-        print(
-            f"harness: serving {server.model} ({server.name}) at {server.base_url}; log {server.log_path}; "
-            "Ctrl-C to stop",
-            file=sys.stderr,
-            flush=True,
-        )
-        assert server.process is not None
-        while True:
-            try:
-                server.process.wait(timeout=1.0)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        raise ServerError(
-            f"{server.name} server exited with code {server.process.returncode}: {server.log_tail()}"
-        )
+        print(",".join(urls), file=out, flush=True)
+        for each in servers:
+            print(f"harness: serving {each.model} ({each.name}) at {each.base_url}; log {each.log_path}",
+                  file=sys.stderr, flush=True)  # fmt: skip
+        print("harness: Ctrl-C to stop", file=sys.stderr, flush=True)
+        alive = list(servers)
+        while alive:
+            for each in list(alive):
+                assert each.process is not None
+                if each.process.poll() is not None:
+                    alive.remove(each)
+                    print(f"harness: {each.name} at {each.base_url} exited with code {each.process.returncode}: "
+                          f"{each.log_tail()}", file=sys.stderr, flush=True)  # fmt: skip
+            time.sleep(1.0)
+        raise ServerError(f"every {first.name} server exited: {first.log_tail()}")
     except (KeyboardInterrupt, _Stop):
-        print("harness: stopping server", file=sys.stderr, flush=True)
+        print("harness: stopping server" + ("s" if len(servers) > 1 else ""), file=sys.stderr, flush=True)
         return 0
     finally:
-        server.stop()
-        if server.process is not None:
-            unregister(str(spec), server.process.pid)
+        for each in servers:
+            each.stop()
+        if first.process is not None:
+            unregister(str(spec), first.process.pid)
         signal.signal(signal.SIGTERM, previous)

