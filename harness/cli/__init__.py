@@ -14,7 +14,7 @@ from harness.cli._command import COMMANDS
 from harness.errors import HarnessError
 
 # Modules that define sub-commands (each registers itself with @command).
-_COMMAND_MODULES = ("generate", "cache", "serve", "leaderboard", "benchmarks", "audit")
+_COMMAND_MODULES = ("generate", "score", "judge", "cache", "serve", "leaderboard", "benchmarks", "audit")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,169 @@
+"""``harness score --benchmark B --model SPEC [--judge SPEC]``: generate, judge, score, report (resumable).
+
+Defaults are upstream's: the benchmark's default judge config (template, parser, position strategy) on
+its upstream judge model through the OPENAI_* variables; ``--judge local`` judges offline with SmolLM2.
+Prints the table (or, with ``--format json``, one JSON document) on stdout; progress goes to stderr.
+Exit 0 when every output and judgment is final, 1 when some failed (re-run to retry), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from harness.cli._command import command
+from harness.errors import BadInput
+
+POSITIONS = ("both", "random", "fixed", "portia")
+
+
+def judge_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``score`` and ``judge``: the judge, how it is run, and the output."""
+    parser.add_argument("--judge", metavar="SPEC", help="judge endpoint: local | vllm:MODEL | openai:MODEL[@URL] "
+                        "(default: the benchmark's upstream judge model via OPENAI_BASE_URL/OPENAI_API_KEY)")  # fmt: skip
+    parser.add_argument("--judge-config", metavar="NAME", help="judge config (template, parser, strategy); "
+                        "default: the benchmark's (see `harness judges`)")  # fmt: skip
+    parser.add_argument(
+        "--judge-template", type=Path, metavar="PATH", help="replace the judge's prompt template file"
+    )
+    parser.add_argument(
+        "--position", choices=POSITIONS, help="position strategy (default: the judge config's)"
+    )
+    parser.add_argument("--portia-k", type=int, metavar="K", help="PORTIA segments per answer (default 3)")
+    parser.add_argument(
+        "--baseline", action="append", metavar="NAME", help="baseline model(s) to compare against"
+    )
+    parser.add_argument("--judge-max-tokens", type=int, metavar="N", help="cap on the judge's new tokens")
+    parser.add_argument("--judge-top-logprobs", type=int, metavar="N",
+                        help="top logprobs for a logprob judge (default: 20 for a local judge, else the config's)")  # fmt: skip
+    parser.add_argument("--lc-difficulty", type=Path, metavar="CSV",
+                        help="AlpacaEval instruction difficulty (index, instruction_difficulty, instruction) for LC")  # fmt: skip
+    parser.add_argument("--run-dir", type=Path, metavar="DIR", help="run directory; re-use it to resume")
+    parser.add_argument(
+        "--max-connections", type=int, default=64, metavar="N", help="in-flight requests per endpoint"
+    )
+    parser.add_argument("--price-per-mtok", action="append", default=[], metavar="ROLE=IN[,OUT]",
+                        help="USD per 1M tokens for a role (model, judge), overriding the built-in table")  # fmt: skip
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="stdout format")
+    parser.add_argument(
+        "--cache", type=Path, metavar="PATH", help="response cache file (default: the user cache)"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
+    parser.add_argument("--max-retries", type=int, default=8, help="retries per request")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per request")
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--benchmark", required=True, metavar="NAME", help="see `harness benchmarks`")
+    parser.add_argument(
+        "--version", dest="bench_version", metavar="V", help="benchmark version (default: latest)"
+    )
+    parser.add_argument(
+        "--model", required=True, metavar="SPEC", help="local | vllm:MODEL | openai:MODEL[@URL]"
+    )
+    parser.add_argument("--name", help="model name stored in each output (default: from the spec)")
+    parser.add_argument(
+        "--data", type=Path, metavar="PATH", help="local benchmark data (default: pinned source)"
+    )
+    parser.add_argument("--subset", action="store_true", help="accept data with fewer items than upstream")
+    parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
+    parser.add_argument("--max-tokens", type=int, metavar="N", help="cap on the model's new tokens")
+    judge_arguments(parser)
+
+
+def options_from(args: argparse.Namespace) -> Any:
+    from harness.pipeline.costs import parse_price_overrides
+    from harness.pipeline.runner import RunOptions
+
+    if args.max_connections < 1:
+        raise BadInput("--max-connections", "must be at least 1")
+    return RunOptions(
+        max_connections=args.max_connections,
+        cache_path=args.cache,
+        no_cache=args.no_cache,
+        max_retries=args.max_retries,
+        timeout=args.timeout,
+        prices=parse_price_overrides(args.price_per_mtok),
+        subset=getattr(args, "subset", False),
+    )
+
+
+def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict[str, Any]:
+    """The judge part of the run config from the options (defaults: the benchmark's upstream judge)."""
+    from benchmarks import get_benchmark
+    from harness.endpoints import parse_endpoint_spec
+    from harness.pipeline.config import judge_model_of
+    from harness.pipeline.runner import model_name_of
+
+    judge_config = args.judge_config or get_benchmark(benchmark).spec.version(version).default_judge
+    judge = args.judge or f"openai:{judge_model_of(judge_config)}"
+    spec = parse_endpoint_spec(judge, option="--judge")
+    for name in ("judge_max_tokens", "judge_top_logprobs", "portia_k"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise BadInput("--" + name.replace("_", "-"), "must be at least 1")
+    if args.judge_template is not None and not args.judge_template.is_file():
+        raise BadInput(str(args.judge_template), "no such judge template file")
+    if args.lc_difficulty is not None and not args.lc_difficulty.is_file():
+        raise BadInput(str(args.lc_difficulty), "no such difficulty file")
+    top = args.judge_top_logprobs or (20 if spec.kind == "local" else None)
+    return {
+        "judge": str(spec),
+        "judge_model": model_name_of(spec),
+        "judge_config": judge_config,
+        "position": args.position,
+        "portia_k": args.portia_k,
+        "judge_template": str(args.judge_template.resolve()) if args.judge_template else None,
+        "judge_max_tokens": args.judge_max_tokens,
+        "judge_top_logprobs": top,
+        "lc_difficulty": str(args.lc_difficulty.resolve()) if args.lc_difficulty else None,
+    }
+
+
+def emit(outcome: Any, run_dir: Path, fmt: str) -> int:
+    """Print the report (table or JSON on stdout) and the closing lines on stderr."""
+    from rich.console import Console
+
+    from harness.pipeline.report import render_table
+
+    if fmt == "json":
+        print(json.dumps(outcome.report, ensure_ascii=False, allow_nan=False))
+    else:
+        render_table(outcome.report, Console(file=sys.stdout, width=140))
+    print(f"harness: report -> {run_dir / 'report.md'}", file=sys.stderr)
+    for message in outcome.messages:
+        print(f"harness: {message}", file=sys.stderr)
+    return int(outcome.exit_code)
+
+
+@command("score", "generate, judge and score a model on a benchmark (resumable)", _arguments)
+def run(args: argparse.Namespace) -> int:
+    from benchmarks import get_benchmark
+    from harness.endpoints import parse_endpoint_spec
+    from harness.pipeline.config import RunConfig
+    from harness.pipeline.runner import default_run_dir, execute, load_items, model_name_of
+
+    bench = get_benchmark(args.benchmark)
+    version = bench.spec.version(args.bench_version).name
+    model_spec = parse_endpoint_spec(args.model)
+    if args.max_tokens is not None and args.max_tokens < 1:
+        raise BadInput("--max-tokens", "must be at least 1")
+    config = RunConfig(
+        benchmark=bench.spec.name,
+        version=version,
+        model=str(model_spec),
+        model_name=args.name or model_name_of(model_spec),
+        data=str(args.data.resolve()) if args.data else None,
+        limit=args.limit,
+        baselines=tuple(args.baseline or ()),
+        max_tokens=args.max_tokens,
+        **judge_fields(args, bench.spec.name, version),
+    )
+    options = options_from(args)
+    items = load_items(config, options)
+    run_dir: Path = args.run_dir or default_run_dir(config.benchmark, config.model_name)
+    outcome = execute("score", config, items, run_dir, options)
+    return emit(outcome, run_dir, args.format)

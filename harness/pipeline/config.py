@@ -1,0 +1,151 @@
+"""What one ``harness score`` / ``harness judge`` run is: the config persisted in run.json, and the judges it uses.
+
+The config is everything that decides a stored record (benchmark slice, model and judge endpoints, judge
+config, template, position strategy, token caps). ``RunStore.write_run_json`` refuses to resume a run
+directory whose config differs, so two experiments never mix in one ``judgments.jsonl``; and
+:func:`harness.pipeline.scoring.score_run` re-reads it to recompute the report from the records alone.
+
+Judge selection follows upstream:
+
+- MT-Bench (FastChat ``gen_judgment.py``): questions of the categories that need a reference (math,
+  reasoning, coding) use the ``*_math`` prompt, turn 2 the ``*_multi_turn`` prompt; so a single config
+  name (``mt_bench_single``) expands to four variants, chosen per (item, turn).
+- The judge's id written into every Judgment is ``<config>@<judge model>`` (plus ``+portia`` and the
+  template hash when they change the prompt), so re-judging with another judge or strategy never
+  collides with what is stored, and resuming skips exactly what this judge already did.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.client import SamplingParams
+from harness.errors import BadInput
+from harness.records import Item
+from judges import ChecklistJudge, Judge, PairwiseJudge, load_judge
+from judges.config import judge_configs
+from judges.position import Strategy
+
+MT_BENCH_NEED_REF = frozenset({"math", "reasoning", "coding"})  # FastChat common.py NEED_REF_CATS
+MT_BENCH_PREFIXES = ("mt_bench_single", "mt_bench_pair")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The persisted config of one run (``run.json["config"]``)."""
+
+    benchmark: str
+    version: str
+    model: str  # endpoint spec of the model under test
+    model_name: str  # the name stored in its Outputs
+    judge: str  # endpoint spec of the judge
+    judge_model: str  # the judge's model name (part of the judge id)
+    judge_config: str
+    data: str | None = None
+    limit: int | None = None
+    baselines: tuple[str, ...] = ()
+    position: Strategy | None = None  # None: the judge config's own strategy
+    portia_k: int | None = None
+    judge_template: str | None = None
+    max_tokens: int | None = None  # cap on the model's new tokens (None: the benchmark's setting)
+    judge_max_tokens: int | None = None
+    judge_top_logprobs: int | None = None
+    lc_difficulty: str | None = None  # AlpacaEval instruction-difficulty CSV for the LC GLM
+    seed: int = 0
+    source_run: str | None = None  # ``harness judge``: the run whose outputs are re-judged
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["baselines"] = list(self.baselines)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], where: str) -> RunConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        missing = [
+            f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING and f.name not in data
+        ]
+        if missing:
+            raise BadInput(where, f"not a harness score/judge run (config lacks {', '.join(missing)})")
+        values = {k: v for k, v in data.items() if k in known}
+        values["baselines"] = tuple(values.get("baselines") or ())
+        return cls(**values)
+
+
+def judge_model_of(config_name: str) -> str:
+    """The upstream judge model of a judge config (e.g. ``gpt-4-1106-preview``): the default ``--judge``."""
+    return str(judge_configs().get(config_name).get("model", ""))
+
+
+def variant_name(base: str, item: Item, turn: int | None) -> str:
+    """The judge config for one (item, turn): MT-Bench's math / multi-turn variants, else ``base``."""
+    if not base.startswith(MT_BENCH_PREFIXES) or base.endswith(("_math", "_multi_turn")):
+        return base
+    name = base
+    if (item.category or "") in MT_BENCH_NEED_REF:
+        name += "_math"
+    if turn is not None and turn > 1:
+        name += "_multi_turn"
+    return name
+
+
+class JudgeSet:
+    """The loaded judge objects of a run, one per config variant, built once (templates read once)."""
+
+    def __init__(self, config: RunConfig) -> None:
+        self.config = config
+        self._judges: dict[str, Judge] = {}
+        self.base = self.get(config.judge_config)
+        if isinstance(self.base, ChecklistJudge):
+            raise BadInput(
+                "--judge-config",
+                f"{config.judge_config!r} is a checklist judge; harness score needs a "
+                "pairwise or single-answer judge",
+            )
+
+    @property
+    def pairwise(self) -> bool:
+        return isinstance(self.base, PairwiseJudge)
+
+    def get(self, name: str) -> Judge:
+        judge = self._judges.get(name)
+        if judge is None:
+            c = self.config
+            position = c.position if c.position is not None and self._is_pairwise(name) else None
+            template = Path(c.judge_template) if c.judge_template else None
+            judge = load_judge(name, position=position, template_override=template, portia_k=c.portia_k)
+            judge = self._with_sampling(judge)
+            self._judges[name] = judge
+        return judge
+
+    @staticmethod
+    def _is_pairwise(name: str) -> bool:
+        return judge_configs().get(name).get("protocol") == "pairwise"
+
+    def _with_sampling(self, judge: Judge) -> Judge:
+        """Apply the run's caps on the judge's tokens and top logprobs (they enter the cache key)."""
+        c = self.config
+        if isinstance(judge, ChecklistJudge):
+            return judge
+        sampling: SamplingParams = judge.sampling
+        if c.judge_max_tokens is not None and (sampling.max_tokens or 0) > c.judge_max_tokens:
+            sampling = dataclasses.replace(sampling, max_tokens=c.judge_max_tokens)
+        if c.judge_top_logprobs is not None and sampling.logprobs:
+            sampling = dataclasses.replace(sampling, top_logprobs=c.judge_top_logprobs)
+        return dataclasses.replace(judge, sampling=sampling)
+
+    def for_task(self, item: Item, turn: int | None) -> Judge:
+        return self.get(variant_name(self.config.judge_config, item, turn))
+
+    def judge_id(self, judge: Judge) -> str:
+        """``<config>@<judge model>`` (+ ``+portia``, + ``#<template hash>`` for an overridden template)."""
+        ident = f"{judge.name}@{self.config.judge_model}"
+        if isinstance(judge, PairwiseJudge) and judge.position.strategy == "portia":
+            ident += f"+portia{judge.position.portia_k}"
+        if self.config.judge_template and not isinstance(judge, ChecklistJudge):
+            ident += f"#{judge.template.sha256[:12]}"
+        return ident

@@ -1,0 +1,208 @@
+"""The judge stage: (item, output, opponent) -> Judgment records, resumable from ``judgments.jsonl``.
+
+A *task* is one judge question about one item: a pairwise comparison of the model's output with one
+baseline's (all games of its position strategy), or one single-answer rating, per turn where the
+benchmark judges turns separately (MT-Bench). Resume contract, as for generation
+(reference/engineering.md §4.6): a task whose every expected judgment (each order of its strategy) is
+already stored as a *final* record is skipped with no request; unscored judgments are final too (a
+parse failure is the judge's answer, re-asking would only hit the cache) except ``api_error``, which is
+retried by the next run. Each judgment is appended and fsync'ed as soon as its task finishes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from harness.client import RoleCounters
+from harness.errors import BadInput
+from harness.pipeline.config import JudgeSet
+from harness.records import Item, Judgment, Output
+from harness.store import RunStore, default_key, is_final
+from judges import Caller, Judge, PairwiseJudge, SingleJudge
+from judges.position import orders_for
+
+
+@dataclass(frozen=True)
+class JudgeTask:
+    item: Item
+    output: Output
+    opponent: Output | None  # None for a single-answer judge
+    turn: int | None
+    judge: Judge
+    judge_id: str
+
+    def expected_keys(self) -> list[Hashable]:
+        """The store keys of the judgments this task writes (one per order for a pairwise judge)."""
+        protocol = "pairwise" if self.opponent is not None else "single"
+        opponent = self.opponent.model if self.opponent is not None else None
+        orders: list[str | None] = [None]
+        if isinstance(self.judge, PairwiseJudge):
+            instruction = self.item.turns[0] if self.item.turns else ""
+            orders = list(orders_for(self.judge.position, self.item.item_id, instruction))
+        return [
+            (self.item.item_id, self.output.model, opponent, self.judge_id, protocol, order, self.turn)
+            for order in orders
+        ]
+
+
+@dataclass(frozen=True)
+class JudgeSummary:
+    tasks: int
+    skipped: int  # every judgment already final in the run directory
+    judged: int  # tasks run by this call
+    judgments: int  # judgment records written by this call
+    api_errors: int  # of those, unscored for an API error (retried by the next run)
+
+
+def baseline_output(item: Item, baseline: str) -> Output:
+    """A baseline's answer to ``item`` as an Output (what the judge compares the model against)."""
+    turns = item.baselines.get(baseline)
+    if not turns:
+        raise BadInput(f"item {item.item_id}", f"no answer of baseline {baseline!r} to compare against")
+    return Output(item_id=item.item_id, model=baseline, turns=list(turns))
+
+
+def judge_turns(item: Item, multi_turn: bool) -> list[int | None]:
+    """MT-Bench-style benchmarks judge each turn (1-based); others judge the whole answer once."""
+    if multi_turn and len(item.turns) > 1:
+        return list(range(1, len(item.turns) + 1))
+    return [1] if multi_turn else [None]
+
+
+def plan_tasks(
+    items: Sequence[Item],
+    outputs: dict[str, Output],
+    judges: JudgeSet,
+    baselines_for: Callable[[Item], Sequence[str]],
+    *,
+    multi_turn: bool,
+) -> list[JudgeTask]:
+    """Every task of the run, in item order; items without a finished output are left out (reported)."""
+    tasks: list[JudgeTask] = []
+    for item in items:
+        output = outputs.get(item.item_id)
+        if output is None:
+            continue
+        for turn in judge_turns(item, multi_turn):
+            judge = judges.for_task(item, turn)
+            ident = judges.judge_id(judge)
+            if isinstance(judge, PairwiseJudge):
+                names = list(baselines_for(item))
+                if not names:
+                    raise BadInput(f"item {item.item_id}", "a pairwise judge needs a baseline (--baseline)")
+                for name in names:
+                    tasks.append(JudgeTask(item, output, baseline_output(item, name), turn, judge, ident))
+            else:
+                tasks.append(JudgeTask(item, output, None, turn, judge, ident))
+    return tasks
+
+
+async def _run_task(task: JudgeTask, caller: Caller) -> list[Judgment]:
+    judge = task.judge
+    if isinstance(judge, PairwiseJudge):
+        assert task.opponent is not None
+        outcome = await judge.judge(caller, task.item, task.output, task.opponent, turn=task.turn)
+        judgments = outcome.judgments
+    elif isinstance(judge, SingleJudge):
+        judgments = [await judge.judge(caller, task.item, task.output, turn=task.turn)]
+    else:  # JudgeSet refuses checklist judges before planning
+        raise BadInput("--judge-config", f"{judge.name!r} is not a pairwise or single-answer judge")
+    for judgment in judgments:
+        judgment.judge = task.judge_id
+        if task.item.category is not None:
+            judgment.metadata.setdefault("category", task.item.category)
+    return judgments
+
+
+def final_keys(store: RunStore) -> set[Hashable]:
+    return {default_key(j) for j in store.load("judgments", Judgment) if is_final(j)}
+
+
+def pending(tasks: Sequence[JudgeTask], store: RunStore) -> list[JudgeTask]:
+    """The tasks with an expected judgment not yet final in ``store`` (what a run still has to do)."""
+    final = final_keys(store)
+    return [t for t in tasks if not all(k in final for k in t.expected_keys())]
+
+
+async def judge_tasks(
+    tasks: Sequence[JudgeTask],
+    caller: Caller,
+    store: RunStore,
+    *,
+    max_in_flight: int = 64,
+    on_task_done: Callable[[int], None] | None = None,
+) -> JudgeSummary:
+    """Run the tasks not yet final in ``store``; append each task's judgments when it finishes."""
+    final = final_keys(store)
+    todo = [t for t in tasks if not all(k in final for k in t.expected_keys())]
+    skipped = len(tasks) - len(todo)
+    done, written, api_errors = skipped, 0, 0
+    limit = asyncio.Semaphore(max(1, max_in_flight))
+
+    # One writer thread: each append fsyncs (~5 ms), which on the event loop would stall every request
+    # in flight; in one thread the records stay in completion order and the store sees no concurrency.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="judgments-writer")
+    loop = asyncio.get_running_loop()
+
+    def append_all(judgments: list[Judgment]) -> None:
+        for judgment in judgments:
+            store.append("judgments", judgment)
+
+    async def run(task: JudgeTask) -> None:
+        nonlocal done, written, api_errors
+        async with limit:
+            judgments = await _run_task(task, caller)
+        # an order already final stays as it is (e.g. a strategy widened from random to both)
+        new = [j for j in judgments if default_key(j) not in final]
+        await loop.run_in_executor(writer, append_all, new)
+        written += len(new)
+        api_errors += sum(j.reason == "api_error" for j in new)
+        done += 1
+        if on_task_done is not None:
+            on_task_done(done)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for task in todo:
+                group.create_task(run(task))
+    except BaseExceptionGroup as failed:  # the first cause (e.g. a template error), not a group
+        raise failed.exceptions[0] from None
+    finally:
+        writer.shutdown(wait=True)
+    return JudgeSummary(len(tasks), skipped, len(todo), written, api_errors)
+
+
+async def judge_with_progress(
+    tasks: Sequence[JudgeTask],
+    caller: Caller,
+    counters: RoleCounters,
+    store: RunStore,
+    *,
+    max_in_flight: int = 64,
+) -> JudgeSummary:
+    """:func:`judge_tasks` with the progress bar (tasks done, judge requests, retries, cache hits) on stderr."""
+    from harness.progress import GenerationProgress
+
+    final = final_keys(store)
+    done = sum(all(k in final for k in t.expected_keys()) for t in tasks)
+    with GenerationProgress("judge", total=len(tasks), done=done) as bar:
+
+        def on_done(n: int) -> None:
+            nonlocal done
+            done = n
+            bar.update(done, counters)
+
+        async def tick() -> None:
+            while True:
+                bar.update(done, counters)
+                await asyncio.sleep(0.5)
+
+        ticker = asyncio.create_task(tick())
+        try:
+            return await judge_tasks(tasks, caller, store, max_in_flight=max_in_flight, on_task_done=on_done)
+        finally:
+            ticker.cancel()
+            bar.update(done, counters)

@@ -1,0 +1,284 @@
+"""The score pipeline end to end: items -> outputs -> judgments -> scores -> report, each stage resumable.
+
+Order is chosen for the user's sake: everything that can be wrong with the input (benchmark, data, judge
+config and template, endpoint specs, run directory config) is checked before any server starts or any
+request is made; the model's server lives only while it generates, unless the judge is the same endpoint,
+in which case one server serves both (``--model local --judge local`` starts llama.cpp once). The report is
+recomputed from the stored records (:func:`harness.pipeline.scoring.evaluate`), so a re-run of the same
+command on the same run directory makes zero requests and prints the same figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+
+from benchmarks import get_benchmark
+from harness.cache import Cache
+from harness.client import Client, RoleCounters, SamplingParams
+from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
+from harness.generate import GenerateSummary, finished_ids
+from harness.pipeline.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig
+from harness.pipeline.costs import Price, costs_by_role
+from harness.pipeline.judging import JudgeSummary, JudgeTask, judge_with_progress, pending, plan_tasks
+from harness.pipeline.report import build_report, write_report
+from harness.pipeline.scoring import evaluate, load_run
+from harness.records import Item, Output
+from harness.store import RunStore, is_final
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run (not what): these never change a record, so they are not part of the run config."""
+
+    max_connections: int = 64
+    cache_path: Path | None = None
+    no_cache: bool = False
+    max_retries: int = 8
+    timeout: float = 600.0
+    prices: dict[str, Price] = field(default_factory=dict)
+    subset: bool = False  # accept a data file with fewer items than upstream
+
+
+@dataclass
+class RunOutcome:
+    report: dict[str, Any]
+    exit_code: int
+    messages: list[str]
+
+
+def model_name_of(spec: EndpointSpec) -> str:
+    """A readable model name from a spec: the served name, or a checkpoint directory's last part."""
+    return Path(spec.model).name if spec.kind == "vllm" else spec.model
+
+
+def default_run_dir(benchmark: str, model: str, suffix: str = "") -> Path:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")[-40:]
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{benchmark}-{slug}{suffix}-{stamp}"
+
+
+def load_items(config: RunConfig, options: RunOptions) -> list[Item]:
+    bench = get_benchmark(config.benchmark)
+    return bench.load(config.data, version=config.version, limit=config.limit, check_count=not options.subset)
+
+
+def check_judge_spec(spec: EndpointSpec) -> None:
+    """An ``openai:`` judge without a key fails now, before the model generates for minutes."""
+    if spec.kind == "openai":
+        resolve_openai(spec)
+
+
+def _cache(options: RunOptions) -> Cache | None:
+    if options.no_cache:
+        return None
+    return Cache(options.cache_path) if options.cache_path else Cache.default()
+
+
+def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOptions) -> Client:
+    return Client(
+        endpoint,
+        role=role,
+        cache=cache,
+        max_connections=options.max_connections,
+        timeout=options.timeout,
+        max_retries=options.max_retries,
+    )
+
+
+def _sampling_for(config: RunConfig) -> Any:
+    bench = get_benchmark(config.benchmark)
+
+    def params(item: Item) -> SamplingParams:
+        base = bench.sampling(item)
+        if config.max_tokens is not None and (base.max_tokens is None or base.max_tokens > config.max_tokens):
+            base = replace(base, max_tokens=config.max_tokens)
+        return base
+
+    return params
+
+
+def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item]) -> None:
+    """run.json (refused if the directory holds another run) and the baselines' answers as Outputs, so
+    that the run directory alone is enough to recompute every figure."""
+    dataset = {
+        "id": config.data or get_benchmark(config.benchmark).spec.version(config.version).source,
+        "n": len(items),
+        "item_ids": [item.item_id for item in items],
+    }
+    store.write_run_json(
+        command=command, config=config.to_json(), dataset=dataset, seeds={"position": config.seed}
+    )
+    have = {(o.item_id, o.model) for o in store.load("outputs", Output)}
+    bench = get_benchmark(config.benchmark)
+    for item in items:
+        for name in config.baselines or bench.baselines_for(item):
+            turns = item.baselines.get(name)
+            if turns and (item.item_id, name) not in have:
+                store.append("outputs", Output(item_id=item.item_id, model=name, turns=list(turns)))
+
+
+@contextlib.contextmanager
+def _endpoint(spec: EndpointSpec, held: dict[str, Endpoint]) -> Iterator[Endpoint]:
+    """Reuse an endpoint already resolved for the same spec (one local server for model and judge)."""
+    if str(spec) in held:
+        yield held[str(spec)]
+        return
+    from harness.serve import resolve
+
+    with resolve(spec) as endpoint:
+        held[str(spec)] = endpoint
+        try:
+            yield endpoint
+        finally:
+            del held[str(spec)]
+
+
+async def _generate(items: list[Item], config: RunConfig, endpoint: Endpoint, store: RunStore,
+                    cache: Cache | None, options: RunOptions) -> GenerateSummary:  # fmt: skip
+    from harness.generate import ChatClient, generate_with_progress
+
+    client = _client(endpoint, "model", cache, options)
+    try:
+        # cast: Client.counters became a read-only property; ChatClient still declares a plain attribute
+        return await generate_with_progress(
+            items, cast(ChatClient, client), store, model=config.model_name, params=_sampling_for(config),
+            max_in_flight=options.max_connections,
+        )  # fmt: skip
+    finally:
+        await client.aclose()
+
+
+def plan(items: list[Item], config: RunConfig, store: RunStore) -> list[JudgeTask]:
+    """The judge tasks for the model's finished outputs (MT-Bench judges each turn, as FastChat does)."""
+    bench = get_benchmark(config.benchmark)
+    outputs = {
+        o.item_id: o for o in store.load("outputs", Output) if o.model == config.model_name and is_final(o)
+    }
+
+    def baselines_for(item: Item) -> tuple[str, ...]:
+        return config.baselines or bench.baselines_for(item)
+
+    multi_turn = config.judge_config.startswith(MT_BENCH_PREFIXES)
+    return plan_tasks(items, outputs, JudgeSet(config), baselines_for, multi_turn=multi_turn)
+
+
+async def _judge(tasks: list[JudgeTask], endpoint: Endpoint, store: RunStore, cache: Cache | None,
+                 options: RunOptions) -> JudgeSummary:  # fmt: skip
+    client = _client(endpoint, "judge", cache, options)
+    try:
+        return await judge_with_progress(
+            tasks, client.chat, client.counters, store, max_in_flight=options.max_connections
+        )
+    finally:
+        await client.aclose()
+
+
+def _counter_json(c: RoleCounters) -> dict[str, int]:
+    return {"requests": c.requests, "cache_hits": c.cache_hits, "retries": c.retries, "errors": c.errors}
+
+
+def execute(
+    command: str,
+    config: RunConfig,
+    items: list[Item],
+    run_dir: Path,
+    options: RunOptions,
+    *,
+    copy_outputs_from: Path | None = None,
+) -> RunOutcome:
+    """Run (or resume) one score/judge run and write its report. ``copy_outputs_from``: ``harness judge``
+    takes the model's outputs from that run directory instead of generating."""
+    from harness.client import reset_usage
+
+    JudgeSet(config)  # judge config and template errors surface before anything is written
+    judge_spec = parse_endpoint_spec(config.judge, option="--judge")
+    model_spec = parse_endpoint_spec(config.model)
+    check_judge_spec(judge_spec)
+    reset_usage()
+    store = RunStore(run_dir)
+    start_run(store, command, config, items)
+    if copy_outputs_from is not None:
+        _copy_outputs(copy_outputs_from, store, config.model_name)
+    cache = _cache(options)
+    held: dict[str, Endpoint] = {}
+    status, session = "failed", {}
+    gen_errors = api_errors = 0
+    try:
+        with contextlib.ExitStack() as stack:
+            if copy_outputs_from is None:
+                missing = {i.item_id for i in items} - finished_ids(store, config.model_name)
+                generated = GenerateSummary(len(items), len(items), 0, 0)
+                if missing:  # a finished run starts no server
+                    model_endpoint = stack.enter_context(_endpoint(model_spec, held))
+                    generated = asyncio.run(_generate(items, config, model_endpoint, store, cache, options))
+                gen_errors = generated.errors
+                session["generate"] = asdict(generated)
+                if str(judge_spec) != str(model_spec):
+                    stack.close()  # free the model's server before the judge's starts
+            tasks = plan(items, config, store)
+            judged = JudgeSummary(len(tasks), len(tasks), 0, 0, 0)
+            if pending(tasks, store):
+                judge_endpoint = stack.enter_context(_endpoint(judge_spec, held))
+                judged = asyncio.run(_judge(tasks, judge_endpoint, store, cache, options))
+            api_errors = judged.api_errors
+            session["judge"] = asdict(judged)
+        status = "finished" if not (gen_errors or api_errors) else "incomplete"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        from harness.client import usage_by_role
+
+        usage = usage_by_role()
+        roles = ("judge",) if copy_outputs_from is not None else ("model", "judge")
+        session["requests"] = {role: _counter_json(usage.get(role, RoleCounters())) for role in roles}
+        store.finish_run(status, session)
+        store.close()
+        close = getattr(cache, "close", None)
+        if callable(close):
+            close()
+    report = report_for(run_dir, options.prices, session)
+    messages = []
+    if gen_errors:
+        messages.append(f"{gen_errors} outputs failed to generate; re-run the same command to retry them")
+    if api_errors:
+        messages.append(f"{api_errors} judgments failed with an API error; re-run the same command to retry")
+    return RunOutcome(report, 1 if messages else 0, messages)
+
+
+def report_for(
+    run_dir: Path, prices: dict[str, Price], session: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Score the stored records and write report.json / report.md (pure over the run directory)."""
+    data = load_run(run_dir)
+    result = evaluate(data)
+    c = data.config
+    specs = {"judge": c.judge} if c.source_run else {"model": c.model, "judge": c.judge}
+    usages = {
+        "model": [o.usage for o in data.outputs.values()],
+        "judge": [j.usage for j in data.judgments],
+    }
+    costs = costs_by_role(specs, usages, prices)
+    report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
+    write_report(run_dir, report)
+    return report
+
+
+def _copy_outputs(source: Path, store: RunStore, model: str) -> None:
+    """The model's finished outputs of ``source`` into this run (once: already copied ones are kept)."""
+    have = {o.item_id for o in store.load("outputs", Output) if o.model == model and is_final(o)}
+    copied = 0
+    for output in RunStore(source).load("outputs", Output):
+        if output.model == model and is_final(output) and output.item_id not in have:
+            store.append("outputs", output)
+            copied += 1
+    if copied:
+        print(f"harness: copied {copied} outputs of {model} from {source}", file=sys.stderr)

@@ -1,0 +1,126 @@
+"""Stored judgments -> the benchmark's statistic -> :class:`~harness.records.Score` records.
+
+Pure over the run directory (``run.json`` config, ``outputs.jsonl``, ``judgments.jsonl``):
+:func:`score_run` recomputes every figure from the records alone, which is what ``harness leaderboard``
+calls and what makes a report reproducible. Each benchmark keeps its upstream statistic:
+
+- ``alpaca_eval``: raw win rate (+SE), discrete win rate and the length-controlled win rate
+  (``harness.stats.lc_glm``; γ looked up by the item id, which is the eval-set row position, so a
+  ``--limit`` run uses the right instructions' difficulty). With few items the GLM may not be fittable:
+  LC is then reported as unavailable with the reason, never a crash or a made-up number.
+- ``demo``: the win rate with a 95% item bootstrap interval (no LC: γ exists only for AlpacaEval).
+- ``arena_hard``: v0.1 Bradley-Terry win rate vs the baseline, 95% bootstrap; v2.0 mean outcome, 90%.
+- ``mt_bench``: pooled mean rating with a question bootstrap interval, and the turn-1 / turn-2 means.
+- ``wildbench``: WB-Score adjusted ``(mean - 5) * 2`` with an item bootstrap interval.
+
+Any other judge on a benchmark (a pairwise judge on MT-Bench, say) gets the plain pairwise win rate.
+Unscored judgments are counted by reason beside every figure, and an item the model has no finished
+answer for is unscored as ``no_output`` (a generation failure is not a loss either).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.pipeline.config import RunConfig
+from harness.pipeline.run_data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
+from harness.pipeline.statistics import (
+    alpaca_scores,
+    arena_scores,
+    mt_bench_scores,
+    single_mean,
+    wildbench_scores,
+    win_rate_scores,
+)
+from harness.records import Score
+from judges.position import side
+
+__all__ = ["RunData", "RunResult", "evaluate", "load_run", "pair_units", "position_consistency", "score_run"]
+
+
+@dataclass
+class RunResult:
+    scores: list[Score]
+    consistency: dict[str, Any] | None
+    coverage: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+
+
+def score_run(run_dir: str | Path) -> list[Score]:
+    """Every Score of a run directory, recomputed from its records (the leaderboard's entry point)."""
+    return evaluate(load_run(run_dir)).scores
+
+
+def position_consistency(units: list[PairUnit]) -> dict[str, Any] | None:
+    """Share of pairs judged in both orders whose two verdicts put the same side ahead (or both tie);
+    ``first_position_bias`` = (first-shown won both - second-shown won both) / pairs, as in
+    ``harness.stats.agreement``. None when no pair was judged in both orders."""
+    both = [u for u in units if len(u.by_order) == 2]
+    attempted = [u for u in units if len(u.by_order) + len(u.reasons) >= 2]
+    if not attempted:
+        return None
+    agree = first = second = 0
+    for unit in both:
+        mid = MIDPOINT.get(unit.scale, 0.0)
+        s_bf = side(unit.by_order["baseline_first"], mid)  # +1: the model (shown second) is ahead
+        s_mf = side(unit.by_order["model_first"], mid)  # +1: the model (shown first) is ahead
+        agree += s_bf == s_mf
+        first += (s_bf, s_mf) == (-1, 1)
+        second += (s_bf, s_mf) == (1, -1)
+    n = len(both)
+    return {
+        "consistency": agree / n if n else None,
+        "n_pairs": n,
+        "n_pairs_unscored": len(attempted) - n,
+        "first_position_bias": (first - second) / n if n else None,
+    }
+
+
+def statistic_of(config: RunConfig) -> str:
+    from benchmarks import get_benchmark
+
+    return get_benchmark(config.benchmark).spec.version(config.version).statistic
+
+
+def evaluate(data: RunData) -> RunResult:
+    """The Scores, position consistency and coverage of one run's records."""
+    statistic = statistic_of(data.config)
+    units = pair_units(data.judgments)
+    pairwise = any(j.protocol == "pairwise" for j in data.judgments) or (
+        not data.judgments and statistic in ("lc_win_rate", "win_rate", "bradley_terry")
+    )
+    notes: list[str] = []
+    if pairwise and statistic == "lc_win_rate":
+        scores, notes = alpaca_scores(data, units)
+    elif pairwise and statistic == "bradley_terry":
+        scores, notes = arena_scores(data)
+    elif pairwise:
+        scores = win_rate_scores(data, units, "win_rate")
+    elif statistic == "mt_bench_mean":
+        scores = mt_bench_scores(data)
+    elif statistic == "wb_score":
+        scores = wildbench_scores(data)
+    else:
+        scores = single_mean(data)
+    consistency = position_consistency(units) if pairwise else None
+    if consistency is not None and consistency["consistency"] is not None:
+        scores.append(
+            make_score(
+                data,
+                "position_consistency",
+                consistency["consistency"],
+                n_scored=consistency["n_pairs"],
+                n_unscored=consistency["n_pairs_unscored"],
+                extra={"first_position_bias": consistency["first_position_bias"]},
+            )
+        )
+    coverage = {
+        "items": len(data.item_ids),
+        "outputs": len(data.outputs),
+        "output_errors": data.output_errors,
+        "judgments": len(data.judgments),
+        "judgments_scored": sum(j.status == "scored" for j in data.judgments),
+    }
+    return RunResult(scores, consistency, coverage, notes)
