@@ -27,8 +27,8 @@ from harness.errors import BadInput
 
 MODES = ("escape", "nonce")
 # placeholders of every template syntax: {name}, {$name}, {{ name }} (jinja)
-_PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}|\{\$?[A-Za-z_][A-Za-z0-9_]*\}")
-_ANSWER_SLOT = re.compile(r"answer|output|response|candidate", re.IGNORECASE)
+PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}|\{\$?[A-Za-z_][A-Za-z0-9_]*\}")
+ANSWER_SLOT = re.compile(r"answer|output|response|candidate", re.IGNORECASE)
 _FIXED_DELIMITERS = ('"""', "<|", "|>", "[[", "]]")
 MIN_CLOSER_LETTERS = 4  # a closer of "}" or '"' alone would escape every JSON answer
 
@@ -65,11 +65,11 @@ def slot_closers(template_text: str) -> tuple[str, ...]:
     """The text right after each answer placeholder, up to the end of its line (or the next
     placeholder): what an answer must write to leave its slot. Too-short closers are left out."""
     closers: dict[str, None] = {}
-    for match in _PLACEHOLDER.finditer(template_text):
-        if not _ANSWER_SLOT.search(match.group(0)):
+    for match in PLACEHOLDER.finditer(template_text):
+        if not ANSWER_SLOT.search(match.group(0)):
             continue
         rest = template_text[match.end() :].lstrip("\n")
-        line = _PLACEHOLDER.split(rest.split("\n", 1)[0], maxsplit=1)[0].strip()
+        line = PLACEHOLDER.split(rest.split("\n", 1)[0], maxsplit=1)[0].strip()
         if sum(c.isalpha() for c in line) >= MIN_CLOSER_LETTERS:
             closers[line] = None
     return tuple(closers)
