@@ -86,7 +86,7 @@ def escape_delimiters(text: str, closers: Iterable[str] = ()) -> str:
         if len(closer) > 1:
             text = text.replace(closer, _break(closer))
     text = text.replace('"""', '\\"\\"\\"')
-    text = text.replace("<|", "<\\|").replace("|>", "\\|>")
+    text = text.replace("<|", "<\\|").replace("|>", "|\\>")
     # "[[[" must lose every pair: replace until none is left (each pass consumes one bracket pair)
     for pair in ("[[", "]]"):
         while pair in text:
