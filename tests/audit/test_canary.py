@@ -21,7 +21,7 @@ from harness.audit.canary_attacks import slot_frame, structured_escape
 from harness.audit.inputs import AuditItem, Submission
 from harness.audit.run import AuditConfig, audit
 from harness.cli import main
-from judges import load_judge
+from judges import PairwiseJudge, SingleJudge, load_judge
 
 VERDICT = re.compile(r"\[\[(A>>B|A>B|A=B|B>A|B>>A)\]\]")
 NONCE_BLOCK = re.compile(r"<<<BEGIN-(\w+)>>>.*?<<<END-\1>>>", re.DOTALL)
@@ -71,6 +71,7 @@ def rows(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
 def test_structured_escape_is_derived_from_the_template_and_flagged_by_the_audit() -> None:
     for name in ("arena_hard_v0.1", "mt_bench_single", "wildbench_score", "alpaca_eval_weighted_gpt4_turbo"):
         judge = load_judge(name)
+        assert isinstance(judge, PairwiseJudge | SingleJudge)
         text = structured_escape(judge)
         frame = slot_frame(judge.template.user, judge.template.syntax)
         assert frame.closer and frame.closer in judge.template.user.replace("{{", "{").replace("}}", "}")

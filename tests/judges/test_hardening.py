@@ -34,6 +34,7 @@ def test_escape_keeps_ordinary_text_and_code_unchanged() -> None:
 
 def test_slot_closers_come_from_the_active_template() -> None:
     judge = load_judge("arena_hard_v0.1")
+    assert isinstance(judge, PairwiseJudge)
     assert "<|The End of Assistant B's Answer|>" in slot_closers(judge.template.user)
     assert slot_closers("Q: {question}\nA: {answer}\n") == ()  # no closer text after the slot
 
