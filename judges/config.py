@@ -21,6 +21,7 @@ from harness.client._types import SamplingParams
 from harness.errors import BadInput
 from harness.registry import Registry
 from judges.checklist import ChecklistJudge
+from judges.hardening import Hardening
 from judges.pairwise import PairwiseJudge
 from judges.position import PositionSpec, Strategy
 from judges.single import SingleJudge
@@ -78,12 +79,19 @@ def load_judge(
     position: Strategy | None = None,
     template_override: Path | None = None,
     portia_k: int | None = None,
+    hardening: Hardening | None = None,
 ) -> Judge:
-    """Build the judge ``name``; ``position`` overrides the config's strategy (any pairwise judge)."""
+    """Build the judge ``name``; ``position`` overrides the config's strategy (any pairwise judge);
+    ``hardening`` guards the inserted answers (pairwise and single judges; off by default)."""
+    harden = hardening or Hardening()
     raw = judge_configs().get(name)
     where = f"judges/configs/{name}.yaml"
     protocol = raw.get("protocol")
     if protocol == "checklist":
+        if harden.active:
+            raise BadInput(
+                "--harden", f"judge {name!r} is a checklist judge; hardening applies to pairwise and single"
+            )
         gen, ans = raw["generate"], raw["answer"]
         return ChecklistJudge(
             name=name,
@@ -102,7 +110,13 @@ def load_judge(
                 "--position", f"judge {name!r} is a single-answer judge; position applies to pairwise"
             )
         return SingleJudge(
-            name, template, raw["parser"], raw["composer"], sampling, raw.get("empty_output", "upstream")
+            name,
+            template,
+            raw["parser"],
+            raw["composer"],
+            sampling,
+            raw.get("empty_output", "upstream"),
+            harden,
         )
     if protocol != "pairwise":
         raise BadInput(f"{where}:protocol", f"unknown protocol {protocol!r}")
@@ -115,6 +129,10 @@ def load_judge(
         spec = dataclasses.replace(spec, strategy=position)
     if portia_k is not None:
         spec = dataclasses.replace(spec, portia_k=portia_k)
+    if harden.active and spec.strategy == "portia":
+        raise BadInput(
+            "--harden", "hardening does not apply to PORTIA's merged prompts; use another --position"
+        )
     return PairwiseJudge(
         name=name,
         template=template,
@@ -126,4 +144,5 @@ def load_judge(
         continuation=raw.get("continuation"),
         max_attempts=int(raw.get("max_attempts", 1)),
         empty_output=raw.get("empty_output", "upstream"),
+        hardening=harden,
     )

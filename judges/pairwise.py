@@ -19,6 +19,7 @@ from harness.client._types import SamplingParams
 from harness.records import Item, Judgment, Output, TokenUsage
 from judges._call import Caller, Exchange, ask
 from judges.compose import PAIR_COMPOSERS
+from judges.hardening import Hardening, harden_turns, slot_closers, template_text
 from judges.parsers import PARSERS, Parsed
 from judges.position import (
     Order,
@@ -65,6 +66,7 @@ class PairwiseJudge:
     continuation: str | None = None
     max_attempts: int = 1
     empty_output: EmptyPolicy = "upstream"
+    hardening: Hardening = field(default_factory=Hardening)
 
     def _judgment(
         self,
@@ -104,8 +106,12 @@ class PairwiseJudge:
     def messages(
         self, item: Item, first: list[str], second: list[str], turn: int | None = None
     ) -> list[dict[str, str]]:
-        """The judge prompt for one order (``first`` shown as A / output_1)."""
+        """The judge prompt for one order (``first`` shown as A / output_1), hardened if configured."""
         composer = PAIR_COMPOSERS.get(self.composer)
+        if self.hardening.active:
+            closers = slot_closers(template_text(self.template.user, self.template.system))
+            first = harden_turns(first, self.hardening, closers, item.item_id, turn, 0)
+            second = harden_turns(second, self.hardening, closers, item.item_id, turn, 1)
         return render(self.template, composer.fields(item, first, second, turn))
 
     def portia_messages(

@@ -10,6 +10,7 @@ from harness.client._types import SamplingParams
 from harness.records import Item, Judgment, Output, TokenUsage
 from judges._call import Caller, ask
 from judges.compose import SINGLE_COMPOSERS
+from judges.hardening import Hardening, harden_turns, slot_closers, template_text
 from judges.pairwise import EmptyPolicy
 from judges.parsers import PARSERS, Parsed
 from judges.render import render
@@ -24,8 +25,13 @@ class SingleJudge:
     composer: str
     sampling: SamplingParams = field(default_factory=SamplingParams)
     empty_output: EmptyPolicy = "upstream"
+    hardening: Hardening = field(default_factory=Hardening)
 
     def messages(self, item: Item, answer: list[str], turn: int | None = None) -> list[dict[str, str]]:
+        """The judge prompt for one answer, hardened if configured (see :mod:`judges.hardening`)."""
+        if self.hardening.active:
+            closers = slot_closers(template_text(self.template.user, self.template.system))
+            answer = harden_turns(answer, self.hardening, closers, item.item_id, turn, 0)
         return render(self.template, SINGLE_COMPOSERS.get(self.composer).fields(item, answer, turn))
 
     async def judge(self, caller: Caller, item: Item, output: Output, turn: int | None = None) -> Judgment:

@@ -16,8 +16,14 @@ from typing import Any
 
 from harness.cli._command import command
 from harness.errors import BadInput
+from judges.hardening import MODES, Hardening
 
 POSITIONS = ("both", "random", "fixed", "portia")
+ON_FLAG = (
+    "loss",
+    "exclude",
+    "keep",
+)  # harness.pipeline.config.ON_FLAG (not imported: CLI start-up stays light)
 
 
 def judge_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +69,13 @@ def judge_arguments(parser: argparse.ArgumentParser) -> None:
                         "harness's client in Ray actors, or vLLM engines on the cluster's GPUs")  # fmt: skip
     parser.add_argument("--ray-concurrency", type=int, metavar="N",
                         help="--backend ray: Ray actors per stage (HTTP workers, client actors or vLLM engines; default 1)")  # fmt: skip
+    parser.add_argument("--harden", action="append", default=[], metavar="escape,nonce",
+                        help="judge prompt hardening: escape template delimiters in answers, per-call nonce "
+                        "delimiters around them (default: off, upstream's prompt)")  # fmt: skip
+    parser.add_argument("--on-flag", choices=ON_FLAG, default="loss",
+                        help="items the audit flags: score as a loss (default), exclude, or keep")  # fmt: skip
+    parser.add_argument("--audit-embeddings", action="store_true",
+                        help="include the audit's embedding relevance check (loads MiniLM)")  # fmt: skip
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -108,6 +121,7 @@ def options_from(args: argparse.Namespace) -> Any:
         ray_address=args.ray_address,
         ray_processor=args.ray_processor or "http",
         ray_concurrency=args.ray_concurrency or 1,
+        audit_embeddings=args.audit_embeddings,
     )
 
 
@@ -130,6 +144,7 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
     if args.lc_difficulty is not None and not args.lc_difficulty.is_file():
         raise BadInput(str(args.lc_difficulty), "no such difficulty file")
     top = args.judge_top_logprobs or (20 if spec.kind == "local" else None)
+    hardening = Hardening.parse(args.harden)
     return {
         "judge": str(spec),
         "judge_model": model_name_of(spec),
@@ -140,6 +155,8 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
         "judge_max_tokens": args.judge_max_tokens,
         "judge_top_logprobs": top,
         "lc_difficulty": str(args.lc_difficulty.resolve()) if args.lc_difficulty else None,
+        "hardening": tuple(m for m in MODES if getattr(hardening, m)),
+        "on_flag": args.on_flag,
     }
 
 

@@ -20,17 +20,21 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.records import Item
 from judges import ChecklistJudge, Judge, PairwiseJudge, load_judge
 from judges.config import judge_configs
+from judges.hardening import Hardening
 from judges.position import Strategy
 
 MT_BENCH_NEED_REF = frozenset({"math", "reasoning", "coding"})  # FastChat common.py NEED_REF_CATS
 MT_BENCH_PREFIXES = ("mt_bench_single", "mt_bench_pair")
+OnFlag = Literal["loss", "exclude", "keep"]
+ON_FLAG: tuple[OnFlag, ...] = ("loss", "exclude", "keep")
+NEW_FIELD_DEFAULTS: dict[str, Any] = {"hardening": [], "on_flag": "loss"}
 
 
 @dataclass(frozen=True)
@@ -57,11 +61,22 @@ class RunConfig:
     seed: int = 0
     source_run: str | None = None  # ``harness judge``: the run whose outputs are re-judged
     extra: dict[str, Any] = field(default_factory=dict)
+    hardening: tuple[str, ...] = ()  # judges.hardening.MODES in force (``--harden``)
+    on_flag: OnFlag = "loss"  # what scoring does with items the audit flags (``--on-flag``)
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["baselines"] = list(self.baselines)
+        data["hardening"] = list(self.hardening)
+        # fields added after runs existed are written only when set, so that those runs still resume
+        for name, default in NEW_FIELD_DEFAULTS.items():
+            if data[name] == default:
+                del data[name]
         return data
+
+    @property
+    def harden(self) -> Hardening:
+        return Hardening.parse(self.hardening, seed=self.seed)
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str) -> RunConfig:
@@ -73,6 +88,9 @@ class RunConfig:
             raise BadInput(where, f"not a harness score/judge run (config lacks {', '.join(missing)})")
         values = {k: v for k, v in data.items() if k in known}
         values["baselines"] = tuple(values.get("baselines") or ())
+        values["hardening"] = tuple(values.get("hardening") or ())
+        if values.get("on_flag", "loss") not in ON_FLAG:
+            raise BadInput(where, f"on_flag must be one of {', '.join(ON_FLAG)}")
         return cls(**values)
 
 
@@ -117,7 +135,9 @@ class JudgeSet:
             c = self.config
             position = c.position if c.position is not None and self._is_pairwise(name) else None
             template = Path(c.judge_template) if c.judge_template else None
-            judge = load_judge(name, position=position, template_override=template, portia_k=c.portia_k)
+            judge = load_judge(
+                name, position=position, template_override=template, portia_k=c.portia_k, hardening=c.harden
+            )
             judge = self._with_sampling(judge)
             self._judges[name] = judge
         return judge
@@ -142,10 +162,13 @@ class JudgeSet:
         return self.get(variant_name(self.config.judge_config, item, turn))
 
     def judge_id(self, judge: Judge) -> str:
-        """``<config>@<judge model>`` (+ ``+portia``, + ``#<template hash>`` for an overridden template)."""
+        """``<config>@<judge model>`` (+ ``+portia``, + ``+harden-...``, + ``#<template hash>`` for an
+        overridden template)."""
         ident = f"{judge.name}@{self.config.judge_model}"
         if isinstance(judge, PairwiseJudge) and judge.position.strategy == "portia":
             ident += f"+portia{judge.position.portia_k}"
+        if not isinstance(judge, ChecklistJudge):
+            ident += judge.hardening.tag
         if self.config.judge_template and not isinstance(judge, ChecklistJudge):
             ident += f"#{judge.template.sha256[:12]}"
         return ident

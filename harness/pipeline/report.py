@@ -159,7 +159,8 @@ def render_table(report: dict[str, Any], console: Console) -> None:
     cov = report["coverage"]
     console.print(
         f"items {cov['items']}, outputs {cov['outputs']} ({cov['output_errors']} failed), "
-        f"judgments {cov['judgments']} ({cov['judgments_scored']} scored)"
+        f"judgments {cov['judgments']} ({cov['judgments_scored']} scored), "
+        f"flagged {cov.get('flagged', 0)} (on-flag {report['config'].get('on_flag', 'loss')})"
     )
     console.print(escape(_consistency_line(report)))
     costs = Table(title="tokens and cost per role", title_justify="left")
@@ -185,7 +186,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         "`*` headline figure.",
         "",
         f"- items {cov['items']}, outputs {cov['outputs']} ({cov['output_errors']} failed), "
-        f"judgments {cov['judgments']} ({cov['judgments_scored']} scored)",
+        f"judgments {cov['judgments']} ({cov['judgments_scored']} scored), "
+        f"flagged {cov.get('flagged', 0)} (on-flag {report['config'].get('on_flag', 'loss')})",
         f"- {_consistency_line(report)}",
         "",
         "## Tokens and cost per role",

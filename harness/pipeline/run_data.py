@@ -34,6 +34,7 @@ class RunData:
     baselines: dict[tuple[str, str], Output]  # (item_id, baseline) -> its answer
     judgments: list[Judgment]
     output_errors: int = 0
+    flagged: frozenset[str] = frozenset()  # item ids the audit flagged (``audit.json``)
 
 
 def load_run(run_dir: str | Path) -> RunData:
@@ -57,7 +58,9 @@ def load_run(run_dir: str | Path) -> RunData:
     judgments = [j for j in store.load("judgments", Judgment) if j.model == config.model_name]
     if not item_ids:
         item_ids = list(outputs)
-    return RunData(config, item_ids, outputs, baselines, judgments, errors)
+    from harness.pipeline.flags import read_flags
+
+    return RunData(config, item_ids, outputs, baselines, judgments, errors, read_flags(Path(run_dir)))
 
 
 # ---- per-unit aggregation ----------------------------------------------------------------------------

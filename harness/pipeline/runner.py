@@ -33,6 +33,7 @@ from harness.pipeline.report import build_report, write_report
 from harness.pipeline.scoring import evaluate, load_run
 from harness.records import Item, Output
 from harness.store import RunStore, is_final
+from judges import ChecklistJudge
 
 if TYPE_CHECKING:
     from harness.backends.ray_data import RayClient
@@ -53,6 +54,7 @@ class RunOptions:
     ray_address: str | None = None  # --backend ray: the cluster (None: a local instance)
     ray_processor: str = "http"  # --backend ray: harness.backends.ray_data.PROCESSORS
     ray_concurrency: int = 1  # --backend ray: actors per stage
+    audit_embeddings: bool = False  # the audit's embedding relevance check (loads MiniLM)
 
 
 @dataclass
@@ -266,6 +268,7 @@ def execute(
         close = getattr(cache, "close", None)
         if callable(close):
             close()
+    audit_run(run_dir, items, options)
     report = report_for(run_dir, options.prices, session)
     messages = []
     if gen_errors:
@@ -273,6 +276,22 @@ def execute(
     if api_errors:
         messages.append(f"{api_errors} judgments failed with an API error; re-run the same command to retry")
     return RunOutcome(report, 1 if messages else 0, messages)
+
+
+def audit_run(run_dir: Path, items: list[Item], options: RunOptions) -> None:
+    """Audit the model's finished outputs and store the flagged ids (``audit.json``) for scoring's
+    ``--on-flag`` policy (:mod:`harness.pipeline.flags`)."""
+    from harness.pipeline.flags import audit_outputs, write_flags
+
+    data = load_run(run_dir)
+    if not data.outputs:
+        return
+    base = JudgeSet(data.config).base
+    texts = [] if isinstance(base, ChecklistJudge) else [base.template.user, base.template.system or ""]
+    report = audit_outputs(
+        items, data.outputs, data.config.judge_config, texts, data.config.benchmark, options.audit_embeddings
+    )
+    write_flags(run_dir, report)
 
 
 def report_for(

@@ -20,11 +20,12 @@ answer for is unscored as ``no_output`` (a generation failure is not a loss eith
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from harness.pipeline.config import RunConfig
+from harness.pipeline.flags import apply_on_flag
 from harness.pipeline.run_data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
 from harness.pipeline.statistics import (
     alpaca_scores,
@@ -85,7 +86,11 @@ def statistic_of(config: RunConfig) -> str:
 
 
 def evaluate(data: RunData) -> RunResult:
-    """The Scores, position consistency and coverage of one run's records."""
+    """The Scores, position consistency and coverage of one run's records, after the ``--on-flag``
+    policy has been applied to the judgments of flagged items."""
+    flagged = data.flagged & set(data.outputs)
+    judge_units = pair_units(data.judgments)  # position consistency measures the judge, before the policy
+    data = replace(data, judgments=apply_on_flag(data.judgments, frozenset(flagged), data.config.on_flag))
     statistic = statistic_of(data.config)
     units = pair_units(data.judgments)
     pairwise = any(j.protocol == "pairwise" for j in data.judgments) or (
@@ -104,7 +109,7 @@ def evaluate(data: RunData) -> RunResult:
         scores = wildbench_scores(data)
     else:
         scores = single_mean(data)
-    consistency = position_consistency(units) if pairwise else None
+    consistency = position_consistency(judge_units) if pairwise else None
     if consistency is not None and consistency["consistency"] is not None:
         scores.append(
             make_score(
@@ -122,5 +127,10 @@ def evaluate(data: RunData) -> RunResult:
         "output_errors": data.output_errors,
         "judgments": len(data.judgments),
         "judgments_scored": sum(j.status == "scored" for j in data.judgments),
+        "flagged": len(flagged),
     }
+    if flagged:
+        notes.append(
+            f"{len(flagged)} item(s) flagged by the audit (audit.json), on-flag policy {data.config.on_flag}"
+        )
     return RunResult(scores, consistency, coverage, notes)

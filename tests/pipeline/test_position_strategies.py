@@ -21,7 +21,8 @@ def score(tmp_path: Path, model: str, judge: str, *extra: str, run: str = "run")
     run_dir = tmp_path / run
     code = main(
         ["score", "--benchmark", "demo", "--model", model, "--judge", judge, "--limit", "4",
-         "--run-dir", str(run_dir), "--cache", str(tmp_path / "cache.db"), "--format", "json", *extra]
+         "--run-dir", str(run_dir), "--cache", str(tmp_path / "cache.db"), "--format", "json",
+         "--on-flag", "keep", *extra]  # the same answer to every item is a null model the audit flags
     )  # fmt: skip
     return code, run_dir
 

@@ -1,0 +1,169 @@
+"""``harness audit --canary``: run null-model submissions through the real judge pipeline (methods.md §c D9).
+
+Why: the detectors look at outputs; the canary looks at the *judge configuration*. A constant answer
+that wins against the configured judge means every leaderboard figure of that configuration can be
+bought without a model. Each canary kind (:mod:`harness.audit.canary_attacks`) is answered to the first
+``limit`` items and judged by :func:`harness.pipeline.execute`, the same code as ``harness score``
+(``copy_outputs_from``: no generation), once with the prompt hardening off and once on; scoring runs
+with ``on_flag="keep"`` so that the figure is what the judge gave, not what the audit policy made of it.
+
+The verdict looks at the hardening under test (``gate``): ``off`` unless ``--harden`` was given. A
+canary whose headline figure is above its floor fails the check. Default floors: win rate / LC win
+rate / Bradley-Terry 5 (percent), MT-Bench 2 (rating), WB-Score -80 (adjusted score).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from harness.audit.canary_attacks import canary_text
+from harness.errors import BadInput
+from harness.pipeline.config import JudgeSet, RunConfig
+from harness.pipeline.runner import RunOptions, execute, load_items
+from harness.records import Item, Output
+from harness.store import RunStore
+
+DEFAULT_FLOORS = {
+    "lc_win_rate": 5.0,
+    "win_rate": 5.0,
+    "bradley_terry": 5.0,
+    "mt_bench_mean": 2.0,
+    "wb_score": -80.0,
+}
+Setting = Literal["off", "on"]
+
+
+@dataclass(frozen=True)
+class CanaryRow:
+    """One canary kind under one hardening setting: its headline figure against the floor."""
+
+    kind: str
+    hardening: Setting
+    modes: tuple[str, ...]
+    metric: str
+    value: float | None
+    floor: float
+    n_scored: int
+    n_unscored: int
+    unscored_reasons: dict[str, int]
+    flagged: int  # items the audit flagged (kept: the canary measures the judge)
+    run_dir: str
+
+    @property
+    def exceeds(self) -> bool:
+        return self.value is not None and self.value > self.floor
+
+
+@dataclass
+class CanaryReport:
+    benchmark: str
+    judge: str
+    judge_config: str
+    n_items: int
+    gate: Setting
+    rows: list[CanaryRow] = field(default_factory=list)
+
+    @property
+    def failing(self) -> list[CanaryRow]:
+        return [r for r in self.rows if r.hardening == self.gate and r.exceeds]
+
+    @property
+    def verdict(self) -> str:
+        return "fail" if self.failing else "pass"
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = [asdict(r) | {"exceeds": r.exceeds} for r in self.rows]
+        head = {k: v for k, v in asdict(self).items() if k != "rows"}
+        return head | {"verdict": self.verdict, "rows": rows}
+
+
+def default_floor(statistic: str) -> float:
+    if statistic not in DEFAULT_FLOORS:
+        raise BadInput("--floor", f"no default floor for statistic {statistic!r}; give --floor")
+    return DEFAULT_FLOORS[statistic]
+
+
+def canary_outputs(items: list[Item], text: str, model: str) -> list[Output]:
+    """The same text as every turn of every item: a null model."""
+    return [Output(item_id=i.item_id, model=model, turns=[text] * max(1, len(i.turns))) for i in items]
+
+
+def _headline(report: dict[str, Any]) -> dict[str, Any]:
+    scores = report["scores"]
+    return next((s for s in scores if s.get("extra", {}).get("headline")), scores[0])
+
+
+def run_canary(
+    base: RunConfig,
+    kinds: tuple[str, ...],
+    modes: tuple[str, ...],
+    gate: Setting,
+    floor: float | None,
+    work_dir: Path,
+    options: RunOptions,
+) -> CanaryReport:
+    """Judge every canary kind with hardening off and on (``modes``) under ``base`` (whose model fields
+    are ignored); the run directories stay under ``work_dir`` (resumable, inspectable)."""
+    from harness.pipeline.scoring import statistic_of
+
+    limit_floor = default_floor(statistic_of(base)) if floor is None else floor
+    items = load_items(base, options)
+    judge = JudgeSet(base).base
+    report = CanaryReport(base.benchmark, base.judge, base.judge_config, len(items), gate)
+    for kind in kinds:
+        name = f"canary-{kind}"
+        source = work_dir / f"{kind}-outputs"
+        store = RunStore(source)
+        if not store.load("outputs", Output):
+            for output in canary_outputs(items, canary_text(kind, judge), name):
+                store.append("outputs", output)
+        store.close()
+        settings: tuple[tuple[Setting, tuple[str, ...]], ...] = (("off", ()), ("on", modes))
+        for setting, hardening in settings:
+            config = replace(
+                base, model_name=name, hardening=hardening, on_flag="keep", source_run=str(source)
+            )
+            run_dir = work_dir / f"{kind}-harden-{setting}"
+            outcome = execute("canary", config, items, run_dir, options, copy_outputs_from=source)
+            head = _headline(outcome.report)
+            value = head.get("value")
+            report.rows.append(
+                CanaryRow(
+                    kind, setting, hardening, head["metric"],
+                    None if value is None or not math.isfinite(value) else float(value),
+                    limit_floor, head["n_scored"], head["n_unscored"], dict(head["unscored_reasons"]),
+                    int(outcome.report["coverage"].get("flagged", 0)), str(run_dir),
+                )
+            )  # fmt: skip
+    return report
+
+
+def render_text(report: CanaryReport) -> str:
+    lines = [
+        f"canary {report.verdict.upper()}: {report.benchmark}, judge {report.judge_config} on {report.judge}, "
+        f"{report.n_items} items; verdict on hardening {report.gate}",
+        f"{'kind':<12} {'hardening':<22} {'metric':<26} {'value':>8} {'floor':>7} {'scored':>6} "
+        f"{'unscored':>8} {'flagged':>7}",
+    ]
+    for r in report.rows:
+        setting = r.hardening + (f" ({','.join(r.modes)})" if r.modes else "")
+        value = "n/a" if r.value is None else f"{r.value:.2f}"
+        mark = "  ABOVE FLOOR" if r.exceeds else ""
+        lines.append(
+            f"{r.kind:<12} {setting:<22} {r.metric:<26} {value:>8} {r.floor:>7.2f} {r.n_scored:>6} "
+            f"{r.n_unscored:>8} {r.flagged:>7}{mark}"
+        )
+    for r in report.failing:
+        lines.append(f"FAIL: the {r.kind} canary scores {r.value:.2f} > floor {r.floor:.2f} ({r.run_dir})")
+    return "\n".join(lines)
+
+
+def render_json(report: CanaryReport) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False)
+
+
+CANARY_RENDERERS = {"text": render_text, "json": render_json}
