@@ -16,7 +16,7 @@ def _run(tmp_path: Path, model: Any, judge: Any, name: str) -> Path:
     run_dir = tmp_path / name
     code = main(
         ["score", "--benchmark", "demo", "--model", model.spec, "--judge", judge.spec, "--limit", "4",
-         "--judge-config", "arena_hard_v0.1", "--position", "fixed", "--run-dir", str(run_dir),
+         "--judge-config", "arena_hard_v0.1", "--position", "fixed", "--on-flag", "keep", "--run-dir", str(run_dir),
          "--cache", str(tmp_path / "cache.db"), "--format", "json"]
     )  # fmt: skip
     assert code == 0
