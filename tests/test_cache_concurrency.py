@@ -28,12 +28,14 @@ def test_two_processes_hammering_one_cache(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite"
     Cache(path).close()  # create it first, as a run would
     ctx = multiprocessing.get_context("spawn")
-    start = ctx.Barrier(2, timeout=30)  # both processes open the file, then write at the same moment
+    # both processes open the file, then write at the same moment; generous timeout: a loaded 2-core CI
+    # machine can take tens of seconds for 1,000 fsynced puts before the halfway meeting
+    start = ctx.Barrier(2, timeout=300)
     procs = [ctx.Process(target=_writer, args=(str(path), w, start)) for w in (0, 1)]
     for p in procs:
         p.start()
     for p in procs:
-        p.join(120)
+        p.join(600)
     assert [p.exitcode for p in procs] == [0, 0]
 
     cache = Cache(path)
