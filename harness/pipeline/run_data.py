@@ -55,7 +55,12 @@ def load_run(run_dir: str | Path) -> RunData:
                 errors += 1
         else:
             baselines[(output.item_id, output.model)] = output
-    judgments = [j for j in store.load("judgments", Judgment) if j.model == config.model_name]
+    # Judgments are appended in completion order, which concurrency makes vary run to run; statistics (the
+    # bootstrap's resampling above all) see them in one canonical order so a report is reproducible.
+    judgments = sorted(
+        (j for j in store.load("judgments", Judgment) if j.model == config.model_name),
+        key=lambda j: (j.item_id, j.turn or 0, str(j.opponent), str(j.order), j.judge),
+    )
     if not item_ids:
         item_ids = list(outputs)
     from harness.pipeline.flags import read_flags

@@ -41,3 +41,20 @@ def test_demo_leaderboard_rows_equal_each_runs_report(tmp_path: Path, fake_serve
         assert float(row["win_rate"]) == headline["value"]
         assert int(row["n_scored"]) == headline["n_scored"] == 4
     assert float(rows[0]["win_rate"]) == 100.0 and float(rows[1]["win_rate"]) == 0.0
+
+
+def test_scores_do_not_depend_on_the_order_judgments_were_stored(tmp_path: Path, fake_server: Any) -> None:
+    """Concurrency stores judgments in completion order; the bootstrap must see one canonical order."""
+    from harness.pipeline import score_run
+
+    texts = iter(["[[B>>A]]", "[[A>B]]", "[[B>A]]", "[[A=B]]"] * 4)
+    run_dir = _run(
+        tmp_path, fake_server(ANSWER, name="writer"), fake_server(lambda _b: next(texts), name="j"), "r"
+    )
+    before = [s.model_dump() for s in score_run(run_dir)]
+    path = run_dir / "judgments.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(reversed(lines)))
+    assert [s.model_dump() for s in score_run(run_dir)] == before
+    win = next(s for s in before if s["metric"] == "win_rate")
+    assert win["ci_lower"] < win["value"] < win["ci_upper"]
