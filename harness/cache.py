@@ -99,16 +99,42 @@ class Cache:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None and getattr(self._local, "pid", None) == os.getpid():
             return conn
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise BadInput(str(self.path), f"cannot open the cache: {exc}") from None
+        deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                conn = self._open()
+                break
+            except sqlite3.OperationalError as exc:
+                # Switching to WAL needs a moment with no other writer, and SQLite answers that request
+                # with "locked" at once rather than through the busy handler: wait for a gap, bounded.
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise BadInput(str(self.path), f"cannot open the cache: {exc}") from None
+                time.sleep(0.05)
+            except sqlite3.DatabaseError as exc:
+                raise BadInput(str(self.path), f"cannot open the cache: {exc}") from None
         self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")  # persistent: only the first opener switches it
+            conn.execute("PRAGMA synchronous=NORMAL")
+            # Opening an existing cache takes no write lock (WAL readers never wait), so a process joining
+            # a busy cache cannot be starved by the writers already there.
+            if (
+                conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'responses'"
+                ).fetchone()
+                is None
+            ):
+                conn.execute(_SCHEMA)
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
         return conn
 
     def get(self, key: str) -> dict[str, Any] | None:
