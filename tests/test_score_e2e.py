@@ -101,7 +101,9 @@ def test_demo_logprob_preference_comes_from_the_servers_top_logprobs(
     assert code == 0
     judgments = check_run(run_dir, report, LIMIT, "win_rate")
     for j in judgments:
-        assert j.logprobs and 5 < len(j.logprobs[0]) <= 20  # 20 asked for; upstream's 5 would be too few
+        # 20 asked for (upstream's 5 would be too few); the judge samples at temperature 1, and a sampled
+        # token outside the top 20 is listed too (llama.cpp), hence up to 21
+        assert j.logprobs and 5 < len(j.logprobs[0]) <= 21
         top = j.logprobs[0]
         parsed = alpaca_eval_logprob(str(j.raw_completion), (TokenLogprob("x", 0.0, top),))
         if j.status == "scored":

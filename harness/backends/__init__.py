@@ -12,7 +12,7 @@ imported only when the ``ray`` backend is used, so the default install needs no 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from harness.cache import Cache
 from harness.client import Client
@@ -64,9 +64,14 @@ def open_client(
                   max_retries=max_retries)  # fmt: skip
 
 
-async def prefetch(client: Client | RayClient, units: Callable[[], Sequence[Unit]]) -> None:
-    """Let the backend answer a stage's requests in bulk before the stage runs its units one by one
-    (``units`` is called only by a backend that does this: the plain client skips the work)."""
-    if isinstance(client, Client):
+async def prefetch(jobs: Sequence[tuple[Client | RayClient, Callable[[], Sequence[Unit]]]]) -> None:
+    """Let the backend answer the requests of one stage of one or several runs in bulk before the stage
+    runs its units one by one: ``jobs`` pairs each run's client with its units (called only by a backend
+    that does this: the plain client skips the work). The Ray backend puts every run's requests into
+    one pipeline per round, so a sweep of checkpoints is one Ray Data job per stage and round."""
+    ray_jobs = [(client, units()) for client, units in jobs if not isinstance(client, Client)]
+    if not ray_jobs:
         return
-    await client.prefetch(units())
+    from harness.backends.ray_data import RayClient, prefetch_together
+
+    await prefetch_together([(cast(RayClient, client), units) for client, units in ray_jobs])

@@ -127,32 +127,24 @@ class RayClient:
 
     async def prefetch(self, units: Sequence[Unit]) -> None:
         """Compute every request ``units`` make, round by round, on Ray; cache each answer."""
-        for _ in range(MAX_ROUNDS):
-            recorder = _Recorder(self.endpoint, self.answers, self.failures, self.cache)
-            await asyncio.gather(*(unit(recorder) for unit in units))
-            if not recorder.missing:
-                return
-            self.rounds += 1
-            self.counters.requests += len(recorder.missing)
-            ensure_ray(self.options.address)  # here, on the main thread: ray.init installs signal handlers
-            results = await asyncio.to_thread(run_requests, recorder.missing, self.endpoint, self.options)
-            for key, (kind, payload) in results.items():
-                if kind == "ok":
-                    body = json.loads(payload)
-                    if (problem := _not_a_completion(body)) is not None:
-                        self.failures[key] = problem  # retried by the next run, as a malformed answer is
-                        continue
-                    self.answers[key] = body
-                    if self.cache is not None:
-                        self.cache.put(key, body)
-                elif kind == "fatal":
-                    self.fatal[key] = payload
-                    self.failures[key] = payload
-                else:
-                    self.failures[key] = payload
-            if self.fatal:
-                return
-        raise RuntimeError(f"requests still depend on answers after {MAX_ROUNDS} rounds")
+        await prefetch_together([(self, units)])
+
+    def take(self, results: dict[str, Result]) -> None:
+        """Keep the Ray pipeline's answers to this client's requests (and cache them)."""
+        for key, (kind, payload) in results.items():
+            if kind == "ok":
+                body = json.loads(payload)
+                if (problem := _not_a_completion(body)) is not None:
+                    self.failures[key] = problem  # retried by the next run, as a malformed answer is
+                    continue
+                self.answers[key] = body
+                if self.cache is not None:
+                    self.cache.put(key, body)
+            elif kind == "fatal":
+                self.fatal[key] = payload
+                self.failures[key] = payload
+            else:
+                self.failures[key] = payload
 
     async def chat(self, request: ChatRequest) -> Completion:
         key = cache_key(self.endpoint, request)
@@ -174,6 +166,40 @@ class RayClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+async def prefetch_together(jobs: Sequence[tuple[RayClient, Sequence[Unit]]]) -> None:
+    """Compute every request of every job's units, round by round, in ONE Ray Data pipeline per round
+    (all runs of a sweep, all endpoints): each round runs all units against recorders, sends what they
+    asked for and did not know, and stops when a round asks nothing new. The clients' options must agree
+    (one command's options)."""
+    if not jobs:
+        return
+    options = jobs[0][0].options
+    for _ in range(MAX_ROUNDS):
+        recorders = [_Recorder(c.endpoint, c.answers, c.failures, c.cache) for c, _ in jobs]
+        await asyncio.gather(
+            *(unit(r) for r, (_, units) in zip(recorders, jobs, strict=True) for unit in units)
+        )
+        asked = [(c, r.missing) for (c, _), r in zip(jobs, recorders, strict=True) if r.missing]
+        if not asked:
+            return
+        batches: list[tuple[Endpoint, dict[str, ChatRequest]]] = []
+        sent: set[str] = set()  # a key names endpoint and request: two runs asking it share one answer
+        for client, missing in asked:
+            client.rounds += 1
+            fresh = {key: request for key, request in missing.items() if key not in sent}
+            sent.update(fresh)
+            client.counters.requests += len(fresh)
+            if fresh:
+                batches.append((client.endpoint, fresh))
+        ensure_ray(options.address)  # here, on the main thread: ray.init installs signal handlers
+        results = await asyncio.to_thread(run_requests, batches, options)
+        for client, missing in asked:
+            client.take({key: results[key] for key in missing if key in results})
+        if any(client.fatal for client, _ in jobs):
+            return
+    raise RuntimeError(f"requests still depend on answers after {MAX_ROUNDS} rounds")
 
 
 def engine_endpoint(spec: EndpointSpec) -> Endpoint:
@@ -205,20 +231,32 @@ def ensure_ray(address: str | None) -> Any:
 
 
 def run_requests(
-    requests: dict[str, ChatRequest], endpoint: Endpoint, options: RayOptions
+    batches: Sequence[tuple[Endpoint, dict[str, ChatRequest]]], options: RayOptions
 ) -> dict[str, Result]:
-    """Answer ``requests`` (by cache key) with one Ray Data pipeline per group of same-shaped bodies."""
+    """Answer every batch's requests (by cache key) in one Ray Data execution: one processor per endpoint
+    and group of same-shaped bodies, their datasets unioned so the cluster runs them side by side. vLLM
+    engine processors are the exception: each loads its model on its own GPUs, so they run one after
+    another rather than all asking for GPUs at once."""
     ray = ensure_ray(options.address)
-    groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
-    for key, request in requests.items():
-        body = request_body(endpoint.model, request)
-        row = {"key": key, "request": json.dumps(_request_json(request)), "body": json.dumps(body)}
-        groups.setdefault(tuple(sorted(body)), []).append(row)
+    pipelines: list[tuple[Any, list[dict[str, str]]]] = []
+    for endpoint, requests in batches:
+        groups: dict[tuple[str, ...], list[dict[str, str]]] = {}
+        for key, request in requests.items():
+            body = request_body(endpoint.model, request)
+            row = {"key": key, "request": json.dumps(_request_json(request)), "body": json.dumps(body)}
+            groups.setdefault(tuple(sorted(body)), []).append(row)
+        for rows in groups.values():
+            pipelines.append((_processed(ray.data.from_items(rows), endpoint, options), rows))
+    if options.processor == "vllm":
+        executions = [[p] for p in pipelines]
+    else:
+        executions = [pipelines]
     results: dict[str, Result] = {}
-    for rows in groups.values():
-        dataset = ray.data.from_items(rows)
+    for execution in executions:
+        datasets = [dataset for dataset, _ in execution]
+        dataset = datasets[0].union(*datasets[1:]) if len(datasets) > 1 else datasets[0]
         try:
-            for row in _processed(dataset, endpoint, options).iter_rows():
+            for row in dataset.iter_rows():
                 if error := row.get("__inference_error__"):  # a vLLM engine row that failed
                     results[str(row["key"])] = ("failed", _one_line(error))
                 else:
@@ -227,8 +265,9 @@ def run_requests(
             if isinstance(exc, BadInput):
                 raise
             reason = _one_line(f"Ray pipeline failed: {type(exc).__name__}: {exc}")
-            for row in rows:  # rows already streamed back are kept; the rest are retried by the next run
-                results.setdefault(row["key"], ("failed", reason))
+            for _, rows in execution:  # rows already streamed back are kept; the rest are retried next run
+                for row in rows:
+                    results.setdefault(row["key"], ("failed", reason))
     return results
 
 

@@ -83,10 +83,11 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--version", dest="bench_version", metavar="V", help="benchmark version (default: latest)"
     )
-    parser.add_argument(
-        "--model", required=True, metavar="SPEC", help="local | vllm:MODEL | openai:MODEL[@URL]"
-    )
-    parser.add_argument("--name", help="model name stored in each output (default: from the spec)")
+    parser.add_argument("--model", required=True, action="append", metavar="SPEC",
+                        help="local | vllm:MODEL | openai:MODEL[@URL]; repeat it to sweep several checkpoints "
+                        "(one run each under --run-dir, one judge, one leaderboard)")  # fmt: skip
+    parser.add_argument("--name", action="append",
+                        help="model name stored in each output (default: from the spec); one per --model")  # fmt: skip
     parser.add_argument(
         "--data", type=Path, metavar="PATH", help="local benchmark data (default: pinned source)"
     )
@@ -179,13 +180,12 @@ def emit(outcome: Any, run_dir: Path, fmt: str) -> int:
 @command("score", "generate, judge and score a model on a benchmark (resumable)", _arguments)
 def run(args: argparse.Namespace) -> int:
     from benchmarks import get_benchmark
-    from harness.endpoints import parse_endpoint_spec
     from harness.pipeline.config import RunConfig
-    from harness.pipeline.runner import default_run_dir, execute, load_items, model_name_of
+    from harness.pipeline.runner import default_run_dir, execute, load_items
 
     bench = get_benchmark(args.benchmark)
     version = bench.spec.version(args.bench_version).name
-    model_spec = parse_endpoint_spec(args.model)
+    models = _models(args.model, args.name)
     if args.max_tokens is not None and args.max_tokens < 1:
         raise BadInput("--max-tokens", "must be at least 1")
     benchmark, variant = _benchmark_of(args.benchmark, bench.spec.name)
@@ -193,8 +193,8 @@ def run(args: argparse.Namespace) -> int:
     config = RunConfig(
         benchmark=benchmark,
         version=version,
-        model=str(model_spec),
-        model_name=args.name or model_name_of(model_spec),
+        model=models[0][0],
+        model_name=models[0][1],
         data=None if args.contamination else data,
         limit=args.limit,
         baselines=tuple(args.baseline or ()),
@@ -203,12 +203,52 @@ def run(args: argparse.Namespace) -> int:
     )
     options = options_from(args)
     name = bench.spec.name + ("-clean" if variant else "")
+    if len(models) > 1:
+        if args.contamination:
+            raise BadInput("--contamination", "takes one --model")
+        return _sweep(config, models, options, args.run_dir or default_run_dir(name, "sweep"), args.format)
     run_dir: Path = args.run_dir or default_run_dir(name, config.model_name)
     if args.contamination:
         return _contamination(config, options, run_dir, data, args.format)
     items = load_items(config, options)
     outcome = execute("score", config, items, run_dir, options)
     return emit(outcome, run_dir, args.format)
+
+
+def _models(specs: list[str], names: list[str] | None) -> list[tuple[str, str]]:
+    """(spec, name) per ``--model``: names from ``--name`` in order, else from the spec."""
+    from harness.endpoints import parse_endpoint_spec
+    from harness.pipeline.runner import model_name_of
+
+    parsed = [parse_endpoint_spec(spec) for spec in specs]
+    if names is not None and len(names) != len(parsed):
+        raise BadInput("--name", f"give one --name per --model ({len(parsed)}), or none; got {len(names)}")
+    return [(str(spec), names[i] if names else model_name_of(spec)) for i, spec in enumerate(parsed)]
+
+
+def _sweep(config: Any, models: list[tuple[str, str]], options: Any, sweep_dir: Path, fmt: str) -> int:
+    """Score several checkpoints with one judge; print the sweep's leaderboard (harness.pipeline.sweep)."""
+    from harness.leaderboard.render import to_markdown
+    from harness.pipeline.runner import load_items
+    from harness.pipeline.sweep import sweep, sweep_configs
+
+    configs = sweep_configs(config, models)
+    outcome = sweep("score", configs, load_items(config, options), sweep_dir, options)
+    if fmt == "json":
+        doc = {"benchmark": outcome.leaderboard.benchmark, "metric": outcome.leaderboard.metric,
+               "leaderboard": outcome.leaderboard.records(),
+               "runs": {name: {"run_dir": str(d), "report": o.report} for name, (d, o) in outcome.runs.items()}}  # fmt: skip
+        print(json.dumps(doc, ensure_ascii=False, allow_nan=False))
+    else:
+        print(to_markdown(outcome.leaderboard), end="")
+    print(
+        f"harness: runs -> {sweep_dir}/<model>/report.md; leaderboard -> {outcome.files['md']}",
+        file=sys.stderr,
+    )
+    for name, (_, run) in outcome.runs.items():
+        for message in run.messages:
+            print(f"harness: {name}: {message}", file=sys.stderr)
+    return outcome.exit_code
 
 
 def _benchmark_of(spec: str, name: str) -> tuple[str, Path | None]:

@@ -54,6 +54,8 @@ class Leaderboard:
         ]
 
     def records(self) -> list[dict[str, float | int | str | None]]:
+        """The rows in rank order as plain dicts; a missing figure (None or NaN) is None, so the rows are
+        valid JSON."""
         out: list[dict[str, float | int | str | None]] = []
         for rank, row in enumerate(self.sorted_rows(), start=1):
             rec: dict[str, float | int | str | None] = {
@@ -67,7 +69,7 @@ class Leaderboard:
             }
             for col in self.extra_columns:
                 rec[col] = row.extra.get(col)
-            out.append(rec)
+            out.append({k: None if isinstance(v, float) and math.isnan(v) else v for k, v in rec.items()})
         return out
 
 

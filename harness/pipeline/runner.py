@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 import sys
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from harness.backends import open_client, prefetch
 from harness.cache import Cache
 from harness.client import Client, RoleCounters, SamplingParams
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
+from harness.errors import BadInput
 from harness.generate import GenerateSummary, finished_ids
 from harness.pipeline.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig
 from harness.pipeline.costs import Price, costs_by_role
@@ -158,22 +160,107 @@ def _endpoint(spec: EndpointSpec, held: dict[str, Endpoint], options: RunOptions
             del held[str(spec)]
 
 
-async def _generate(items: list[Item], config: RunConfig, endpoint: Endpoint, store: RunStore,
-                    cache: Cache | None, options: RunOptions) -> GenerateSummary:  # fmt: skip
+@dataclass
+class Run:
+    """One run directory being worked on by this process: its config, items and open store. A sweep
+    holds several; ``role_prefix`` keeps each run's request counters apart (``""`` for a single run)."""
+
+    config: RunConfig
+    items: list[Item]
+    store: RunStore
+    role_prefix: str = ""
+    copy_outputs: bool = False  # ``harness judge``: the outputs were copied in, nothing is generated
+    session: dict[str, Any] = field(default_factory=dict)
+    gen_errors: int = 0
+    api_errors: int = 0
+
+    @property
+    def model_spec(self) -> EndpointSpec:
+        return parse_endpoint_spec(self.config.model)
+
+    @property
+    def judge_spec(self) -> EndpointSpec:
+        return parse_endpoint_spec(self.config.judge, option="--judge")
+
+    def role(self, name: str) -> str:
+        return self.role_prefix + name
+
+    def missing_outputs(self) -> bool:
+        return bool({i.item_id for i in self.items} - finished_ids(self.store, self.config.model_name))
+
+
+def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, *,
+             copy_outputs_from: Path | None = None, role_prefix: str = "") -> Run:  # fmt: skip
+    """Check the judge config and specs, then write (or re-read) run.json: nothing starts before this."""
+    JudgeSet(config)  # judge config and template errors surface before anything is written
+    check_judge_spec(parse_endpoint_spec(config.judge, option="--judge"))
+    parse_endpoint_spec(config.model)
+    store = RunStore(run_dir)
+    start_run(store, command, config, items)
+    if copy_outputs_from is not None:
+        _copy_outputs(copy_outputs_from, store, config.model_name)
+    return Run(config, items, store, role_prefix, copy_outputs=copy_outputs_from is not None)
+
+
+def generate_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
+                   cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
+    """Generate every run's missing outputs. With the plain client the runs go one after another, each
+    model's server up only while it generates (unless it is also the judge: ``stack`` keeps it for the
+    judge stage). With ``--backend ray`` every run's requests go into one Ray Data pipeline per round,
+    so all endpoints are resolved together."""
+    todo = []
+    for run in runs:
+        if run.copy_outputs:
+            continue
+        run.session["generate"] = asdict(GenerateSummary(len(run.items), len(run.items), 0, 0))
+        if run.missing_outputs():  # a finished run starts no server
+            todo.append(run)
+    if not todo:
+        return
+    if options.backend == "ray":  # every run's requests in one Ray pipeline: all endpoints up together
+        with contextlib.ExitStack() as own:
+            endpoints = {
+                str(r.model_spec): _enter(r.model_spec, r.judge_spec, stack, held, options, own=own)
+                for r in todo
+            }
+            asyncio.run(_generate([(r, endpoints[str(r.model_spec)]) for r in todo], cache, options))
+        return
+    for run in todo:
+        with contextlib.ExitStack() as own:
+            endpoint = _enter(run.model_spec, run.judge_spec, stack, held, options, own=own)
+            asyncio.run(_generate([(run, endpoint)], cache, options))
+
+
+def _enter(spec: EndpointSpec, judge_spec: EndpointSpec, stack: contextlib.ExitStack, held: dict[str, Endpoint],
+           options: RunOptions, *, own: contextlib.ExitStack | None = None) -> Endpoint:  # fmt: skip
+    """The endpoint of ``spec``; its server lives on ``stack`` (the whole command) when the judge is the
+    same endpoint or no shorter-lived ``own`` stack is given, else on ``own``."""
+    target = stack if own is None or str(spec) == str(judge_spec) else own
+    return target.enter_context(_endpoint(spec, held, options))
+
+
+async def _generate(jobs: list[tuple[Run, Endpoint]], cache: Cache | None, options: RunOptions) -> None:
     from harness.backends.units import generation_units  # imports harness.pipeline: not at module level
     from harness.generate import ChatClient, generate_with_progress
 
-    client = _client(endpoint, "model", cache, options)
+    clients = [_client(endpoint, run.role("model"), cache, options) for run, endpoint in jobs]
     try:
-        params = _sampling_for(config)
-        await prefetch(client, lambda: generation_units(items, store, model=config.model_name, params=params))
-        # cast: Client.counters became a read-only property; ChatClient still declares a plain attribute
-        return await generate_with_progress(
-            items, cast(ChatClient, client), store, model=config.model_name, params=params,
-            max_in_flight=options.max_connections,
-        )  # fmt: skip
+        params = [_sampling_for(run.config) for run, _ in jobs]
+        await prefetch([
+            (client, functools.partial(generation_units, run.items, run.store, model=run.config.model_name, params=p))
+            for (run, _), client, p in zip(jobs, clients, params, strict=True)
+        ])  # fmt: skip
+        for (run, _), client, p in zip(jobs, clients, params, strict=True):
+            # cast: Client.counters became a read-only property; ChatClient still declares a plain attribute
+            summary = await generate_with_progress(
+                run.items, cast(ChatClient, client), run.store, model=run.config.model_name, params=p,
+                max_in_flight=options.max_connections,
+            )  # fmt: skip
+            run.gen_errors = summary.errors
+            run.session["generate"] = asdict(summary)
     finally:
-        await client.aclose()
+        for client in clients:
+            await client.aclose()
 
 
 def plan(items: list[Item], config: RunConfig, store: RunStore) -> list[JudgeTask]:
@@ -190,22 +277,95 @@ def plan(items: list[Item], config: RunConfig, store: RunStore) -> list[JudgeTas
     return plan_tasks(items, outputs, JudgeSet(config), baselines_for, multi_turn=multi_turn)
 
 
-async def _judge(tasks: list[JudgeTask], endpoint: Endpoint, store: RunStore, cache: Cache | None,
-                 options: RunOptions) -> JudgeSummary:  # fmt: skip
+def judge_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
+                cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
+    """Judge every run's pending tasks on the runs' one judge endpoint (started once for all of them;
+    with ``--backend ray`` all runs' judge requests share one Ray Data pipeline per round)."""
+    jobs = []
+    for run in runs:
+        tasks = plan(run.items, run.config, run.store)
+        run.session["judge"] = asdict(JudgeSummary(len(tasks), len(tasks), 0, 0, 0))
+        if pending(tasks, run.store):
+            jobs.append((run, tasks))
+    if not jobs:
+        return
+    specs = {str(run.judge_spec) for run, _ in jobs}
+    if len(specs) != 1:
+        raise BadInput("--judge", f"the runs of one command share one judge; got {', '.join(sorted(specs))}")
+    judge_spec = jobs[0][0].judge_spec
+    endpoint = stack.enter_context(_endpoint(judge_spec, held, options))
+    asyncio.run(_judge(jobs, endpoint, cache, options))
+
+
+async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, cache: Cache | None,
+                 options: RunOptions) -> None:  # fmt: skip
     from harness.backends.units import judge_units
 
-    client = _client(endpoint, "judge", cache, options)
+    clients = [_client(endpoint, run.role("judge"), cache, options) for run, _ in jobs]
     try:
-        await prefetch(client, lambda: judge_units(tasks, store))
-        return await judge_with_progress(
-            tasks, client.chat, client.counters, store, max_in_flight=options.max_connections
-        )
+        await prefetch([
+            (client, functools.partial(judge_units, tasks, run.store))
+            for (run, tasks), client in zip(jobs, clients, strict=True)
+        ])  # fmt: skip
+        for (run, tasks), client in zip(jobs, clients, strict=True):
+            summary = await judge_with_progress(
+                tasks, client.chat, client.counters, run.store, max_in_flight=options.max_connections
+            )
+            run.api_errors = summary.api_errors
+            run.session["judge"] = asdict(summary)
     finally:
-        await client.aclose()
+        for client in clients:
+            await client.aclose()
 
 
 def _counter_json(c: RoleCounters) -> dict[str, int]:
     return {"requests": c.requests, "cache_hits": c.cache_hits, "retries": c.retries, "errors": c.errors}
+
+
+def run_stages(runs: list[Run], options: RunOptions) -> None:
+    """Generate, then judge, every run; then close each run with its status and request counters in
+    run.json. Nothing already stored is lost on any error: every record was appended as it finished."""
+    from harness.client import usage_by_role
+
+    cache = _cache(options)
+    held: dict[str, Endpoint] = {}
+    status = "failed"
+    try:
+        with contextlib.ExitStack() as stack:
+            generate_stage(runs, stack, held, cache, options)
+            judge_stage(runs, stack, held, cache, options)
+        status = "finished"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        usage = usage_by_role()
+        for run in runs:
+            roles = ("judge",) if run.copy_outputs else ("model", "judge")
+            run.session["requests"] = {
+                role: _counter_json(usage.get(run.role(role), RoleCounters())) for role in roles
+            }
+            incomplete = status == "finished" and (run.gen_errors or run.api_errors)
+            run.store.finish_run("incomplete" if incomplete else status, run.session)
+            run.store.close()
+        close = getattr(cache, "close", None)
+        if callable(close):
+            close()
+
+
+def finish(run: Run, options: RunOptions) -> RunOutcome:
+    """Audit the run's outputs and write its report (from the stored records alone)."""
+    run_dir = run.store.dir
+    audit_run(run_dir, run.items, options)
+    report = report_for(run_dir, options.prices, run.session)
+    messages = []
+    if run.gen_errors:
+        messages.append(f"{run.gen_errors} outputs failed to generate; re-run the same command to retry them")
+    if run.api_errors:
+        messages.append(
+            f"{run.api_errors} judgments failed with an API error; re-run the same command to retry"
+        )
+    return RunOutcome(report, 1 if messages else 0, messages)
 
 
 def execute(
@@ -221,61 +381,10 @@ def execute(
     takes the model's outputs from that run directory instead of generating."""
     from harness.client import reset_usage
 
-    JudgeSet(config)  # judge config and template errors surface before anything is written
-    judge_spec = parse_endpoint_spec(config.judge, option="--judge")
-    model_spec = parse_endpoint_spec(config.model)
-    check_judge_spec(judge_spec)
     reset_usage()
-    store = RunStore(run_dir)
-    start_run(store, command, config, items)
-    if copy_outputs_from is not None:
-        _copy_outputs(copy_outputs_from, store, config.model_name)
-    cache = _cache(options)
-    held: dict[str, Endpoint] = {}
-    status, session = "failed", {}
-    gen_errors = api_errors = 0
-    try:
-        with contextlib.ExitStack() as stack:
-            if copy_outputs_from is None:
-                missing = {i.item_id for i in items} - finished_ids(store, config.model_name)
-                generated = GenerateSummary(len(items), len(items), 0, 0)
-                if missing:  # a finished run starts no server
-                    model_endpoint = stack.enter_context(_endpoint(model_spec, held, options))
-                    generated = asyncio.run(_generate(items, config, model_endpoint, store, cache, options))
-                gen_errors = generated.errors
-                session["generate"] = asdict(generated)
-                if str(judge_spec) != str(model_spec):
-                    stack.close()  # free the model's server before the judge's starts
-            tasks = plan(items, config, store)
-            judged = JudgeSummary(len(tasks), len(tasks), 0, 0, 0)
-            if pending(tasks, store):
-                judge_endpoint = stack.enter_context(_endpoint(judge_spec, held, options))
-                judged = asyncio.run(_judge(tasks, judge_endpoint, store, cache, options))
-            api_errors = judged.api_errors
-            session["judge"] = asdict(judged)
-        status = "finished" if not (gen_errors or api_errors) else "incomplete"
-    except KeyboardInterrupt:
-        status = "interrupted"
-        raise
-    finally:
-        from harness.client import usage_by_role
-
-        usage = usage_by_role()
-        roles = ("judge",) if copy_outputs_from is not None else ("model", "judge")
-        session["requests"] = {role: _counter_json(usage.get(role, RoleCounters())) for role in roles}
-        store.finish_run(status, session)
-        store.close()
-        close = getattr(cache, "close", None)
-        if callable(close):
-            close()
-    audit_run(run_dir, items, options)
-    report = report_for(run_dir, options.prices, session)
-    messages = []
-    if gen_errors:
-        messages.append(f"{gen_errors} outputs failed to generate; re-run the same command to retry them")
-    if api_errors:
-        messages.append(f"{api_errors} judgments failed with an API error; re-run the same command to retry")
-    return RunOutcome(report, 1 if messages else 0, messages)
+    run = open_run(command, config, items, run_dir, copy_outputs_from=copy_outputs_from)
+    run_stages([run], options)
+    return finish(run, options)
 
 
 def audit_run(run_dir: Path, items: list[Item], options: RunOptions) -> None:

@@ -70,7 +70,22 @@ class ManagedServer:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}/v1"
 
-    def start(self, timeout: float = 120.0) -> ManagedServer:
+    def start(self, timeout: float = 120.0, port_retries: int = 3) -> ManagedServer:
+        """Start the process and wait until it answers. The port was free when it was chosen, but
+        another process may bind it first (two harness commands starting the same server at once): a
+        server that exits because its address is in use is started again on a fresh free port."""
+        for _ in range(port_retries):
+            try:
+                return self._start(timeout)
+            except ServerError as exc:
+                if "address already in use" not in str(exc).lower() or "--port" not in self.command:
+                    raise
+                at = self.command.index("--port") + 1
+                self.port = free_port(self.host)
+                self.command[at] = str(self.port)
+        return self._start(timeout)
+
+    def _start(self, timeout: float) -> ManagedServer:
         if self.log_path is None:
             fd, path = tempfile.mkstemp(prefix=f"harness-{self.name}-", suffix=".log")
             os.close(fd)

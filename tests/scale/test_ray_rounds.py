@@ -31,6 +31,9 @@ PARAMS = SamplingParams(temperature=0.0, max_tokens=8)
 ITEMS = [Item(benchmark="b", item_id=f"i{n}", turns=[f"first {n}", f"second {n}"]) for n in range(3)]
 
 
+calls: list[list[str]] = []  # per Ray execution: the endpoints it served
+
+
 def answer(request: ChatRequest) -> dict[str, Any]:
     """A deterministic reply that depends on the whole conversation (as a real model's does)."""
     text = f"reply to {request.messages[-1][1]!r} after {len(request.messages)} messages"
@@ -49,14 +52,18 @@ class Scripted:
 def rounds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Replace Ray with the script; records how many requests each round sent."""
     sent: list[int] = []
+    calls.clear()
 
-    def run_requests(requests: dict[str, ChatRequest], endpoint: Endpoint, options: RayOptions) -> Any:
+    def run_requests(batches: list[tuple[Endpoint, dict[str, ChatRequest]]], options: RayOptions) -> Any:
+        requests = {key: r for _, batch in batches for key, r in batch.items()}
         sent.append(len(requests))
+        calls.append([endpoint.base_url for endpoint, _ in batches])
         return {key: ("failed", "scripted failure") if "second 2" in r.messages[-1][1]
                 else ("ok", json.dumps({"error": {"message": "model overloaded"}})) if "second 1" in r.messages[-1][1]
                 else ("ok", json.dumps(answer(r))) for key, r in requests.items()}  # fmt: skip
 
     monkeypatch.setattr(ray_data, "run_requests", run_requests)
+    monkeypatch.setattr(ray_data, "ensure_ray", lambda address: None)
     return sent
 
 
@@ -89,3 +96,28 @@ def test_two_turns_take_two_rounds_and_give_the_scripted_clients_outputs(
     again = RayClient(ENDPOINT, role="model", cache=cache, options=RayOptions())
     generate(again, tmp_path / "again")
     assert rounds == [3, 3, 2]
+
+
+def test_a_sweep_sends_every_runs_requests_in_one_execution_per_round(
+    rounds: list[int], tmp_path: Path
+) -> None:
+    """Two checkpoints on two endpoints plus a third run repeating the first's endpoint (the same
+    checkpoint under another name): one Ray execution per round serves both endpoints, and a request two
+    runs share is sent once and answered to both."""
+    other = Endpoint("http://other.invalid/v1", "m2", spec="openai:m2@http://other.invalid/v1")
+    clients = [RayClient(e, role=f"r{n}/model", cache=None, options=RayOptions())
+               for n, e in enumerate((ENDPOINT, other, ENDPOINT))]  # fmt: skip
+    stores = [RunStore(tmp_path / f"run{n}") for n in range(3)]
+
+    async def run() -> None:
+        jobs = [
+            (c, generation_units(ITEMS, s, model="m", params=lambda _item: PARAMS))
+            for c, s in zip(clients, stores, strict=True)
+        ]
+        await ray_data.prefetch_together(jobs)
+
+    asyncio.run(run())
+    assert calls == [[ENDPOINT.base_url, other.base_url]] * 2  # two rounds (two turns), one execution each
+    assert rounds == [6, 6]  # 3 items x 2 endpoints per round; the third run's requests were not re-sent
+    assert [c.counters.requests for c in clients] == [6, 6, 0]
+    assert clients[2].answers == clients[0].answers and clients[0].answers != clients[1].answers
