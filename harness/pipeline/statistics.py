@@ -346,7 +346,8 @@ def wildbench_reward_scores(data: RunData) -> tuple[list[Score], list[str]]:
                 **counts_of[baseline],
             )
         )
-    notes: list[str] = []
+    penalty = "no length penalty" if k_label < 0 else f"length margin K={k_label} characters"
+    notes = [f"WB-Reward: {penalty} (--wb-k); x100"]
     head_extra: dict[str, Any] = {"headline": True, "K": k_label, "level": level}
     mix = [BASELINE_MODELS[key] for key in WB_REWARD_BASELINES]
     if set(mix) <= set(baselines):

@@ -21,6 +21,7 @@ from _shared import shared_path
 
 from harness.cli import main
 from harness.errors import BadInput
+from harness.leaderboard.builders import Options, build
 from harness.pipeline.config import RunConfig
 from harness.pipeline.scoring import RunData, evaluate, load_run
 from harness.records import Judgment, Output
@@ -134,6 +135,23 @@ def test_rebuilt_upstream_run_scores_the_official_rewards_and_mix(rebuilt: Path,
     assert head.ci_lower < head.value < head.ci_upper and head.n_scored == 3 * 1024
 
 
+def test_leaderboard_of_a_pairwise_run_is_a_wb_reward_row(rebuilt: Path) -> None:
+    board = build("wildbench", [rebuilt], Options())
+    merged = json.loads(shared_path("wildbench", "leaderboard", "all_stat_wildbench.500.json").read_text())[
+        MODEL
+    ]
+    (row,) = board.rows
+    assert board.metric == "wb_reward" and row.model == MODEL
+    assert row.score == merged["mixture_of_rewards.K=500"] and row.extra["K"] == 500
+    assert row.extra["wb_reward_llama"] == merged["llama_reward.K=500"]
+
+
+def test_leaderboard_refuses_to_mix_wb_score_and_wb_reward_inputs(rebuilt: Path) -> None:
+    score_file = shared_path("wildbench", "eval_results", "v2.0625", "score.v2", "eval=gpt-4o-2024-05-13", "gemma-2b-it.json")  # fmt: skip
+    with pytest.raises(BadInput, match="mix of WB-Score and WB-Reward"):
+        build("wildbench", [score_file, rebuilt], Options())
+
+
 # ---- hand-made runs ----------------------------------------------------------------------------------
 
 
@@ -229,3 +247,10 @@ def test_bad_wb_k_is_a_one_line_usage_error(
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
     assert not (tmp_path / "run").exists()
+
+
+def test_the_report_names_the_length_margin() -> None:
+    data = small_run([("s1", "win", "A", 50, 50)])
+    assert "length margin K=500" in " ".join(evaluate(data).notes)
+    off = dataclasses.replace(data, config=dataclasses.replace(data.config, wb_k=-1))
+    assert "no length penalty" in " ".join(evaluate(off).notes)
