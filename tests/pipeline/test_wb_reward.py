@@ -254,3 +254,53 @@ def test_the_report_names_the_length_margin() -> None:
     assert "length margin K=500" in " ".join(evaluate(data).notes)
     off = dataclasses.replace(data, config=dataclasses.replace(data.config, wb_k=-1))
     assert "no length penalty" in " ".join(evaluate(off).notes)
+
+
+# ---- end to end: harness score with a scripted model and judge ----------------------------------------
+
+
+def test_score_command_judges_against_the_three_baselines_and_reports_wb_reward(
+    tmp_path: Path, fake_server: Any
+) -> None:
+    """The judge always answers "A+" (response A slightly better); the model's answer is 700 characters
+    longer than every baseline's, so at K=500 its slight wins (shown as A) become ties while its slight
+    losses (shown as B) stay, and with ``--wb-k -1`` the wins count."""
+    fixture = Path(__file__).parents[1] / "fixtures" / "wildbench_mini.jsonl"
+    data = tmp_path / "data"
+    (data / "model_outputs").mkdir(parents=True)
+    (data / "tasks.jsonl").write_text(fixture.read_text())
+    ids = [json.loads(line)["session_id"] for line in fixture.read_text().splitlines() if line.strip()]
+    for baseline in KEYS.values():
+        rows = [json.dumps({"session_id": i, "output": "b" * 300}) for i in ids]
+        (data / "model_outputs" / f"{baseline}.jsonl").write_text("\n".join(rows) + "\n")
+    model = fake_server("m" * 1000, name="writer")
+    judge = fake_server('{"analysis of A": "..", "choice": "A+"}', name="a-plus")
+
+    def score(name: str, *extra: str) -> dict[str, Any]:
+        argv = ["score", "--benchmark", "wildbench", "--data", str(data), "--subset", "--model", model.spec,
+                "--judge", judge.spec, "--judge-config", "wildbench_pairwise", "--on-flag", "keep",
+                "--run-dir", str(tmp_path / name), "--cache", str(tmp_path / "cache.db"), "--format", "json", *extra]  # fmt: skip
+        assert main(argv) == 0
+        return json.loads((tmp_path / name / "report.json").read_text())
+
+    at_500, off = score("k500"), score("off", "--wb-k", "-1")
+    assert len(judge.requests) == 3 * len(ids)  # the second run is answered from the cache
+    assert "wb_k" not in at_500["config"] and off["config"]["wb_k"] == -1
+    stored = RunStore(tmp_path / "k500").load("judgments", Judgment)
+    assert {j.verdict for j in stored} == {"A+"} and {j.order for j in stored} == {
+        "model_first",
+        "baseline_first",
+    }
+    expected_500, expected_off = [], []
+    for key, baseline in KEYS.items():
+        orders = [j.order for j in stored if j.opponent == baseline]
+        first, second = orders.count("model_first"), orders.count("baseline_first")
+        expected_500.append(100 * -0.5 * second / len(ids))
+        expected_off.append(100 * 0.5 * (first - second) / len(ids))
+        mine = {s["metric"]: s for s in at_500["scores"]}[f"wb_reward_{key}"]
+        assert mine["value"] == pytest.approx(expected_500[-1]) and mine["n_scored"] == len(ids)
+        assert mine["extra"]["counts"]["tie"] == first
+    head_500, head_off = at_500["scores"][0], off["scores"][0]
+    assert head_500["metric"] == head_off["metric"] == "wb_reward" and head_500["extra"]["headline"]
+    assert head_500["value"] == pytest.approx(sum(expected_500) / 3)
+    assert head_off["value"] == pytest.approx(sum(expected_off) / 3)
