@@ -135,7 +135,8 @@ class WildBench(Benchmark):
                 default_judge="wildbench_score",
                 statistic="wb_score",
                 baselines=BASELINES,
-                notes="WB-Reward: judge wildbench_reward vs the three baselines, length margin K",
+                notes="WB-Reward: --judge-config wildbench_pairwise vs the three baselines, length margin --wb-k "
+                "(default 500)",
             ),
         ),
         generation="greedy (temperature 0, top_p 1), max_tokens 4096",

@@ -47,6 +47,9 @@ def judge_arguments(parser: argparse.ArgumentParser) -> None:
                         help="top logprobs for a logprob judge (default: 20 for a local judge, else the config's)")  # fmt: skip
     parser.add_argument("--lc-difficulty", type=Path, metavar="CSV",
                         help="AlpacaEval instruction difficulty (index, instruction_difficulty, instruction) for LC")  # fmt: skip
+    parser.add_argument("--wb-k", type=int, metavar="K",
+                        help="WildBench pairwise (WB-Reward): a slight win whose winner is longer by more than K "
+                        "characters counts as a tie (default 500, upstream's; -1: no length penalty)")  # fmt: skip
     parser.add_argument("--run-dir", type=Path, metavar="DIR", help="run directory; re-use it to resume")
     parser.add_argument(
         "--max-connections", type=int, default=64, metavar="N", help="in-flight requests per endpoint"
@@ -130,7 +133,7 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
     """The judge part of the run config from the options (defaults: the benchmark's upstream judge)."""
     from benchmarks import get_benchmark
     from harness.endpoints import parse_endpoint_spec
-    from harness.pipeline.config import judge_model_of
+    from harness.pipeline.config import is_wb_reward_judge, judge_model_of
     from harness.pipeline.runner import model_name_of
 
     judge_config = args.judge_config or get_benchmark(benchmark).spec.version(version).default_judge
@@ -144,6 +147,13 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
         raise BadInput(str(args.judge_template), "no such judge template file")
     if args.lc_difficulty is not None and not args.lc_difficulty.is_file():
         raise BadInput(str(args.lc_difficulty), "no such difficulty file")
+    if args.wb_k is not None:
+        if args.wb_k < -1:
+            raise BadInput("--wb-k", f"must be -1 (no length penalty) or at least 0, got {args.wb_k}")
+        if benchmark.split("@")[0] != "wildbench" or not is_wb_reward_judge(judge_config):
+            raise BadInput(
+                "--wb-k", "applies to WildBench's pairwise judge only (--judge-config wildbench_pairwise)"
+            )
     top = args.judge_top_logprobs or (20 if spec.kind == "local" else None)
     hardening = Hardening.parse(args.harden)
     return {
@@ -158,6 +168,7 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
         "lc_difficulty": str(args.lc_difficulty.resolve()) if args.lc_difficulty else None,
         "hardening": tuple(m for m in MODES if getattr(hardening, m)),
         "on_flag": args.on_flag,
+        "wb_k": args.wb_k,
     }
 
 

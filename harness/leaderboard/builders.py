@@ -69,8 +69,9 @@ def _row_from_score(score: Score, extras: dict[str, float | int | str | None] | 
     )
 
 
-def _run_dir_rows(paths: Sequence[Path], headline: str) -> list[Row]:
-    """Rows from our own run directories: the report's headline Score of each run."""
+def _run_dir_rows(paths: Sequence[Path], headline: str, headline_extras: tuple[str, ...] = ()) -> list[Row]:
+    """Rows from our own run directories: the report's headline Score of each run (with the other Scores'
+    values, and ``headline_extras`` taken from the headline's ``extra``, as extra columns)."""
     if not paths:
         return []
     from harness.pipeline.scoring import score_run
@@ -85,6 +86,7 @@ def _run_dir_rows(paths: Sequence[Path], headline: str) -> list[Row]:
         extras: dict[str, float | int | str | None] = {
             s.metric: s.value for s in scores if s.metric != headline and s.model == chosen[0].model
         }
+        extras |= {key: chosen[0].extra.get(key) for key in headline_extras}
         rows.append(_row_from_score(chosen[0], extras))
     return rows
 
@@ -261,11 +263,47 @@ def mt_bench(paths: Sequence[Path], opts: Options) -> Leaderboard:
 # ------------------------------------------------------------------------------------------ WildBench
 
 
+WB_REWARD_COLUMNS = ("wb_reward_gpt4t", "wb_reward_haiku", "wb_reward_llama", "K")
+
+
+def _judged_for_wb_reward(run_dir: Path) -> bool:
+    from harness.pipeline.config import is_wb_reward_judge
+    from harness.store import RunStore
+
+    info = RunStore(run_dir).read_run_json()
+    return info is not None and is_wb_reward_judge(str(info.config.get("judge_config", "")))
+
+
+def _wb_reward_leaderboard(run_dirs: Sequence[Path]) -> Leaderboard:
+    """Runs judged pairwise (``wildbench_pairwise``): headline WB-Reward-Mix (or the single baseline's
+    reward), the per-baseline rewards x100 and the length margin K as columns."""
+    rows = _run_dir_rows(run_dirs, "wb_reward", headline_extras=("K",))
+    _check_unique(rows)
+    margins = sorted({str(r.extra.get("K")) for r in rows})
+    notes = (
+        (f"rows scored at different length margins K ({', '.join(margins)}): not comparable",)
+        if len(margins) > 1
+        else ()
+    )
+    return Leaderboard(
+        "wildbench", "wb_reward", tuple(rows), WB_REWARD_COLUMNS,
+        "95% bootstrap percentile over sessions (the mix resamples the three baselines' pairs together); x100",
+        notes,
+    )  # fmt: skip
+
+
 @LEADERBOARDS.register("wildbench")
 def wildbench(paths: Sequence[Path], opts: Options) -> Leaderboard:
+    """WB-Score from upstream eval files and score runs; WB-Reward from runs judged pairwise (never mixed)."""
     from harness.stats.wildbench import load_score_judgments, wb_score
 
     groups = _split("wildbench", paths)
+    run_dirs = groups.get("run_dir", [])
+    reward_runs = [p for p in run_dirs if _judged_for_wb_reward(p)]
+    if reward_runs:
+        if len(reward_runs) != len(run_dirs) or groups.get("wildbench_eval"):
+            raise BadInput("--from", "mix of WB-Score and WB-Reward (pairwise) inputs; build them separately")
+        return _wb_reward_leaderboard(reward_runs)
     rows: list[Row] = []
     for path in groups.get("wildbench_eval", []):
         res = wb_score(load_score_judgments(path), seed=opts.seed)
@@ -274,7 +312,7 @@ def wildbench(paths: Sequence[Path], opts: Options) -> Leaderboard:
             Row(res.model, a.value, a.ci_lower, a.ci_upper, a.n_scored, a.n_unscored,
                 {"score": res.score.value, "avg_len": res.avg_len, "n_empty": res.n_empty, "n_truncated": res.n_truncated})
         )  # fmt: skip
-    rows += _run_dir_rows(groups.get("run_dir", []), "wb_score")
+    rows += _run_dir_rows(run_dirs, "wb_score")
     _check_unique(rows)
     return Leaderboard(
         "wildbench", "wb_score", tuple(rows), ("score", "avg_len", "n_empty", "n_truncated"),

@@ -34,7 +34,8 @@ MT_BENCH_NEED_REF = frozenset({"math", "reasoning", "coding"})  # FastChat commo
 MT_BENCH_PREFIXES = ("mt_bench_single", "mt_bench_pair")
 OnFlag = Literal["loss", "exclude", "keep"]
 ON_FLAG: tuple[OnFlag, ...] = ("loss", "exclude", "keep")
-NEW_FIELD_DEFAULTS: dict[str, Any] = {"hardening": [], "on_flag": "loss"}
+NEW_FIELD_DEFAULTS: dict[str, Any] = {"hardening": [], "on_flag": "loss", "wb_k": None}
+WB_REWARD_PARSER = "wildbench_pairwise_json"  # WildBench's A++..B++ verdicts: what WB-Reward is computed from
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class RunConfig:
     extra: dict[str, Any] = field(default_factory=dict)
     hardening: tuple[str, ...] = ()  # judges.hardening.MODES in force (``--harden``)
     on_flag: OnFlag = "loss"  # what scoring does with items the audit flags (``--on-flag``)
+    wb_k: int | None = None  # WB-Reward length margin K (``--wb-k``; None: upstream's 500, -1: no penalty)
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -91,7 +93,18 @@ class RunConfig:
         values["hardening"] = tuple(values.get("hardening") or ())
         if values.get("on_flag", "loss") not in ON_FLAG:
             raise BadInput(where, f"on_flag must be one of {', '.join(ON_FLAG)}")
+        wb_k = values.get("wb_k")
+        if wb_k is not None and (isinstance(wb_k, bool) or not isinstance(wb_k, int) or wb_k < -1):
+            raise BadInput(where, f"wb_k must be -1 (no length penalty) or an integer >= 0, got {wb_k!r}")
         return cls(**values)
+
+
+def is_wb_reward_judge(judge_config: str) -> bool:
+    """Whether a judge config answers with WildBench's pairwise choices (``A++`` .. ``B++``), the input of
+    WB-Reward; an unknown config name (a run made by another version) is not one."""
+    if judge_config not in judge_configs():
+        return False
+    return judge_configs().get(judge_config).get("parser") == WB_REWARD_PARSER
 
 
 def judge_model_of(config_name: str) -> str:

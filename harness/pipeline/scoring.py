@@ -11,7 +11,9 @@ calls and what makes a report reproducible. Each benchmark keeps its upstream st
 - ``demo``: the win rate with a 95% item bootstrap interval (no LC: γ exists only for AlpacaEval).
 - ``arena_hard``: v0.1 Bradley-Terry win rate vs the baseline, 95% bootstrap; v2.0 mean outcome, 90%.
 - ``mt_bench``: pooled mean rating with a question bootstrap interval, and the turn-1 / turn-2 means.
-- ``wildbench``: WB-Score adjusted ``(mean - 5) * 2`` with an item bootstrap interval.
+- ``wildbench``: WB-Score adjusted ``(mean - 5) * 2`` with an item bootstrap interval; judged pairwise
+  (``wildbench_pairwise``), WB-Reward x100 against each baseline at the length margin K (``--wb-k``,
+  default 500) and WB-Reward-Mix, their mean over the three upstream baselines, as the headline.
 
 Any other judge on a benchmark (a pairwise judge on MT-Bench, say) gets the plain pairwise win rate.
 Unscored judgments are counted by reason beside every figure, and an item the model has no finished
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from harness.pipeline.config import RunConfig
+from harness.pipeline.config import RunConfig, is_wb_reward_judge
 from harness.pipeline.flags import apply_on_flag
 from harness.pipeline.run_data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
 from harness.pipeline.statistics import (
@@ -32,6 +34,7 @@ from harness.pipeline.statistics import (
     arena_scores,
     mt_bench_scores,
     single_mean,
+    wildbench_reward_scores,
     wildbench_scores,
     win_rate_scores,
 )
@@ -93,11 +96,14 @@ def evaluate(data: RunData) -> RunResult:
     data = replace(data, judgments=apply_on_flag(data.judgments, frozenset(flagged), data.config.on_flag))
     statistic = statistic_of(data.config)
     units = pair_units(data.judgments)
+    wb_reward = statistic == "wb_score" and is_wb_reward_judge(data.config.judge_config)
     pairwise = any(j.protocol == "pairwise" for j in data.judgments) or (
-        not data.judgments and statistic in ("lc_win_rate", "win_rate", "bradley_terry")
+        not data.judgments and (wb_reward or statistic in ("lc_win_rate", "win_rate", "bradley_terry"))
     )
     notes: list[str] = []
-    if pairwise and statistic == "lc_win_rate":
+    if pairwise and wb_reward:
+        scores, notes = wildbench_reward_scores(data)
+    elif pairwise and statistic == "lc_win_rate":
         scores, notes = alpaca_scores(data, units)
     elif pairwise and statistic == "bradley_terry":
         scores, notes = arena_scores(data)

@@ -14,13 +14,15 @@ Source: allenai/WildBench@d6b8dca ``leaderboard/data_dir/_create_tables.py`` (pa
 - WB-Reward-Mix: the mean of the rewards against gpt-4-turbo, claude-3-haiku and Llama-2-70b-chat.
 
 Upstream has no unscored state; here a pair without a verdict is unscored: out of ``total``, counted.
+Upstream reports no interval either: each reward gets an item bootstrap (:func:`wb_reward`) and the mix a
+bootstrap over sessions that resamples the three baselines' pairs together (:func:`mixture_interval`).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +30,14 @@ import numpy as np
 import pandas as pd
 
 from harness.errors import BadInput
-from harness.stats.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, ratio_interval
+from harness.stats.bootstrap import (
+    DEFAULT_LEVEL,
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    percentile_interval,
+    ratio_interval,
+    resample_counts,
+)
 from harness.stats.estimate import Estimate, count_reasons, is_missing, require_columns
 from harness.stats.wildbench import is_empty, is_truncated, tags_to_groups, weighted_task_macro
 
@@ -41,6 +50,12 @@ OUTCOME_VALUES: Mapping[str, float] = {
 }
 CHOICES = ("A++", "A+", "A=B", "B+", "B++")
 WB_REWARD_BASELINES = ("haiku", "llama", "gpt4t")  # upstream summation order: (H + L + G) / 3
+# The baselines' generator names (``_create_tables.py`` ``ref_model`` per ``pairwise-<key>`` action).
+BASELINE_MODELS: Mapping[str, str] = {
+    "gpt4t": "gpt-4-turbo-2024-04-09",
+    "haiku": "claude-3-haiku-20240307",
+    "llama": "Llama-2-70b-chat-hf",
+}
 DEFAULT_K = 500.0
 
 
@@ -110,6 +125,7 @@ class WBReward:
     task_categorized_results: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     task_categorized_rewards: Mapping[str, float] = field(default_factory=dict)
     task_macro_reward: float | None = None
+    item_values: tuple[tuple[str, float], ...] = ()  # (session_id, value) of each row in ``total``
 
 
 def wb_reward(
@@ -123,15 +139,17 @@ def wb_reward(
     """WB-Reward of one model vs one baseline from per-item outcomes.
 
     ``df`` columns: session_id, outcome (one of ``OUTCOME_VALUES`` or missing), model_output,
-    baseline_output; optional ``tags``. The interval is an item-level bootstrap over the ``total`` rows.
+    baseline_output; optional ``tags``, and optional ``reason`` (why an outcome is missing, counted in
+    ``unscored_reasons``; default "missing"). The interval is an item-level bootstrap over the ``total`` rows.
     """
     require_columns(df, ["session_id", "outcome", "model_output", "baseline_output"], "wildbench pairwise")
     k = _check_k(k)
-    has_tags = "tags" in df.columns
+    has_tags, has_reason = "tags" in df.columns, "reason" in df.columns
     name = model or (str(df["model"].iloc[0]) if "model" in df.columns and len(df) else "")
     counts = dict.fromkeys(OUTCOME_VALUES, 0)
     by_group: dict[str, dict[str, int]] = {}
     values: list[float] = []
+    sessions: list[str] = []
     lengths: list[int] = []
     reasons: list[str] = []
     n_skipped = 0
@@ -144,15 +162,18 @@ def wb_reward(
         if is_truncated(mine) or is_truncated(theirs) or is_empty(mine) or is_empty(theirs):
             n_skipped += 1
             values.append(0.0)
+            sessions.append(str(row.session_id))
             continue
         if is_missing(row.outcome):
-            reasons.append("missing")
+            reason = row.reason if has_reason else None
+            reasons.append(reason if isinstance(reason, str) and reason else "missing")
             continue
         if row.outcome not in OUTCOME_VALUES:
             raise BadInput(f"{where}.outcome", f"got {row.outcome!r}; expected one of {list(OUTCOME_VALUES)}")
         label = apply_length_penalty(str(row.outcome), len(mine), len(theirs), k)
         counts[label] += 1
         values.append(OUTCOME_VALUES[label])
+        sessions.append(str(row.session_id))
         lengths.append(len(mine))
         for group in groups:
             by_group.setdefault(group, dict.fromkeys(OUTCOME_VALUES, 0))[label] += 1
@@ -177,6 +198,7 @@ def wb_reward(
         task_categorized_results=by_group,
         task_categorized_rewards=group_rewards,
         task_macro_reward=weighted_task_macro(group_rewards) if has_tags else None,
+        item_values=tuple(zip(sessions, values, strict=True)),
     )
 
 
@@ -200,6 +222,35 @@ def mixture_of_rewards(
             value = 0.0
         values.append(value)
     return sum(values) / len(values)
+
+
+def mixture_interval(
+    results: Sequence[WBReward],
+    n_resamples: int = DEFAULT_RESAMPLES,
+    level: float = DEFAULT_LEVEL,
+    seed: int = DEFAULT_SEED,
+) -> tuple[float, float]:
+    """Percentile interval of the mean of several rewards, resampling sessions (not pairs) with replacement.
+
+    Upstream gives the mix no interval. The rewards against the three baselines share their sessions (and
+    the model's answers), so they are correlated: a session drawn in a resample brings its pairs against
+    every baseline, and each replicate is the mean of the replicated rewards ``sum(values)/rows``, one per
+    baseline (a session judged in both orders brings both rows).
+    """
+    if not results or any(not r.item_values for r in results):
+        raise BadInput("wildbench mixture interval", "every baseline needs at least one counted pair")
+    sessions = sorted({s for r in results for s, _ in r.item_values})
+    index = {s: i for i, s in enumerate(sessions)}
+    counts = resample_counts(len(sessions), n_resamples, seed)
+    replicates = np.zeros(n_resamples)
+    for result in results:
+        num, den = np.zeros(len(sessions)), np.zeros(len(sessions))
+        for session, value in result.item_values:
+            num[index[session]] += value
+            den[index[session]] += 1.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            replicates += (counts @ num) / (counts @ den)
+    return percentile_interval(replicates / len(results), level)
 
 
 def load_pairwise_judgments(path: str | Path, baseline: str, model: str | None = None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from harness.stats.wildbench_reward import (
     OUTCOME_VALUES,
     apply_length_penalty,
     load_pairwise_judgments,
+    mixture_interval,
     mixture_of_rewards,
     outcome_from_choice,
     reward_from_counts,
@@ -172,3 +173,32 @@ def test_reward_interval_brackets_the_value() -> None:
     assert result.reward.ci_lower < result.reward.value < result.reward.ci_upper
     again = wb_reward(frame, k=-1, n_resamples=500, seed=3)
     assert (again.reward.ci_lower, again.reward.ci_upper) == (result.reward.ci_lower, result.reward.ci_upper)
+
+
+def test_a_reason_column_names_why_a_verdict_is_missing() -> None:
+    frame = _pairs()
+    frame["reason"] = [None] * 8 + ["parse_failure"]
+    result = wb_reward(frame, k=500, n_resamples=0)
+    assert result.reward.unscored_reasons == {"parse_failure": 1}
+    # the skipped pairs (p7, p8) stay in total with value 0; the unscored one (p9) is not a row
+    assert [s for s, _ in result.item_values] == ["p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"]
+    assert sum(v for _, v in result.item_values) / result.total == result.reward.value
+
+
+def test_mixture_interval_resamples_sessions_across_baselines() -> None:
+    frame = pd.concat([_pairs()] * 20, ignore_index=True)
+    frame["session_id"] = [f"s{i:03d}" for i in range(len(frame))]  # sorted, one row per session
+    one = wb_reward(frame, k=-1, n_resamples=500, seed=3)
+    # three identical baselines: the mix's replicates are the single reward's, resampled the same way
+    assert mixture_interval([one, one, one], n_resamples=500, seed=3) == (
+        one.reward.ci_lower,
+        one.reward.ci_upper,
+    )
+    other = frame.assign(
+        outcome=frame["outcome"].map({"win": "lose", "lose": "win"}).fillna(frame["outcome"])
+    )
+    two = wb_reward(other, k=-1, n_resamples=0)
+    low, high = mixture_interval([one, two], n_resamples=500, seed=3)
+    assert low < (one.reward.value + two.reward.value) / 2 < high
+    with pytest.raises(BadInput, match="at least one counted pair"):
+        mixture_interval([one, wb_reward(frame.iloc[8:9], n_resamples=0)])
