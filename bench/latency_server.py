@@ -20,9 +20,10 @@ import asyncio
 import hashlib
 import http
 import json
-import threading
 import time
 from typing import Any
+
+from harness.testing import ServerThread
 
 
 class LatencyServer:
@@ -31,8 +32,7 @@ class LatencyServer:
         self.api_key = api_key
         self.port = port
         self.requests = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._runner = ServerThread("latency-server")
         self._server: asyncio.Server | None = None
 
     @property
@@ -46,29 +46,11 @@ class LatencyServer:
 
     def start(self) -> LatencyServer:
         """Serve from a daemon thread with its own event loop (for tests)."""
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            assert self._loop is not None
-            self._loop.run_until_complete(self.open())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, name="latency-server", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("latency server did not start")
+        self._runner.start(self.open)
         return self
 
     def stop(self) -> None:
-        if self._loop is None or self._thread is None or self._server is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
-        self._loop = None
+        self._runner.stop(self._close)
 
     async def _close(self) -> None:
         assert self._server is not None

@@ -11,7 +11,9 @@ temperatures). Its contract, after inspect_ai's per-sample resume (reference/eng
 - multi-turn items: turn k is sent with the earlier user turns *and the model's own earlier answers*
   (MT-Bench's protocol), so turn 2 depends on turn 1's text;
 - each Output is appended (and fsync'ed) as soon as its last turn is back, so a ``kill -9`` loses only
-  items in flight, and their finished turns are cache hits on the next run;
+  items in flight, and their finished turns are cache hits on the next run; the append runs in the
+  writer thread the judge stage uses too (``harness/_writer.py``), so an fsync never stalls the
+  requests in flight, and an item counts as done only once its Output is durable;
 - an item whose request outlasts the retry budget (``RetriesExhausted``) is stored as an Output with
   ``error`` set, and retried by the next run; a fatal API error (bad key, unknown model) stops the run.
 """
@@ -25,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
+from harness._writer import StoreWriter
 from harness.client import ChatRequest, Completion, RetriesExhausted, RoleCounters, SamplingParams
 from harness.records import Item, Output, TokenUsage
 from harness.store import RunStore, is_final
@@ -116,7 +119,7 @@ async def generate_outputs(
         nonlocal finished, errors
         async with limit:
             output = await generate_one(client, item, model=model, params=params_for(item))
-        store.append("outputs", output)
+        await writer.append([output])  # fsync'ed off the event loop (harness/_writer.py), then counted
         if output.error is None:
             finished += 1
         else:
@@ -126,7 +129,7 @@ async def generate_outputs(
 
     # A TaskGroup so that a fatal error (bad key, unknown model) cancels the rest at once.
     try:
-        async with asyncio.TaskGroup() as group:
+        async with StoreWriter(store, "outputs") as writer, asyncio.TaskGroup() as group:
             for item in todo:
                 group.create_task(run(item))
     except BaseExceptionGroup as failed:  # surface the first cause (e.g. FatalAPIError), not a group

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
+from harness.testing import ServerThread
+
 FAULT_KINDS: tuple[str, ...] = (
     "rate_limit",
     "server_error",
@@ -83,8 +85,7 @@ class FaultProxy:
         self.upstream = self.upstream.rstrip("/")
         self._seen: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._runner = ServerThread("fault-proxy")
         self._server: asyncio.Server | None = None
         self._http: httpx.AsyncClient | None = None
         self._writers: set[asyncio.StreamWriter] = set()
@@ -95,30 +96,11 @@ class FaultProxy:
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> FaultProxy:
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            assert self._loop is not None
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self._open())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, name="fault-proxy", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("fault proxy did not start")
+        self._runner.start(self._open)
         return self
 
     def stop(self) -> None:
-        if self._loop is None or self._thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
-        self._loop = None
+        self._runner.stop(self._close)
 
     def __enter__(self) -> FaultProxy:
         return self.start()

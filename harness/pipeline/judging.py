@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from harness._writer import StoreWriter
 from harness.client import RoleCounters
 from harness.errors import BadInput
 from harness.pipeline.config import JudgeSet
@@ -142,22 +142,13 @@ async def judge_tasks(
     done, written, api_errors = skipped, 0, 0
     limit = asyncio.Semaphore(max(1, max_in_flight))
 
-    # One writer thread: each append fsyncs (~5 ms), which on the event loop would stall every request
-    # in flight; in one thread the records stay in completion order and the store sees no concurrency.
-    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="judgments-writer")
-    loop = asyncio.get_running_loop()
-
-    def append_all(judgments: list[Judgment]) -> None:
-        for judgment in judgments:
-            store.append("judgments", judgment)
-
     async def run(task: JudgeTask) -> None:
         nonlocal done, written, api_errors
         async with limit:
             judgments = await _run_task(task, caller)
         # an order already final stays as it is (e.g. a strategy widened from random to both)
         new = [j for j in judgments if default_key(j) not in final]
-        await loop.run_in_executor(writer, append_all, new)
+        await writer.append(new)  # fsync'ed off the event loop (harness/_writer.py)
         written += len(new)
         api_errors += sum(j.reason == "api_error" for j in new)
         done += 1
@@ -165,13 +156,11 @@ async def judge_tasks(
             on_task_done(done)
 
     try:
-        async with asyncio.TaskGroup() as group:
+        async with StoreWriter(store, "judgments") as writer, asyncio.TaskGroup() as group:
             for task in todo:
                 group.create_task(run(task))
     except BaseExceptionGroup as failed:  # the first cause (e.g. a template error), not a group
         raise failed.exceptions[0] from None
-    finally:
-        writer.shutdown(wait=True)
     return JudgeSummary(len(tasks), skipped, len(todo), written, api_errors)
 
 
