@@ -282,6 +282,7 @@ def _wb_reward_rows(data: RunData) -> tuple[dict[str, list[dict[str, Any]]], dic
                 "reason": None if scored else str(j.reason or "unscored"),
                 "model_output": output.turns[-1] if output.turns else "",
                 "baseline_output": base.turns[-1] if base.turns else "",
+                "forced_loss": bool(j.metadata.get("flagged")) and j.metadata.get("on_flag") == "loss",
             }
         )
     return rows, left_out
@@ -320,7 +321,7 @@ def wildbench_reward_scores(data: RunData) -> tuple[list[Score], list[str]]:
     )
     baselines = list(configured) + sorted((set(rows) | set(left_out)) - set(configured))
     key_of = {model: key for key, model in BASELINE_MODELS.items()}
-    columns = ["session_id", "outcome", "reason", "model_output", "baseline_output"]
+    columns = ["session_id", "outcome", "reason", "model_output", "baseline_output", "forced_loss"]
     scale, level = WB_REWARD_SCALE, 0.95
     results: dict[str, WBReward] = {}
     per_baseline: list[Score] = []

@@ -139,12 +139,21 @@ def wb_reward(
     """WB-Reward of one model vs one baseline from per-item outcomes.
 
     ``df`` columns: session_id, outcome (one of ``OUTCOME_VALUES`` or missing), model_output,
-    baseline_output; optional ``tags``, and optional ``reason`` (why an outcome is missing, counted in
-    ``unscored_reasons``; default "missing"). The interval is an item-level bootstrap over the ``total`` rows.
+    baseline_output; optional ``tags``, optional ``reason`` (why an outcome is missing, counted in
+    ``unscored_reasons``; default "missing"), and optional ``forced_loss``: the pair's outcome was set to
+    a loss because the audit flagged the model's answer (``--on-flag loss``). Upstream skips (counts 0)
+    a pair whose answer is empty or ends in the truncation mark; the model controls that text, so a
+    flagged answer is not skipped for it (else an empty or "truncated" null model would score 0, above
+    every real model's negative reward against gpt-4-turbo). The interval is an item-level bootstrap
+    over the ``total`` rows.
     """
     require_columns(df, ["session_id", "outcome", "model_output", "baseline_output"], "wildbench pairwise")
     k = _check_k(k)
-    has_tags, has_reason = "tags" in df.columns, "reason" in df.columns
+    has_tags, has_reason, has_forced = (
+        "tags" in df.columns,
+        "reason" in df.columns,
+        "forced_loss" in df.columns,
+    )
     name = model or (str(df["model"].iloc[0]) if "model" in df.columns and len(df) else "")
     counts = dict.fromkeys(OUTCOME_VALUES, 0)
     by_group: dict[str, dict[str, int]] = {}
@@ -159,7 +168,12 @@ def wb_reward(
         if not (isinstance(mine, str) and isinstance(theirs, str)):
             raise BadInput(where, "model_output and baseline_output must be text")
         groups = tags_to_groups(row.tags, f"{where}.tags") if has_tags else ()
-        if is_truncated(mine) or is_truncated(theirs) or is_empty(mine) or is_empty(theirs):
+        forced = has_forced and bool(row.forced_loss)
+        if (
+            ((is_truncated(mine) or is_empty(mine)) and not forced)
+            or is_truncated(theirs)
+            or is_empty(theirs)
+        ):
             n_skipped += 1
             values.append(0.0)
             sessions.append(str(row.session_id))

@@ -196,6 +196,18 @@ def test_a_flagged_item_scored_as_a_loss_is_a_much_worse_outcome() -> None:
     assert counts["win_much"] == 1 and counts["lose_much"] == 1
 
 
+def test_a_flagged_empty_or_truncated_answer_cannot_escape_its_loss() -> None:
+    """Upstream counts a pair with an empty or "... (truncated)" answer as 0; the model writes that text,
+    so under --on-flag loss a flagged one is a heavy loss (else an empty null model scores 0, above every
+    real model's negative reward). Unflagged (keep), upstream's 0 stands."""
+    data = small_run([("s1", "win", "A", 0, 50), ("s2", "win", "B", 50, 50)])
+    data.outputs["s2"] = Output(item_id="s2", model=MODEL, turns=["m... (truncated)"])
+    flagged = dataclasses.replace(data, flagged=frozenset({"s1", "s2"}))
+    assert scores_of(flagged, None)["wb_reward_gpt4t"].value == -100.0
+    kept = dataclasses.replace(flagged, config=dataclasses.replace(data.config, on_flag="keep"))
+    assert scores_of(kept, None)["wb_reward_gpt4t"].value == 0.0
+
+
 def test_two_of_three_baselines_give_no_mix_but_both_rewards() -> None:
     data = small_run([("s1", "win", "A", 50, 50)])
     data = dataclasses.replace(data, config=dataclasses.replace(data.config, baselines=(GPT4T, HAIKU)))
