@@ -171,13 +171,14 @@ async def judge_with_progress(
     store: RunStore,
     *,
     max_in_flight: int = 64,
+    label: str = "judge",
 ) -> JudgeSummary:
     """:func:`judge_tasks` with the progress bar (tasks done, judge requests, retries, cache hits) on stderr."""
     from harness.progress import GenerationProgress
 
     final = final_keys(store)
     done = sum(all(k in final for k in t.expected_keys()) for t in tasks)
-    with GenerationProgress("judge", total=len(tasks), done=done) as bar:
+    with GenerationProgress(label, total=len(tasks), done=done) as bar:
 
         def on_done(n: int) -> None:
             nonlocal done

@@ -185,6 +185,10 @@ class Run:
     def role(self, name: str) -> str:
         return self.role_prefix + name
 
+    def label(self, stage: str) -> str:
+        """The progress bar's label: the stage, and in a sweep the model it is working on."""
+        return f"{stage} {self.config.model_name}" if self.role_prefix else stage
+
     def missing_outputs(self) -> bool:
         return bool({i.item_id for i in self.items} - finished_ids(self.store, self.config.model_name))
 
@@ -254,7 +258,7 @@ async def _generate(jobs: list[tuple[Run, Endpoint]], cache: Cache | None, optio
             # cast: Client.counters became a read-only property; ChatClient still declares a plain attribute
             summary = await generate_with_progress(
                 run.items, cast(ChatClient, client), run.store, model=run.config.model_name, params=p,
-                max_in_flight=options.max_connections,
+                max_in_flight=options.max_connections, label=run.label("generate"),
             )  # fmt: skip
             run.gen_errors = summary.errors
             run.session["generate"] = asdict(summary)
@@ -309,7 +313,12 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
         ])  # fmt: skip
         for (run, tasks), client in zip(jobs, clients, strict=True):
             summary = await judge_with_progress(
-                tasks, client.chat, client.counters, run.store, max_in_flight=options.max_connections
+                tasks,
+                client.chat,
+                client.counters,
+                run.store,
+                max_in_flight=options.max_connections,
+                label=run.label("judge"),
             )
             run.api_errors = summary.api_errors
             run.session["judge"] = asdict(summary)
