@@ -9,8 +9,6 @@ Each run gets its own cache file, so the Ray run cannot borrow the client run's 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +22,6 @@ from harness.store import RunStore
 
 pytestmark = pytest.mark.slow
 LIMIT = 2
-
-
-@pytest.fixture(scope="module")
-def ray_local() -> Iterator[Any]:
-    try:
-        import ray
-    except ImportError:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("ray is not installed (pip install 'harness[ray]')")
-        pytest.skip("ray is not installed (pip install 'harness[ray]')")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
 
 
 @pytest.fixture(autouse=True)

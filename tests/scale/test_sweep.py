@@ -11,7 +11,6 @@ request and rewrites the same leaderboard bytes.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,21 +34,6 @@ COMMON = (
     "json",
     *WILDBENCH,
 )
-
-
-@pytest.fixture(scope="module")
-def ray_local() -> Iterator[Any]:
-    try:
-        import ray
-    except ImportError:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("ray is not installed (pip install 'harness[ray]')")
-        pytest.skip("ray is not installed (pip install 'harness[ray]')")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
 
 
 def chat_posts(proxy: Any) -> int:
