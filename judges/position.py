@@ -9,10 +9,18 @@
 - ``both``: both orders; the two model-frame values are aggregated (``mean``: Arena-Hard counts both games;
   ``agree``: FastChat MT-Bench, a win only when both orders agree, otherwise a tie) and the pair is
   position-consistent when both orders put the same side ahead (or both call a tie).
-- ``portia``: split both answers at sentence boundaries into k length-aligned parts and merge them into one
-  prompt (Li et al., EMNLP 2024, arXiv:2310.01432; ``../shared/reference/methods.md`` §d), asked in both orders;
-  answers with fewer than k sentences fall back to ``both``. When the two length-aligned verdicts disagree, the
-  semantic stage (:func:`semantic_align`) re-splits both answers to pair similar content and asks both orders again.
+- ``portia``: PORTIA (Li et al., EMNLP 2024, arXiv:2310.01432; ``../shared/reference/methods.md`` §d), two
+  stages. Length alignment: split both answers at sentence boundaries into k parts of comparable length and
+  merge them into one prompt (:func:`length_align`, :func:`merge_interleaved`), asked in both orders.
+  Semantic alignment, only when those two verdicts are inconsistent: re-split both answers where the summed
+  token overlap of the paired parts is largest (:func:`semantic_align`) and ask both orders again; a pair
+  still inconsistent stays inconsistent. Answers with fewer than k sentences fall back to ``both``.
+  Verified in the paper's abstract: split both answers, align them "taking into account both length and
+  semantics", merge into a single prompt for the unchanged judge. From secondary summaries only ([2nd]):
+  sentence-boundary splits, the length stage first, the semantic stage only for inconsistent pairs, the
+  Σ sim(A_i, B_i) objective and sim = token overlap. Our choices ([recall] or none in the source): k = 3,
+  the nearest boundary to len·i/k, code blocks kept whole, Jaccard as the token overlap, the labelled
+  interleaved merge, no re-query when the semantic split equals the length split.
 """
 
 from __future__ import annotations
