@@ -8,6 +8,15 @@ label as the judge wrote it). Two scales exist (``metadata["scale"]``):
   MT-Bench pair with +-1).
 - ``preference``: AlpacaEval's 1..2 where 2 = the model wins; a game shown model-first is un-swapped as
   ``3 - x`` (``../shared/reference/alpaca_eval.md`` §B), identical outputs are 1.5 without a call.
+
+PORTIA (``judges.position``; ``../shared/reference/methods.md`` §d) asks both orders with length-aligned merged
+prompts and, only when those two verdicts are inconsistent, both orders again with semantically aligned ones:
+2 or 4 judge calls per pair. The pair's two stored judgments are always those of its last stage
+(``metadata["portia_stage"]``), so scoring, position consistency and resume see one judgment per order as
+for ``both``; a semantic-stage judgment keeps its order's length-stage verdict and raw completion in
+``metadata["portia_length"]`` and counts both stages' tokens in ``usage``. A PORTIA pair is stored final only
+as a whole: if either order ends in an API error, both are stored as ``api_error`` and the next run asks the
+pair again from the length stage, so a resumed pair never mixes the two stages.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from judges.position import (
     length_align,
     merge_interleaved,
     orders_for,
+    semantic_align,
 )
 from judges.render import render
 from judges.templates import JudgeTemplate
@@ -36,6 +46,7 @@ Scale = Literal["signed", "preference"]
 MIDPOINT: dict[Scale, float] = {"signed": 0.0, "preference": 1.5}
 EmptyPolicy = Literal["upstream", "unscored"]
 _SENTINEL_A, _SENTINEL_B = "\x00PORTIA_A\x00", "\x00PORTIA_B\x00"
+Aligned = tuple[list[str], list[str]]  # PORTIA parts of (the model's answer, the opponent's answer)
 
 
 @dataclass(frozen=True)
@@ -115,14 +126,23 @@ class PairwiseJudge:
         return render(self.template, composer.fields(item, first, second, turn))
 
     def portia_messages(
-        self, item: Item, first: list[str], second: list[str], turn: int | None = None
+        self,
+        item: Item,
+        first: list[str],
+        second: list[str],
+        turn: int | None = None,
+        parts: Aligned | None = None,
     ) -> list[dict[str, str]] | None:
-        """The PORTIA merged prompt for one order, or None when the answers cannot be split into k parts."""
+        """The PORTIA merged prompt for one order, or None when the answers cannot be split into k parts.
+        ``parts`` (first's, second's) are merged as given; without them both answers are length-aligned."""
         composer = PAIR_COMPOSERS.get(self.composer)
         k = self.position.portia_k
-        a_parts, b_parts = length_align(first[-1], k), length_align(second[-1], k)
-        if composer.multi_slot or a_parts is None or b_parts is None:
+        if parts is None:
+            a_len, b_len = length_align(first[-1], k), length_align(second[-1], k)
+            parts = None if a_len is None or b_len is None else (a_len, b_len)
+        if composer.multi_slot or parts is None:
             return None
+        a_parts, b_parts = parts
         with_sentinels = [*first[:-1], _SENTINEL_A], [*second[:-1], _SENTINEL_B]
         messages = render(self.template, composer.fields(item, *with_sentinels, turn))
         merged = []
@@ -144,8 +164,10 @@ class PairwiseJudge:
         order: Order,
         turn: int | None,
         portia: bool,
+        aligned: Aligned | None = None,
     ) -> tuple[Judgment, bool]:
-        """One game; returns the judgment and whether the PORTIA merge was used."""
+        """One game; returns the judgment and whether the PORTIA merge was used. ``aligned`` (the model's
+        parts, the opponent's) replaces the length alignment (PORTIA's semantic stage)."""
         first, second = (
             (model.turns, opponent.turns) if order == "model_first" else (opponent.turns, model.turns)
         )
@@ -160,7 +182,8 @@ class PairwiseJudge:
                 return self._judgment(
                     item, model, opponent, order, parsed, None, turn, extra | {"no_call": why}
                 ), False
-        messages = self.portia_messages(item, first, second, turn) if portia else None
+        parts = aligned if aligned is None or order == "model_first" else (aligned[1], aligned[0])
+        messages = self.portia_messages(item, first, second, turn, parts) if portia else None
         merged = messages is not None
         if messages is None:
             messages = self.messages(item, first, second, turn)
@@ -169,6 +192,49 @@ class PairwiseJudge:
         )
         extra |= {"portia_merged": merged} if portia else {}
         return self._judgment(item, model, opponent, order, exchange.parsed, exchange, turn, extra), merged
+
+    def _inconsistent(self, judgments: list[Judgment]) -> bool:
+        """Both orders scored and on different sides: the notion of :func:`aggregate_pair` (and of
+        ``position_consistency`` in scoring). An unscored order leaves consistency unknown: no new stage."""
+        values = [j.score for j in judgments if j.status == "scored" and j.score is not None]
+        if len(judgments) != 2 or len(values) != 2:
+            return False
+        return not aggregate_pair(values, MIDPOINT[self.scale], self.position.aggregate)[1]
+
+    async def _portia_stages(
+        self,
+        caller: Caller,
+        item: Item,
+        model: Output,
+        opponent: Output,
+        orders: list[Order],
+        turn: int | None,
+        length: list[Judgment],
+    ) -> list[Judgment]:
+        """PORTIA after its length stage (``length``, both orders merged): when the two verdicts are
+        inconsistent, both orders again on the semantic alignment (``methods.md`` §d step 3, [2nd]). The
+        returned judgments are the last stage's. When the semantic split equals the length split the
+        re-query would repeat the same prompts, so it is skipped (our choice; the source is silent)."""
+        for judgment in length:
+            judgment.metadata["portia_stage"] = "length"
+        if not self._inconsistent(length):
+            return _whole_pair(length)
+        k = self.position.portia_k
+        aligned = semantic_align(model.turns[-1], opponent.turns[-1], k)
+        if aligned is None or aligned == (
+            length_align(model.turns[-1], k),
+            length_align(opponent.turns[-1], k),
+        ):
+            for judgment in length:
+                judgment.metadata["portia_semantic"] = "same split as the length stage: not asked again"
+            return length
+        games = [await self._game(caller, item, model, opponent, o, turn, True, aligned) for o in orders]
+        final = []
+        for (judgment, _), before in zip(games, length, strict=True):
+            judgment.metadata |= {"portia_stage": "semantic", "portia_length": _stage_record(before)}
+            judgment.usage = judgment.usage + before.usage  # the pair's tokens, both stages
+            final.append(judgment)
+        return _whole_pair(final)
 
     async def judge(
         self, caller: Caller, item: Item, model: Output, opponent: Output, turn: int | None = None
@@ -180,7 +246,9 @@ class PairwiseJudge:
         games = [await self._game(caller, item, model, opponent, o, turn, portia) for o in orders]
         judgments = [g for g, _ in games]
         strategy: str = spec.strategy
-        if portia and not all(merged for _, merged in games):
+        if portia and all(merged for _, merged in games):
+            judgments = await self._portia_stages(caller, item, model, opponent, orders, turn, judgments)
+        elif portia:
             strategy = "portia->both"  # too short to split: plain prompts in both orders
         for judgment in judgments:
             judgment.metadata["strategy"] = strategy
@@ -191,3 +259,37 @@ class PairwiseJudge:
             value, consistent = aggregate_pair(values, MIDPOINT[self.scale], spec.aggregate)
             return PairOutcome(judgments, value, consistent, strategy)
         return PairOutcome(judgments, sum(values) / len(values), None, strategy)
+
+
+def _stage_record(judgment: Judgment) -> dict[str, object]:
+    """What a superseded PORTIA stage leaves in the final judgment's metadata."""
+    return {
+        "verdict": judgment.verdict,
+        "score": judgment.score,
+        "status": judgment.status,
+        "reason": judgment.reason,
+        "detail": judgment.detail,
+        "raw_completion": judgment.raw_completion,
+        "attempts": judgment.metadata.get("attempts", 0),
+        "usage": judgment.usage.model_dump(),
+    }
+
+
+def _whole_pair(judgments: list[Judgment]) -> list[Judgment]:
+    """A PORTIA pair is final only as a whole: when one order failed with an API error, the other is stored
+    as ``api_error`` too (its verdict kept in ``metadata["portia_withheld"]``), so the next run asks the
+    pair again from the length stage instead of pairing this stage's verdict with another stage's."""
+    if not any(j.reason == "api_error" for j in judgments):
+        return judgments
+    for judgment in judgments:
+        if judgment.reason != "api_error":
+            judgment.metadata["portia_withheld"] = {
+                k: v
+                for k, v in _stage_record(judgment).items()
+                if k in ("verdict", "score", "status", "reason", "detail")
+            }
+            judgment.status, judgment.reason, judgment.score = "unscored", "api_error", None
+            judgment.detail = (
+                "the other order of this PORTIA pair failed with an API error; the pair is asked again"
+            )
+    return judgments

@@ -36,7 +36,10 @@ def judge_arguments(parser: argparse.ArgumentParser) -> None:
         "--judge-template", type=Path, metavar="PATH", help="replace the judge's prompt template file"
     )
     parser.add_argument(
-        "--position", choices=POSITIONS, help="position strategy (default: the judge config's)"
+        "--position",
+        choices=POSITIONS,
+        help="position strategy (default: the judge config's); portia: "
+        "length-aligned merged prompts in both orders, re-aligned by content where the verdicts disagree",
     )
     parser.add_argument("--portia-k", type=int, metavar="K", help="PORTIA segments per answer (default 3)")
     parser.add_argument(

@@ -6,7 +6,9 @@ benchmark judges turns separately (MT-Bench). Resume contract, as for generation
 (reference/engineering.md §4.6): a task whose every expected judgment (each order of its strategy) is
 already stored as a *final* record is skipped with no request; unscored judgments are final too (a
 parse failure is the judge's answer, re-asking would only hit the cache) except ``api_error``, which is
-retried by the next run. Each judgment is appended and fsync'ed as soon as its task finishes.
+retried by the next run. Each judgment is appended and fsync'ed as soon as its task finishes. A PORTIA
+task stores the two judgments of its last stage (2 or 4 judge calls); when either order failed with an API
+error both are stored as ``api_error``, so the pair is asked again whole (``judges/pairwise.py``).
 """
 
 from __future__ import annotations

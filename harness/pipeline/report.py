@@ -142,10 +142,17 @@ def _consistency_line(report: dict[str, Any]) -> str:
         return "position consistency: n/a (no pair judged in both orders)"
     if pc["consistency"] is None:
         return f"position consistency: unavailable ({pc['n_pairs_unscored']} pairs with an unscored order)"
-    return (
+    line = (
         f"position consistency: {pc['consistency']:.3f} over {pc['n_pairs']} pairs "
         f"(first-position bias {pc['first_position_bias']:+.3f}; {pc['n_pairs_unscored']} pairs not comparable)"
     )
+    portia = pc.get("portia")
+    if portia:
+        line += (
+            f"; PORTIA: semantic stage on {portia['n_semantic']} of {portia['n_pairs']} merged pairs "
+            f"({portia['n_fixed']} made consistent), {portia['judge_calls']} judge calls"
+        )
+    return line
 
 
 def render_table(report: dict[str, Any], console: Console) -> None:

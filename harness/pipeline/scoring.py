@@ -22,6 +22,7 @@ answer for is unscored as ``no_output`` (a generation failure is not a loss eith
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,19 @@ from harness.pipeline.statistics import (
     wildbench_scores,
     win_rate_scores,
 )
-from harness.records import Score
+from harness.records import Judgment, Score
 from judges.position import side
 
-__all__ = ["RunData", "RunResult", "evaluate", "load_run", "pair_units", "position_consistency", "score_run"]
+__all__ = [
+    "RunData",
+    "RunResult",
+    "evaluate",
+    "load_run",
+    "pair_units",
+    "portia_stages",
+    "position_consistency",
+    "score_run",
+]
 
 
 @dataclass
@@ -82,6 +92,36 @@ def position_consistency(units: list[PairUnit]) -> dict[str, Any] | None:
     }
 
 
+def portia_stages(judgments: list[Judgment]) -> dict[str, Any] | None:
+    """PORTIA's two stages over its merged pairs (``metadata["portia_stage"]``, ``judges/pairwise.py``):
+    how many pairs went on to the semantic stage, how many of those it made position-consistent (the
+    "fixed coverage" of ``methods.md`` §d) and the judge calls both stages took (a continuation retry is a
+    call). None when no pair was merged."""
+    pairs: dict[tuple[str, str, int | None], list[Judgment]] = defaultdict(list)
+    for j in judgments:
+        if j.protocol == "pairwise" and "portia_stage" in j.metadata:
+            pairs[(j.item_id, str(j.opponent), j.turn)].append(j)
+    if not pairs:
+        return None
+    semantic = [g for g in pairs.values() if any(j.metadata["portia_stage"] == "semantic" for j in g)]
+    fixed = 0
+    for games in semantic:
+        scored = [g for g in games if g.status == "scored" and g.score is not None]
+        mid = MIDPOINT.get(str(games[0].metadata.get("scale", "signed")), 0.0)
+        fixed += len(scored) == 2 and len({side(float(g.score or 0.0), mid) for g in scored}) == 1
+    length_calls = sum(
+        int(j.metadata.get("portia_length", {}).get("attempts", 0)) for g in semantic for j in g
+    )
+    calls = sum(int(j.metadata.get("attempts", 0)) for g in pairs.values() for j in g) + length_calls
+    return {
+        "n_pairs": len(pairs),
+        "n_semantic": len(semantic),
+        "n_fixed": fixed,
+        "judge_calls": calls,
+        "semantic_calls": sum(int(j.metadata.get("attempts", 0)) for g in semantic for j in g),
+    }
+
+
 def statistic_of(config: RunConfig) -> str:
     from benchmarks import get_benchmark
 
@@ -92,6 +132,7 @@ def evaluate(data: RunData) -> RunResult:
     """The Scores, position consistency and coverage of one run's records, after the ``--on-flag``
     policy has been applied to the judgments of flagged items."""
     flagged = data.flagged & set(data.outputs)
+    portia = portia_stages(data.judgments)
     judge_units = pair_units(data.judgments)  # position consistency measures the judge, before the policy
     data = replace(data, judgments=apply_on_flag(data.judgments, frozenset(flagged), data.config.on_flag))
     statistic = statistic_of(data.config)
@@ -116,6 +157,8 @@ def evaluate(data: RunData) -> RunResult:
     else:
         scores = single_mean(data)
     consistency = position_consistency(judge_units) if pairwise else None
+    if consistency is not None and portia is not None:
+        consistency["portia"] = portia
     if consistency is not None and consistency["consistency"] is not None:
         scores.append(
             make_score(

@@ -97,7 +97,20 @@ def test_portia_merges_segments_into_one_prompt_per_order(tmp_path: Path, server
     assert all(j.judge.endswith("+portia3") for j in stored)
     prompts = [m["content"] for body in judge.requests for m in body["messages"] if m["role"] == "user"]
     merged_prompts = [p for p in prompts if "(Part 1 of 3)" in p]
-    assert len(merged_prompts) == 2 * len({j.item_id for j in merged})
+    # always-A is inconsistent on every merged pair, so each is asked again on its semantic alignment,
+    # unless that alignment is the length one (nothing new to ask)
+    semantic = {j.item_id for j in merged if j.metadata["portia_stage"] == "semantic"}
+    assert semantic and all(j.item_id in semantic or "portia_semantic" in j.metadata for j in merged)
+    assert len(merged_prompts) == 2 * len({j.item_id for j in merged}) + 2 * len(semantic)
+    stages = report(run_dir)["position_consistency"]["portia"]
+    assert stages == {
+        "n_pairs": len({j.item_id for j in merged}),
+        "n_semantic": len(semantic),
+        "n_fixed": 0,  # always-A stays inconsistent
+        "judge_calls": len(merged_prompts),
+        "semantic_calls": 2 * len(semantic),
+    }
+    assert f"PORTIA: semantic stage on {len(semantic)} of" in (run_dir / "report.md").read_text()
     prompt = merged_prompts[0]
     # parts interleave A1, B1, A2, B2, A3, B3 in the template's own answer delimiters
     assert prompt.index("(Part 1 of 3)") < prompt.index("(Part 2 of 3)") < prompt.index("(Part 3 of 3)")

@@ -10,7 +10,7 @@ import pytest
 from _shared import shared_path
 
 from harness.pipeline.config import RunConfig
-from harness.pipeline.scoring import RunData, evaluate, pair_units, position_consistency
+from harness.pipeline.scoring import RunData, evaluate, pair_units, portia_stages, position_consistency
 from harness.records import Judgment, Output
 
 MODEL, BASE = "m", "b"
@@ -106,6 +106,30 @@ def test_position_consistency_compares_the_two_orders_in_the_models_frame() -> N
     ]  # fmt: skip
     pc = position_consistency(pair_units(judgments))
     assert pc == {"consistency": 0.5, "n_pairs": 2, "n_pairs_unscored": 1, "first_position_bias": 0.5}
+
+
+def test_portia_stages_count_semantic_pairs_fixed_ones_and_calls_of_both_stages() -> None:
+    def game(item_id: str, score: float, order: str, stage: str, attempts: int = 1) -> Judgment:
+        j = pair(item_id, score, order, "signed")
+        j.metadata |= {"portia_stage": stage, "attempts": attempts}
+        if stage == "semantic":
+            j.metadata["portia_length"] = {"attempts": 2}  # a continuation retry in the length stage
+        return j
+
+    judgments = [
+        game("0", 1.0, "baseline_first", "length"), game("0", 2.0, "model_first", "length"),  # consistent
+        game("1", 1.0, "baseline_first", "semantic"), game("1", 1.0, "model_first", "semantic"),  # fixed
+        game("2", -1.0, "baseline_first", "semantic"), game("2", 1.0, "model_first", "semantic"),  # still not
+        pair("3", 1.0, "baseline_first", "signed"), pair("3", 1.0, "model_first", "signed"),  # too short
+    ]  # fmt: skip
+    assert portia_stages(judgments) == {
+        "n_pairs": 3,
+        "n_semantic": 2,
+        "n_fixed": 1,
+        "judge_calls": 2 + 4 * (1 + 2),
+        "semantic_calls": 4,
+    }
+    assert portia_stages(judgments[6:]) is None
 
 
 @pytest.mark.parametrize(("version", "level"), [("v0.1", 0.95), ("v2.0", 0.90)])
