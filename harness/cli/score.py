@@ -72,7 +72,7 @@ def judge_arguments(parser: argparse.ArgumentParser) -> None:
                         help="--backend ray: the Ray cluster (ray://HOST:10001 or auto; default: a local instance)")  # fmt: skip
     parser.add_argument("--ray-processor", choices=("http", "client", "vllm"),
                         help="--backend ray: ray.data.llm HTTP processor against the endpoint (default), this "
-                        "harness's client in Ray actors, or vLLM engines on the cluster's GPUs")  # fmt: skip
+                        "harness's client in Ray actors, or vLLM engines on the cluster (its GPUs, else its CPUs)")  # fmt: skip
     parser.add_argument("--ray-concurrency", type=int, metavar="N",
                         help="--backend ray: Ray actors per stage (HTTP workers, client actors or vLLM engines; default 1)")  # fmt: skip
     parser.add_argument("--harden", action="append", default=[], metavar="escape,nonce",

@@ -48,12 +48,21 @@ CPU_SETUP_HINT = (
 )
 
 
-JUDGE_DEFAULTS: tuple[str, ...] = (
-    "--max-logprobs", "20",
-    "--logprobs-mode", "raw_logprobs",
-    "--generation-config", "vllm",
-    "--seed", "0",
-)  # fmt: skip
+# The judge defaults as engine arguments (``vllm.AsyncEngineArgs`` names): the one list behind both the
+# server's flags and the Ray engine processor's ``engine_kwargs`` (harness/backends/ray_data.py).
+JUDGE_ENGINE_ARGS: dict[str, str | int] = {
+    "max_logprobs": 20,
+    "logprobs_mode": "raw_logprobs",
+    "generation_config": "vllm",
+    "seed": 0,
+}
+JUDGE_DEFAULTS: tuple[str, ...] = tuple(
+    part for name, value in JUDGE_ENGINE_ARGS.items() for part in (f"--{name.replace('_', '-')}", str(value))
+)
+# What the CPU build needs (RECIPES.md): the converted checkpoint is fp32; a 2,048-token context keeps
+# the KV cache (VLLM_CPU_KVCACHE_SPACE GiB, default 2) small. The server's flags and the Ray engines'.
+CPU_ENGINE_ARGS: dict[str, str | int] = {"dtype": "float32", "max_model_len": 2048}
+CPU_KVCACHE_GIB = "2"
 
 
 def vllm_python() -> str:
@@ -110,7 +119,8 @@ def vllm_command(
             cmd += ["--max-model-len", str(max_model_len)]
     else:
         cmd = [python, "-m", "vllm.entrypoints.openai.api_server", "--model", model, *common]
-        cmd += ["--dtype", "float32", "--max-model-len", str(max_model_len or 2048)]
+        cmd += ["--dtype", str(CPU_ENGINE_ARGS["dtype"])]
+        cmd += ["--max-model-len", str(max_model_len or CPU_ENGINE_ARGS["max_model_len"])]
         if tensor_parallel_size != 1:
             cmd += ["--tensor-parallel-size", str(tensor_parallel_size)]
     return cmd + list(extra_args or [])
@@ -147,7 +157,9 @@ def vllm_server(
         python=python,
     )
     env = (
-        {"VLLM_CPU_KVCACHE_SPACE": os.environ.get("VLLM_CPU_KVCACHE_SPACE", "2")} if resolved == "cpu" else {}
+        {"VLLM_CPU_KVCACHE_SPACE": os.environ.get("VLLM_CPU_KVCACHE_SPACE", CPU_KVCACHE_GIB)}
+        if resolved == "cpu"
+        else {}
     )
     if local.exists():
         env["HF_HUB_OFFLINE"] = "1"
