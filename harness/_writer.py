@@ -16,11 +16,14 @@ that ``await``, in the task that appended, never lost in the thread.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from harness.records import Record
 from harness.store import RunStore
+
+T = TypeVar("T")
 
 
 class StoreWriter:
@@ -60,3 +63,20 @@ class StoreWriter:
     def _append_all(self, records: list[Record]) -> None:
         for record in records:
             self.store.append(self.kind, record)
+
+
+async def write_all(
+    store: RunStore,
+    kind: str,
+    todo: Iterable[T],
+    work: Callable[[StoreWriter, T], Coroutine[object, object, None]],
+) -> None:
+    """``work(writer, x)`` for every ``x`` at once, appending through one :class:`StoreWriter`. A
+    TaskGroup, so that a fatal error (bad key, unknown model, template error) cancels the rest at once;
+    the first cause is raised as itself, not as an exception group."""
+    try:
+        async with StoreWriter(store, kind) as writer, asyncio.TaskGroup() as group:
+            for x in todo:
+                group.create_task(work(writer, x))
+    except BaseExceptionGroup as failed:
+        raise failed.exceptions[0] from None

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
-from harness._writer import StoreWriter
+from harness._writer import StoreWriter, write_all
 from harness.client import ChatRequest, Completion, RetriesExhausted, RoleCounters, SamplingParams
 from harness.records import Item, Output, TokenUsage
 from harness.store import RunStore, is_final
@@ -115,7 +115,7 @@ async def generate_outputs(
     limit = asyncio.Semaphore(max(1, max_in_flight))
     params_for: Callable[[Item], SamplingParams] = params if callable(params) else (lambda _item: params)
 
-    async def run(item: Item) -> None:
+    async def run(writer: StoreWriter, item: Item) -> None:
         nonlocal finished, errors
         async with limit:
             output = await generate_one(client, item, model=model, params=params_for(item))
@@ -127,13 +127,7 @@ async def generate_outputs(
         if on_item_done is not None:
             on_item_done(finished)
 
-    # A TaskGroup so that a fatal error (bad key, unknown model) cancels the rest at once.
-    try:
-        async with StoreWriter(store, "outputs") as writer, asyncio.TaskGroup() as group:
-            for item in todo:
-                group.create_task(run(item))
-    except BaseExceptionGroup as failed:  # surface the first cause (e.g. FatalAPIError), not a group
-        raise failed.exceptions[0] from None
+    await write_all(store, "outputs", todo, run)
     return GenerateSummary(total=len(items), skipped=skipped, generated=finished - skipped, errors=errors)
 
 

@@ -17,7 +17,7 @@ import asyncio
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
-from harness._writer import StoreWriter
+from harness._writer import StoreWriter, write_all
 from harness.client import RoleCounters
 from harness.errors import BadInput
 from harness.pipeline.config import JudgeSet
@@ -144,7 +144,7 @@ async def judge_tasks(
     done, written, api_errors = skipped, 0, 0
     limit = asyncio.Semaphore(max(1, max_in_flight))
 
-    async def run(task: JudgeTask) -> None:
+    async def run(writer: StoreWriter, task: JudgeTask) -> None:
         nonlocal done, written, api_errors
         async with limit:
             judgments = await _run_task(task, caller)
@@ -157,12 +157,7 @@ async def judge_tasks(
         if on_task_done is not None:
             on_task_done(done)
 
-    try:
-        async with StoreWriter(store, "judgments") as writer, asyncio.TaskGroup() as group:
-            for task in todo:
-                group.create_task(run(task))
-    except BaseExceptionGroup as failed:  # the first cause (e.g. a template error), not a group
-        raise failed.exceptions[0] from None
+    await write_all(store, "judgments", todo, run)
     return JudgeSummary(len(tasks), skipped, len(todo), written, api_errors)
 
 
