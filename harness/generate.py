@@ -143,32 +143,11 @@ async def generate_with_progress(
 ) -> GenerateSummary:
     """:func:`generate_outputs` with the progress bar on stderr, refreshed twice a second so that
     retries and cache hits show while requests are still in flight."""
-    from harness.progress import GenerationProgress
+    from harness.progress import run_with_progress
 
     done = len(finished_ids(store, model) & {item.item_id for item in items})
-    with GenerationProgress(label, total=len(items), done=done) as bar:
-
-        def on_done(n: int) -> None:
-            nonlocal done
-            done = n
-            bar.update(done, client.counters)
-
-        async def tick() -> None:
-            while True:
-                bar.update(done, client.counters)
-                await asyncio.sleep(0.5)
-
-        ticker = asyncio.create_task(tick())
-        try:
-            return await generate_outputs(
-                items,
-                client,
-                store,
-                model=model,
-                params=params,
-                max_in_flight=max_in_flight,
-                on_item_done=on_done,
-            )
-        finally:
-            ticker.cancel()
-            bar.update(done, client.counters)
+    return await run_with_progress(
+        label, len(items), done, client.counters,
+        lambda on_done: generate_outputs(items, client, store, model=model, params=params,
+                                         max_in_flight=max_in_flight, on_item_done=on_done),
+    )  # fmt: skip

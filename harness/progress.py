@@ -8,13 +8,18 @@ left alone (machine-readable output goes there, DESIGN.md "Interfaces").
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from types import TracebackType
+from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from harness.client import RoleCounters
+
+T = TypeVar("T")
 
 
 class GenerationProgress:
@@ -58,3 +63,32 @@ class GenerationProgress:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._progress.stop()
+
+
+async def run_with_progress(
+    label: str,
+    total: int,
+    done: int,
+    counters: RoleCounters,
+    work: Callable[[Callable[[int], None]], Awaitable[T]],
+) -> T:
+    """``await work(on_done)`` under a bar; ``on_done(n)`` reports n finished in total. The bar is also
+    refreshed twice a second, so retries and cache hits show while requests are still in flight."""
+    with GenerationProgress(label, total=total, done=done) as bar:
+
+        def on_done(n: int) -> None:
+            nonlocal done
+            done = n
+            bar.update(done, counters)
+
+        async def tick() -> None:
+            while True:
+                bar.update(done, counters)
+                await asyncio.sleep(0.5)
+
+        ticker = asyncio.create_task(tick())
+        try:
+            return await work(on_done)
+        finally:
+            ticker.cancel()
+            bar.update(done, counters)

@@ -21,6 +21,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from harness._writer import StoreWriter, write_all
 from harness.clean_eval.candidates import ChatClient, RewriteConfig, generate_candidates
 from harness.clean_eval.filters import FilterConfig, SimilarityScorer, score_and_filter
 from harness.clean_eval.records import Candidate, RewriteRecord, VariantRow
@@ -90,20 +91,15 @@ async def build_records(
     limit = asyncio.Semaphore(max(1, max_in_flight))
     counts = {"rewritten": 0, "errors": 0}
 
-    async def run(item: Item) -> None:
+    async def run(writer: StoreWriter, item: Item) -> None:
         async with limit:
             record = await rewrite_item(client, item, rewrite)
-        store.append(KIND, record)
+        await writer.append([record])  # fsync'ed off the event loop (harness/_writer.py)
         counts["errors" if record.error else "rewritten"] += 1
         if on_item_done is not None:
             on_item_done(record)
 
-    try:
-        async with asyncio.TaskGroup() as group:
-            for item in todo:
-                group.create_task(run(item))
-    except BaseExceptionGroup as failed:  # a fatal API error (bad model name): the first cause, not a group
-        raise failed.exceptions[0] from None
+    await write_all(store, KIND, todo, run)  # a fatal API error (bad model name) raises its first cause
     return BuildSummary(
         total=len(items),
         skipped=len(items) - len(todo),

@@ -171,25 +171,11 @@ async def judge_with_progress(
     label: str = "judge",
 ) -> JudgeSummary:
     """:func:`judge_tasks` with the progress bar (tasks done, judge requests, retries, cache hits) on stderr."""
-    from harness.progress import GenerationProgress
+    from harness.progress import run_with_progress
 
     final = final_keys(store)
     done = sum(all(k in final for k in t.expected_keys()) for t in tasks)
-    with GenerationProgress(label, total=len(tasks), done=done) as bar:
-
-        def on_done(n: int) -> None:
-            nonlocal done
-            done = n
-            bar.update(done, counters)
-
-        async def tick() -> None:
-            while True:
-                bar.update(done, counters)
-                await asyncio.sleep(0.5)
-
-        ticker = asyncio.create_task(tick())
-        try:
-            return await judge_tasks(tasks, caller, store, max_in_flight=max_in_flight, on_task_done=on_done)
-        finally:
-            ticker.cancel()
-            bar.update(done, counters)
+    return await run_with_progress(
+        label, len(tasks), done, counters,
+        lambda on_done: judge_tasks(tasks, caller, store, max_in_flight=max_in_flight, on_task_done=on_done),
+    )  # fmt: skip
