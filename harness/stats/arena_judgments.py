@@ -14,7 +14,7 @@ bold_count`` (sub-counts summed, as ``v0.1:utils_math.py construct_style_matrice
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -131,24 +131,30 @@ def _count(value: Any, where: str) -> float:
     return float(value)
 
 
+def _answers(paths: Sequence[Path | str]) -> Iterator[tuple[str, dict[str, Any], str, str]]:
+    """``(where, record, model, question_id)`` of every answer in legacy or v2 answer files."""
+    for path in paths:
+        for line in read_rows(Path(path)):
+            question_id = line.data.get("question_id", line.data.get("uid"))
+            model = line.data.get("model_id", line.data.get("model"))
+            if question_id is None or model is None:
+                raise BadInput(line.where, f"unknown answer format; expected {_ANSWER_LAYOUTS}")
+            yield line.where, line.data, str(model), str(question_id)
+
+
 def load_answer_metadata(paths: Sequence[Path | str]) -> pd.DataFrame:
     """Style metadata of answer files (legacy ``conv_metadata`` or v2 ``metadata``), one row per answer."""
     rows: list[dict[str, Any]] = []
-    for raw in paths:
-        path = Path(raw)
-        for line in read_rows(Path(path)):
-            where, record = line.where, line.data
-            question_id = record.get("question_id", record.get("uid"))
-            model = record.get("model_id", record.get("model"))
-            meta = record.get("conv_metadata", record.get("metadata"))
-            if question_id is None or model is None or not isinstance(meta, dict):
-                raise BadInput(where, f"unknown answer format; expected {_ANSWER_LAYOUTS}")
-            row: dict[str, Any] = {"model": str(model), "question_id": str(question_id)}
-            for field in METADATA_COLUMNS[2:]:
-                if field not in meta:
-                    raise BadInput(f"{where}.metadata.{field}", "missing style field")
-                row[field] = _count(meta[field], f"{where}.metadata.{field}")
-            rows.append(row)
+    for where, record, model, question_id in _answers(paths):
+        meta = record.get("conv_metadata", record.get("metadata"))
+        if not isinstance(meta, dict):
+            raise BadInput(where, f"unknown answer format; expected {_ANSWER_LAYOUTS}")
+        row: dict[str, Any] = {"model": model, "question_id": question_id}
+        for field in METADATA_COLUMNS[2:]:
+            if field not in meta:
+                raise BadInput(f"{where}.metadata.{field}", "missing style field")
+            row[field] = _count(meta[field], f"{where}.metadata.{field}")
+        rows.append(row)
     frame = pd.DataFrame(rows, columns=METADATA_COLUMNS)
     if frame.duplicated(["model", "question_id"]).any():
         row = frame[frame.duplicated(["model", "question_id"])].iloc[0]
@@ -181,21 +187,9 @@ def _answer_text(record: dict[str, Any], where: str) -> str:
 
 def load_answer_texts(paths: Sequence[Path | str]) -> pd.DataFrame:
     """``model, question_id, text, metadata`` of answer files (``metadata`` = the stored nested counts)."""
-    rows: list[dict[str, Any]] = []
-    for raw in paths:
-        path = Path(raw)
-        for line in read_rows(Path(path)):
-            where, record = line.where, line.data
-            question_id = record.get("question_id", record.get("uid"))
-            model = record.get("model_id", record.get("model"))
-            if question_id is None or model is None:
-                raise BadInput(where, f"unknown answer format; expected {_ANSWER_LAYOUTS}")
-            rows.append(
-                {
-                    "model": str(model),
-                    "question_id": str(question_id),
-                    "text": _answer_text(record, where),
-                    "metadata": record.get("conv_metadata", record.get("metadata")),
-                }
-            )
+    rows = [
+        {"model": model, "question_id": question_id, "text": _answer_text(record, where),
+         "metadata": record.get("conv_metadata", record.get("metadata"))}
+        for where, record, model, question_id in _answers(paths)
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=["model", "question_id", "text", "metadata"])
