@@ -95,6 +95,11 @@ class Cache:
         env = os.environ.get("HARNESS_CACHE")
         return cls(Path(env) if env else Path.home() / ".cache" / "harness" / "cache.sqlite")
 
+    @classmethod
+    def at(cls, path: Path | str | None) -> Cache:
+        """The cache a ``--cache PATH`` option names: ``path``, else :meth:`default`."""
+        return cls(Path(path)) if path else cls.default()
+
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None and getattr(self._local, "pid", None) == os.getpid():

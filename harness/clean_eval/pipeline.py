@@ -116,9 +116,7 @@ def _run_records(request: BuildRequest, items: list[Item], endpoint: Any, store:
     from harness.client import Client
     from harness.progress import GenerationProgress
 
-    cache = None
-    if request.use_cache:
-        cache = Cache(request.cache) if request.cache else Cache.default()
+    cache = Cache.at(request.cache) if request.use_cache else None
     client = Client(
         endpoint,
         role="rewriter",

@@ -27,7 +27,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from harness.cache import Cache
 
-    cache = Cache(args.cache) if args.cache else Cache.default()
+    cache = Cache.at(args.cache)
     if args.action == "clear":
         removed = cache.clear()
         print(f"cleared {removed} entries from {cache.path}")

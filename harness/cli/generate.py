@@ -125,7 +125,7 @@ def _generate(
         dataset=dataset,
         seeds={"sampling": params.seed},
     )
-    cache = None if args.no_cache else (Cache(args.cache) if args.cache else Cache.default())
+    cache = None if args.no_cache else Cache.at(args.cache)
     client = Client(
         endpoint,
         role="model",

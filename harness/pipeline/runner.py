@@ -89,9 +89,7 @@ def check_judge_spec(spec: EndpointSpec) -> None:
 
 
 def _cache(options: RunOptions) -> Cache | None:
-    if options.no_cache:
-        return None
-    return Cache(options.cache_path) if options.cache_path else Cache.default()
+    return None if options.no_cache else Cache.at(options.cache_path)
 
 
 def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOptions) -> Client | RayClient:
