@@ -97,18 +97,20 @@ def coefficient_board(
     rows: list[Row] = []
     skipped: list[str] = []
     differ: list[str] = []
+    n_total = {str(k): int(v) for k, v in published["n_total"].items()}
+    published_lc = {str(k): float(v) for k, v in published["length_controlled_winrate"].items()}
     for model in coefs.index:
         name = str(model)
-        if name not in published.index:
+        if name not in n_total:
             skipped.append(name)
             continue
-        n_rows = int(published.loc[name, "n_total"])
+        n_rows = n_total[name]
         lc, se = lc_from_coefficients(GLMCoefficients.from_weights(coefs, name), difficulty, n_rows=n_rows)
         extra: dict[str, float | int | str | None] = {"lc_standard_error": se}
         extra |= {k: v for k, v in raw.get(name, {}).items() if k in COLUMNS}
         n_unscored = int(raw[name]["n_unscored"] or 0) if name in raw else 0
         rows.append(Row(name, lc, lc - Z95 * se, lc + Z95 * se, n_rows, n_unscored, extra))
-        reference = float(published.loc[name, "length_controlled_winrate"])
+        reference = published_lc[name]
         if not math.isnan(reference) and abs(reference - lc) > PUBLISHED_TOLERANCE:
             differ.append(f"{name} ({lc:.4f} here, {reference:.4f} published)")
     notes = [
@@ -117,7 +119,9 @@ def coefficient_board(
         f"Win rate and counts for the {len(raw)} models whose annotation files are inputs; empty elsewhere.",
     ]
     if skipped:
-        notes.append(f"Weights rows without a leaderboard row (no row count), left out: {', '.join(skipped)}.")
+        notes.append(
+            f"Weights rows without a leaderboard row (no row count), left out: {', '.join(skipped)}."
+        )
     if differ:
         notes.append(
             f"LC differs from the published leaderboard value by more than {PUBLISHED_TOLERANCE:g} (a published "
@@ -125,4 +129,6 @@ def coefficient_board(
             + "; ".join(differ)
             + "."
         )
-    return Leaderboard("alpaca_eval", "length_controlled_winrate", tuple(rows), COLUMNS, INTERVAL, tuple(notes))
+    return Leaderboard(
+        "alpaca_eval", "length_controlled_winrate", tuple(rows), COLUMNS, INTERVAL, tuple(notes)
+    )

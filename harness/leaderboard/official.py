@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.leaderboard.builders import Options, build
-from harness.leaderboard.table import Leaderboard
 from harness.leaderboard.sources import Source
+from harness.leaderboard.table import Leaderboard
 
 ALPACA_REPO, ALPACA_COMMIT = "tatsu-lab/alpaca_eval", "cd543a149df89434d8a54582c0151c0b945c3d20"
 ARENA_REPO, ARENA_COMMIT = "lmarena/arena-hard-auto", "196f6b826783b3da7310e361a805fa36f0be83f3"
 # a fork that keeps the v0.1 answers in their original layout, with the style metadata (conv_metadata)
-ARENA_LEGACY_REPO, ARENA_LEGACY_COMMIT = "meltemi-ai/arena-hard-auto-english", "74d985fed4eed51b2dca4dcb37a5753567b43dea"
+ARENA_LEGACY_REPO, ARENA_LEGACY_COMMIT = (
+    "meltemi-ai/arena-hard-auto-english",
+    "74d985fed4eed51b2dca4dcb37a5753567b43dea",
+)
 WILD_REPO, WILD_COMMIT = "allenai/WildBench", "d6b8dcaf377d173d031980f97c16e1a82618c03d"
 
 BoardBuilder = Callable[[dict[str, list[Path]]], Leaderboard]

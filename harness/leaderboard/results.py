@@ -73,7 +73,9 @@ def _entry(spec: Board, board: Leaderboard, files: dict[str, bytes]) -> dict[str
         "metric": board.metric,
         "models": len(board.rows),
         "top": {"model": top.get("model"), board.metric: format_value(top.get(board.metric), 2)},
-        "sources": [{"repo": s.repo, "commit": s.commit, "path": s.path, "blob": s.blob} for s in spec.sources],
+        "sources": [
+            {"repo": s.repo, "commit": s.commit, "path": s.path, "blob": s.blob} for s in spec.sources
+        ],
         "files": {kind: _sha256(data) for kind, data in sorted(files.items())},
     }
 
@@ -149,7 +151,9 @@ def regenerate(root: Path, selected: list[Board], index: SourceIndex, online: bo
     for spec in selected:
         built = _build(spec, index, online)
         if isinstance(built, list):
-            findings.append(Finding(spec.name, "skipped", f"{len(built)} inputs unreachable, e.g. {built[0]}"))
+            findings.append(
+                Finding(spec.name, "skipped", f"{len(built)} inputs unreachable, e.g. {built[0]}")
+            )
             continue
         files = board_files(spec, built)
         for kind, data in files.items():
@@ -202,9 +206,15 @@ def check(root: Path, selected: list[Board], index: SourceIndex, online: bool) -
         kinds = KINDS if same_renderer else ("csv", "md")
         differ = [k for k in kinds if fresh[k] != committed[k]]
         if differ:
-            findings.append(Finding(spec.name, "stale", f"leaderboard.{'/'.join(differ)} differ from a rebuild"))
+            findings.append(
+                Finding(spec.name, "stale", f"leaderboard.{'/'.join(differ)} differ from a rebuild")
+            )
         else:
-            png = "" if same_renderer else f"; png not compared (drawn with matplotlib {doc.get('png_matplotlib')})"
+            png = (
+                ""
+                if same_renderer
+                else f"; png not compared (drawn with matplotlib {doc.get('png_matplotlib')})"
+            )
             findings.append(Finding(spec.name, "ok", f"{len(built.rows)} models recomputed{png}"))
     index_path = root / INDEX
     if not index_path.is_file() or index_path.read_text(encoding="utf-8") != index_markdown(doc):
