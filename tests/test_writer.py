@@ -139,7 +139,9 @@ def test_appending_outside_the_block_is_refused(tmp_path: Path) -> None:
         asyncio.run(writer.append([Output(item_id="q", model="m", turns=["a"])]))
 
 
-def test_appends_that_arrive_together_share_one_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_appends_that_arrive_together_share_one_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Group commit: 50 answers finishing at once are made durable by a few batched writes, not 50."""
     threads = slow_appends(monkeypatch)
     store = RunStore(tmp_path / "run")
