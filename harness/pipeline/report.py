@@ -21,8 +21,8 @@ from rich.table import Table
 
 from harness.pipeline.costs import RoleCost
 from harness.pipeline.guard import gate_line
-from harness.pipeline.scoring import RunResult
 from harness.records import Score
+from harness.scoring.evaluate import RunResult
 from harness.store import now
 
 REPORT_VERSION = 1
