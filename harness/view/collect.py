@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import BadInput
-from harness.pipeline.flags import apply_on_flag
-from harness.pipeline.run_data import MIDPOINT, load_run, pair_units
 from harness.records import Item, Judgment, Output
+from harness.run.data import MIDPOINT, load_run, pair_units
+from harness.run.on_flag import apply_on_flag
 from harness.store import RunStore
 from judges.position import side
 
