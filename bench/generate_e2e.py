@@ -74,7 +74,9 @@ def main() -> None:
             if server_requests(url) != seen:
                 raise SystemExit("the cached re-runs reached the server")
     wall = statistics.median(walls)
-    print(f"job: {args.n} prompts, {args.in_flight} in flight, {args.latency_ms:.0f} ms each; bound {bound:.2f} s")
+    print(
+        f"job: {args.n} prompts, {args.in_flight} in flight, {args.latency_ms:.0f} ms each; bound {bound:.2f} s"
+    )
     print(f"harness generate (median of {args.repeats}): {wall:.2f} s  bound/harness = {bound / wall:.2f}")
     print(f"  whole-process CPU per call: {1000 * statistics.median(cpus) / args.n:.2f} ms")
     print(f"cached re-run into a new run directory: {statistics.median(cached):.2f} s (0 requests)")
