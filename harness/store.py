@@ -32,13 +32,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness.errors import BadInput
-from harness.records import SCHEMA_VERSION, Judgment, Output, Record
+from harness.records import SCHEMA_VERSION, Item, Judgment, Output, Record
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=BaseModel)
 
-KINDS = ("outputs", "judgments", "rewrites")  # rewrites: Clean-Eval (harness.clean_eval)
+KINDS = ("items", "outputs", "judgments", "rewrites")  # rewrites: Clean-Eval (harness.clean_eval)
 PACKAGES = (
     "harness",
     "openai",
@@ -115,10 +115,12 @@ class RunInfo(BaseModel):
 
 
 def default_key(record: BaseModel) -> Hashable:
+    if isinstance(record, Item):
+        return record.item_id
     if isinstance(record, Output):
         return (record.item_id, record.model)
     if isinstance(record, Judgment):
-        return (
+        key = (
             record.item_id,
             record.model,
             record.opponent,
@@ -127,6 +129,9 @@ def default_key(record: BaseModel) -> Hashable:
             record.order,
             record.turn,
         )
+        if record.protocol == "checklist":  # one judgment per TICK question
+            return (*key, record.metadata.get("question_index"))
+        return key
     raise TypeError(f"no default key for {type(record).__name__}; pass key=")
 
 

@@ -127,8 +127,8 @@ def _sampling_for(config: RunConfig) -> Any:
 
 
 def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item]) -> None:
-    """run.json (refused if the directory holds another run) and the baselines' answers as Outputs, so
-    that the run directory alone is enough to recompute every figure."""
+    """run.json (refused if the directory holds another run), the items and the baselines' answers as
+    Outputs, so that the run directory alone is enough to recompute every figure and to read every item."""
     dataset = {
         "id": config.data or get_benchmark(config.benchmark).spec.version(config.version).source,
         "n": len(items),
@@ -138,8 +138,11 @@ def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item
         command=command, config=config.to_json(), dataset=dataset, seeds={"position": config.seed}
     )
     have = {(o.item_id, o.model) for o in store.load("outputs", Output)}
+    stored = {i.item_id for i in store.load("items", Item)}
     bench = get_benchmark(config.benchmark)
     for item in items:
+        if item.item_id not in stored:  # the instructions, so the run can be read alone (harness view)
+            store.append("items", item)
         for name in config.baselines or bench.baselines_for(item):
             turns = item.baselines.get(name)
             if turns and (item.item_id, name) not in have:
