@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import subprocess
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -33,13 +33,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness import runlock
 from harness.errors import BadInput
-from harness.records import SCHEMA_VERSION, Judgment, Output, Record
+from harness.records import SCHEMA_VERSION, Item, Judgment, Output, Record
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=BaseModel)
 
-KINDS = ("outputs", "judgments", "rewrites")  # rewrites: Clean-Eval (harness.clean_eval)
+KINDS = ("items", "outputs", "judgments", "rewrites")  # rewrites: Clean-Eval (harness.clean_eval)
 PACKAGES = (
     "harness",
     "openai",
@@ -116,10 +116,12 @@ class RunInfo(BaseModel):
 
 
 def default_key(record: BaseModel) -> Hashable:
+    if isinstance(record, Item):
+        return record.item_id
     if isinstance(record, Output):
         return (record.item_id, record.model)
     if isinstance(record, Judgment):
-        return (
+        key = (
             record.item_id,
             record.model,
             record.opponent,
@@ -128,6 +130,9 @@ def default_key(record: BaseModel) -> Hashable:
             record.order,
             record.turn,
         )
+        if record.protocol == "checklist":  # one judgment per TICK question
+            return (*key, record.metadata.get("question_index"))
+        return key
     raise TypeError(f"no default key for {type(record).__name__}; pass key=")
 
 
@@ -280,11 +285,23 @@ class RunStore:
 
     def append(self, kind: str, record: Record) -> None:
         """One JSON line, written with one ``write`` on an O_APPEND descriptor and fsync'ed."""
-        line = record.model_dump_json().encode("utf-8") + b"\n"
+        self.append_many(kind, [record])
+
+    def append_many(self, kind: str, records: Sequence[Record]) -> None:
+        """Group commit: the records' lines in one ``write`` and one ``fsync``. A crash part-way leaves at
+        most a torn last line (dropped on the next open); every whole line before it is a whole record."""
+        if not records:
+            return
+        data = b"".join(record.model_dump_json().encode("utf-8") + b"\n" for record in records)
         fd = self._fd(kind)
-        written = os.write(fd, line)
-        if written != len(line):  # a regular file short-writes only when the disk is full
-            raise OSError(f"short write to {self.path(kind)}: {written} of {len(line)} bytes")
+        view = memoryview(data)
+        while view:  # a regular file short-writes only when the disk is full; the next write says so
+            written = os.write(fd, view)
+            if written <= 0:
+                raise OSError(
+                    f"short write to {self.path(kind)}: {len(data) - len(view)} of {len(data)} bytes"
+                )
+            view = view[written:]
         os.fsync(fd)
 
     def close(self) -> None:

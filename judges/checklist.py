@@ -85,6 +85,7 @@ class ChecklistJudge:
                     template_hash=self.answer_template.sha256,
                     parser_version=self.answer_parser,
                     protocol="checklist",
+                    prompt=exchange.messages,
                     raw_completion=exchange.raw,
                     verdict=parsed.verdict,
                     score=parsed.value if scored else None,
