@@ -1,11 +1,11 @@
-"""The run directory: ``run.json`` plus append-only JSONL records (../shared/DESIGN.md, "Interfaces").
+"""The run directory: ``run.json`` plus append-only JSONL records (docs/design.md, "The run directory").
 
 Layout: ``run.json`` (the resolved config, package versions, git commit, dataset id and revision,
 seeds, start/end), ``outputs.jsonl``, ``judgments.jsonl`` (and later ``report.json``/``report.md``).
 
 Why append-only JSONL, one ``write`` + ``fsync`` per record (after inspect_ai's per-sample log,
-reference/engineering.md §4.5): a ``kill -9`` or a power cut loses at most the records in flight,
-never a finished one, and resuming is "read what is there, do the rest" (§4.6). The one damage a
+docs/design.md): a ``kill -9`` or a power cut loses at most the records in flight,
+never a finished one, and resuming is "read what is there, do the rest". The one damage a
 crash can leave is a torn *last* line (a write cut short); :meth:`RunStore.load` drops it with a
 warning and the next :meth:`RunStore.append` truncates it away before writing, so the file stays
 valid JSONL. A bad line anywhere else is not a crash artefact but corruption: ``BadInput(file:line)``.
