@@ -27,6 +27,7 @@ from harness.cache import Cache
 from harness.client import Client, RoleCounters, SamplingParams
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
 from harness.errors import BadInput
+from harness.failures import causes_line, run_failures
 from harness.generate import GenerateSummary, finished_ids
 from harness.pipeline.costs import Price, costs_by_role
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report, gate_line
@@ -211,6 +212,7 @@ def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, 
     parse_endpoint_spec(config.model)
     store = RunStore(run_dir)
     start_run(store, command, config, items)
+    store.open_files("outputs", "judgments")  # before any request (harness/client/_fds.py)
     if copy_outputs_from is not None:
         _copy_outputs(copy_outputs_from, store, config.model_name)
     return Run(config, items, store, role_prefix, copy_outputs=copy_outputs_from is not None)
@@ -385,6 +387,8 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
         messages.append(
             f"{run.api_errors} judgments failed with an API error; re-run the same command to retry"
         )
+    if messages and (line := causes_line(run_failures(run.store, run.config.model_name))):
+        messages.append(line)
     gate = gate_line(report["gate"])
     if gate is not None:
         messages.append(gate)
