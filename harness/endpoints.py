@@ -1,4 +1,4 @@
-"""Endpoint SPECs shared by every command (``--model`` and ``--judge``), ../shared/DESIGN.md "Interfaces".
+"""Endpoint SPECs shared by every command (``--model`` and ``--judge``) (README, "Endpoint SPECs").
 
 - ``local``                the embedded SmolLM2 on llama.cpp, started (or reused) by the harness
 - ``vllm:MODEL_OR_PATH``   ``vllm serve`` started (or reused) by the harness

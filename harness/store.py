@@ -1,11 +1,11 @@
-"""The run directory: ``run.json`` plus append-only JSONL records (../shared/DESIGN.md, "Interfaces").
+"""The run directory: ``run.json`` plus append-only JSONL records (docs/design.md, "The run directory").
 
 Layout: ``run.json`` (the resolved config, package versions, git commit, dataset id and revision,
 seeds, start/end), ``outputs.jsonl``, ``judgments.jsonl`` (and later ``report.json``/``report.md``).
 
 Why append-only JSONL, one ``write`` + ``fsync`` per record (after inspect_ai's per-sample log,
-reference/engineering.md §4.5): a ``kill -9`` or a power cut loses at most the records in flight,
-never a finished one, and resuming is "read what is there, do the rest" (§4.6). The one damage a
+docs/design.md): a ``kill -9`` or a power cut loses at most the records in flight,
+never a finished one, and resuming is "read what is there, do the rest". The one damage a
 crash can leave is a torn *last* line (a write cut short); :meth:`RunStore.load` drops it with a
 warning and the next :meth:`RunStore.append` truncates it away before writing, so the file stays
 valid JSONL. A bad line anywhere else is not a crash artefact but corruption: ``BadInput(file:line)``.
@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import subprocess
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -32,13 +32,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness.errors import BadInput
-from harness.records import SCHEMA_VERSION, Judgment, Output, Record
+from harness.records import SCHEMA_VERSION, Item, Judgment, Output, Record
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=BaseModel)
 
-KINDS = ("outputs", "judgments", "rewrites")  # rewrites: Clean-Eval (harness.clean_eval)
+KINDS = ("items", "outputs", "judgments", "rewrites")  # rewrites: Clean-Eval (harness.clean_eval)
 PACKAGES = (
     "harness",
     "openai",
@@ -115,10 +115,12 @@ class RunInfo(BaseModel):
 
 
 def default_key(record: BaseModel) -> Hashable:
+    if isinstance(record, Item):
+        return record.item_id
     if isinstance(record, Output):
         return (record.item_id, record.model)
     if isinstance(record, Judgment):
-        return (
+        key = (
             record.item_id,
             record.model,
             record.opponent,
@@ -127,6 +129,9 @@ def default_key(record: BaseModel) -> Hashable:
             record.order,
             record.turn,
         )
+        if record.protocol == "checklist":  # one judgment per TICK question
+            return (*key, record.metadata.get("question_index"))
+        return key
     raise TypeError(f"no default key for {type(record).__name__}; pass key=")
 
 
@@ -259,11 +264,23 @@ class RunStore:
 
     def append(self, kind: str, record: Record) -> None:
         """One JSON line, written with one ``write`` on an O_APPEND descriptor and fsync'ed."""
-        line = record.model_dump_json().encode("utf-8") + b"\n"
+        self.append_many(kind, [record])
+
+    def append_many(self, kind: str, records: Sequence[Record]) -> None:
+        """Group commit: the records' lines in one ``write`` and one ``fsync``. A crash part-way leaves at
+        most a torn last line (dropped on the next open); every whole line before it is a whole record."""
+        if not records:
+            return
+        data = b"".join(record.model_dump_json().encode("utf-8") + b"\n" for record in records)
         fd = self._fd(kind)
-        written = os.write(fd, line)
-        if written != len(line):  # a regular file short-writes only when the disk is full
-            raise OSError(f"short write to {self.path(kind)}: {written} of {len(line)} bytes")
+        view = memoryview(data)
+        while view:  # a regular file short-writes only when the disk is full; the next write says so
+            written = os.write(fd, view)
+            if written <= 0:
+                raise OSError(
+                    f"short write to {self.path(kind)}: {len(data) - len(view)} of {len(data)} bytes"
+                )
+            view = view[written:]
         os.fsync(fd)
 
     def close(self) -> None:

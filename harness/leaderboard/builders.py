@@ -78,7 +78,7 @@ def _run_dir_rows(
     metric too (None without runs); runs whose headlines are different statistics are refused."""
     if not paths:
         return None, []
-    from harness.pipeline.scoring import score_run
+    from harness.scoring.evaluate import score_run
 
     rows = []
     metrics: dict[str, Path] = {}
@@ -144,7 +144,7 @@ def _alpaca_difficulty(opts: Options) -> tuple[object | None, str]:
 @LEADERBOARDS.register("alpaca_eval")
 def alpaca_eval(paths: Sequence[Path], opts: Options) -> Leaderboard:
     """Headline: LC win rate with a bootstrap interval that refits the GLM (wider than upstream's
-    ``lc_standard_error``, which ignores coefficient uncertainty; alpaca_eval.md §H)."""
+    ``lc_standard_error``, which ignores coefficient uncertainty; docs/statistics.md)."""
     from harness.stats.alpaca_annotations import load_annotations
     from harness.stats.lc_glm import alpaca_eval_metrics, bootstrap_lc_interval, raw_metrics
 
@@ -292,7 +292,7 @@ WB_REWARD_COLUMNS = ("wb_reward_gpt4t", "wb_reward_haiku", "wb_reward_llama", "K
 
 
 def _judged_for_wb_reward(run_dir: Path) -> bool:
-    from harness.pipeline.config import is_wb_reward_judge
+    from harness.run.config import is_wb_reward_judge
     from harness.store import RunStore
 
     info = RunStore(run_dir).read_run_json()

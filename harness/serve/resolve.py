@@ -4,7 +4,7 @@
 - ``local`` / ``vllm:MODEL``: reuse a healthy server that ``harness serve`` registered
   (see :mod:`harness.serve.state`), else start one for the duration of the ``with`` block and stop it
   at the end. This is the "generate, then free the GPU, then judge" flow that lm-eval users ask for
-  (reference/engineering.md §3.1 item 7): a server lives exactly as long as the command that needs it,
+  (docs/design.md, "Model calls"): a server lives exactly as long as the command that needs it,
   unless the user keeps one up with ``harness serve``.
 
 :func:`serve_until_stopped` is the body of ``harness serve``: start, register, print the base URL,

@@ -1,7 +1,6 @@
 """MT-Bench statistics: single-grade means per turn, overall and per category; pairwise win rates.
 
-Semantics follow FastChat ``fastchat/llm_judge/show_result.py`` (../shared/reference/arena_mtbench.md
-§B.e and checks 11-14):
+Semantics follow FastChat ``fastchat/llm_judge/show_result.py`` (docs/statistics.md, "MT-Bench"):
 
 - single grading: a judgment the parser could not read carries ``score == -1``; such rows are dropped
   before averaging (FastChat PR #2074; before it they were averaged in). Turn means are over the rows
@@ -202,7 +201,7 @@ def single_scores(
     results: dict[str, SingleResult] = {}
     for model, rows in frame.groupby("model", sort=True):
         turns = {
-            int(turn): _mean_estimate(part, n_resamples, level, seed, with_interval=False)
+            int(str(turn)): _mean_estimate(part, n_resamples, level, seed, with_interval=False)
             for turn, part in rows.groupby("turn", sort=True)
         }
         categories: dict[str, Estimate] = {}

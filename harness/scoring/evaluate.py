@@ -27,10 +27,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from harness.pipeline.config import RunConfig, is_wb_reward_judge
-from harness.pipeline.flags import apply_on_flag
-from harness.pipeline.run_data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
-from harness.pipeline.statistics import (
+from harness.records import Judgment, Score
+from harness.run.config import RunConfig, is_wb_reward_judge
+from harness.run.data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
+from harness.run.on_flag import apply_on_flag
+from harness.scoring.statistics import (
     alpaca_scores,
     arena_scores,
     mt_bench_scores,
@@ -39,7 +40,6 @@ from harness.pipeline.statistics import (
     wildbench_scores,
     win_rate_scores,
 )
-from harness.records import Judgment, Score
 from judges.position import side
 
 __all__ = [
@@ -95,7 +95,7 @@ def position_consistency(units: list[PairUnit]) -> dict[str, Any] | None:
 def portia_stages(judgments: list[Judgment]) -> dict[str, Any] | None:
     """PORTIA's two stages over its merged pairs (``metadata["portia_stage"]``, ``judges/pairwise.py``):
     how many pairs went on to the semantic stage, how many of those it made position-consistent (the
-    "fixed coverage" of ``methods.md`` §d) and the judge calls both stages took (a continuation retry is a
+    "fixed coverage" of docs/judges.md, "PORTIA") and the judge calls both stages took (a continuation retry is a
     call). None when no pair was merged."""
     pairs: dict[tuple[str, str, int | None], list[Judgment]] = defaultdict(list)
     for j in judgments:
