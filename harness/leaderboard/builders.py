@@ -332,7 +332,7 @@ def wildbench(paths: Sequence[Path], opts: Options) -> Leaderboard:
     rows: list[Row] = []
     for path in groups.get("wildbench_eval", []):
         res = wb_score(load_score_judgments(path), seed=opts.seed)
-        a = res.adjusted_score
+        a = res.wb_score
         rows.append(
             Row(res.model, a.value, a.ci_lower, a.ci_upper, a.n_scored, a.n_unscored,
                 {"score": res.score.value, "avg_len": res.avg_len, "n_empty": res.n_empty, "n_truncated": res.n_truncated})
@@ -341,7 +341,7 @@ def wildbench(paths: Sequence[Path], opts: Options) -> Leaderboard:
     _check_unique(rows)
     return Leaderboard(
         "wildbench", "wb_score", tuple(rows), ("score", "avg_len", "n_empty", "n_truncated"),
-        "95% item-level bootstrap percentile of (mean-5)x2",
+        "95% item-level bootstrap percentile of (mean-5)x2x10 (the official WB_score scale, -80..100)",
     )  # fmt: skip
 
 
