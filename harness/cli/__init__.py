@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from harness.cli._checks import OneLineParser, attach_checks, usage_exit_code
 from harness.cli._command import COMMANDS
 from harness.errors import HarnessError
 
@@ -23,7 +24,7 @@ _COMMAND_MODULES = (
 def build_parser() -> argparse.ArgumentParser:
     for name in _COMMAND_MODULES:
         importlib.import_module(f"harness.cli.{name}")
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="harness",
         description="Automatic LLM benchmarks with pluggable judges and upstream-exact statistics.",
     )
@@ -32,12 +33,16 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=cmd.help, description=cmd.help)
         cmd.arguments(p)
         p.set_defaults(_run=cmd.run)
+    attach_checks(parser)  # numeric ranges, URLs, paths: one line and exit 2 at parse time
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed on one line
+        return usage_exit_code(exc)
     try:
         return int(args._run(args))
     except HarnessError as exc:

@@ -39,6 +39,7 @@ from typing import Any
 import httpx
 
 from harness.cache import Cache, cache_key
+from harness.client._fds import fit_connections, pool_limits
 from harness.client._limiter import AdaptiveLimiter
 from harness.client._replicas import Replica, ReplicaSet, attach, detach
 from harness.client._retry import (
@@ -74,9 +75,9 @@ def reset_usage() -> None:
 
 # httpcore's pool scans every connection for every queued request on every state change, so one
 # pool of 256 connections costs O(256^2) per request (profiled: ~15 ms of CPU per request at 256 in
-# flight). The endpoint's pool is therefore sharded into httpx clients of at most this many
-# connections, and each attempt goes to the least-busy shard: the same sockets, a fraction of the scan.
-SHARD_CONNECTIONS = 4
+# flight). The endpoint's pool is therefore sharded into httpx clients of at most
+# SHARD_CONNECTIONS connections (harness/client/_fds.py, which also sizes the descriptors they need),
+# and each attempt goes to the least-busy shard: the same sockets, a fraction of the scan.
 
 
 @dataclass
@@ -96,8 +97,7 @@ class _Pool:
 
     @classmethod
     def open(cls, base_url: str, max_connections: int, timeout: float) -> _Pool:
-        n = max(1, -(-max_connections // SHARD_CONNECTIONS))
-        per_shard = -(-max_connections // n) + 2  # headroom above the limiter's share (inspect #847)
+        n, per_shard = pool_limits(max_connections)
         limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
         verify = _ssl_context()  # loading the CA bundle costs ~40 ms: once, not once per shard
         shards = [
@@ -156,7 +156,7 @@ class Client:
         self.base_url = endpoint.base_url.rstrip("/")
         self.role = role
         self.cache = cache
-        self.max_connections = max_connections
+        self.max_connections = fit_connections(max_connections)  # under RLIMIT_NOFILE
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base

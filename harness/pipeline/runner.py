@@ -27,6 +27,7 @@ from harness.cache import Cache
 from harness.client import Client, RoleCounters, SamplingParams
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
 from harness.errors import BadInput
+from harness.failures import causes_line, run_failures
 from harness.generate import GenerateSummary, finished_ids
 from harness.pipeline.costs import Price, costs_by_role
 from harness.pipeline.judging import JudgeSummary, JudgeTask, judge_with_progress, pending, plan_tasks
@@ -221,6 +222,7 @@ def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, 
     parse_endpoint_spec(config.model)
     store = RunStore(run_dir)
     start_run(store, command, config, items)
+    store.open_files("outputs", "judgments")  # before any request (harness/client/_fds.py)
     if copy_outputs_from is not None:
         _copy_outputs(copy_outputs_from, store, config.model_name)
     return Run(config, items, store, role_prefix, copy_outputs=copy_outputs_from is not None)
@@ -394,6 +396,8 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
         messages.append(
             f"{run.api_errors} judgments failed with an API error; re-run the same command to retry"
         )
+    if messages and (line := causes_line(run_failures(run.store, run.config.model_name))):
+        messages.append(line)
     return RunOutcome(report, 1 if messages else 0, messages)
 
 
