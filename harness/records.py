@@ -1,4 +1,4 @@
-"""The persisted records of the pipeline (../shared/DESIGN.md, "Records").
+"""The persisted records of the pipeline (docs/design.md, "Records").
 
 benchmark items --generate--> Output --judge--> Judgment --stats--> Score
 

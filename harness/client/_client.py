@@ -1,4 +1,4 @@
-"""The one model client: OpenAI-compatible requests over one shared httpx pool and one adaptive limiter per endpoint.
+"""The one model client: OpenAI-compatible requests over one shared HTTP session and one adaptive limiter per endpoint.
 
 Why one pool per endpoint: building an OpenAI client per call costs 25-35 ms of CPU and a new TCP
 connection (what the peer harnesses do); reusing one HTTP session (pool limit above the
@@ -41,6 +41,7 @@ from typing import Any
 import aiohttp
 
 from harness.cache import Cache, cache_key
+from harness.client._fds import fit_connections, sockets_needed
 from harness.client._limiter import AdaptiveLimiter
 from harness.client._replicas import Replica, ReplicaSet, attach, detach
 from harness.client._retry import (
@@ -87,7 +88,9 @@ class _Pool:
 
     @classmethod
     def open(cls, base_url: str, max_connections: int, timeout: float) -> _Pool:
-        connector = aiohttp.TCPConnector(limit=max_connections + 2, limit_per_host=0, ssl=_ssl_context())
+        connector = aiohttp.TCPConnector(
+            limit=sockets_needed(max_connections), limit_per_host=0, ssl=_ssl_context()
+        )
         session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout))
         return cls(session, AdaptiveLimiter(max_connections), base_url)
 
@@ -143,7 +146,7 @@ class Client:
         self.base_url = endpoint.base_url.rstrip("/")
         self.role = role
         self.cache = cache
-        self.max_connections = max_connections
+        self.max_connections = fit_connections(max_connections)  # under RLIMIT_NOFILE
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base

@@ -1,14 +1,14 @@
 """The retry choke point: classify every failure once, then wait the right amount of time.
 
 Modelled on inspect_ai ``model/_retry.py`` and its ``should_retry -> RetryDecision``
-(../shared/reference/engineering.md §1.6, §4 item 1): a failure is a *rate limit* (wait what the
+(docs/design.md, "Model calls"): a failure is a *rate limit* (wait what the
 server asked for: ``Retry-After``, ``retry-after-ms``, ``x-ratelimit-reset-requests/-tokens``), a
 *transient* fault (5xx, reset connection, timeout, truncated or invalid JSON body: exponential
 backoff with full jitter, AWS Architecture Blog "Exponential Backoff And Jitter", 2015), or *fatal*
 (400/401/403/404 and other 4xx: fail fast with one line, never a retry storm).
 
 Errors are classified by type and status code, never by matching message strings (the alpaca_eval
-weakness named in STYLE.md).
+weakness alpaca_eval's ``decoders/openai.py`` shows).
 """
 
 from __future__ import annotations

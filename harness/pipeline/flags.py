@@ -1,7 +1,7 @@
 """``harness score --on-flag loss|exclude|keep``: audit the model's outputs and apply the policy in scoring.
 
 Why in the score pipeline and not only in ``harness audit``: a template-escape output wins its judgment
-(methods.md §c), so a leaderboard figure computed over it is wrong whatever a separate audit says. The
+(docs/audit.md), so a leaderboard figure computed over it is wrong whatever a separate audit says. The
 audit (``harness.audit``, deterministic; embeddings only with ``--audit-embeddings``) runs over the
 finished outputs after generation and its flagged item ids are stored in ``audit.json`` in the run
 directory; scoring reads them back (:mod:`harness.run.on_flag`, which applies the policy), so the report
