@@ -23,7 +23,7 @@ ON_FLAG = (
     "loss",
     "exclude",
     "keep",
-)  # harness.pipeline.config.ON_FLAG (not imported: CLI start-up stays light)
+)  # harness.run.config.ON_FLAG (not imported: CLI start-up stays light)
 
 
 def judge_arguments(parser: argparse.ArgumentParser) -> None:
@@ -143,8 +143,8 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
     """The judge part of the run config from the options (defaults: the benchmark's upstream judge)."""
     from benchmarks import get_benchmark
     from harness.endpoints import parse_endpoint_spec
-    from harness.pipeline.config import is_wb_reward_judge, judge_model_of
     from harness.pipeline.runner import model_name_of
+    from harness.run.config import is_wb_reward_judge, judge_model_of
 
     judge_config = args.judge_config or get_benchmark(benchmark).spec.version(version).default_judge
     judge = args.judge or f"openai:{judge_model_of(judge_config)}"
@@ -222,7 +222,7 @@ def score_one(
     """Score one benchmark (one model, a sweep, or a contamination pair); print unless ``fmt`` is "none".
     Returns the exit code and each run's (directory, report)."""
     from benchmarks import get_benchmark
-    from harness.pipeline.config import RunConfig
+    from harness.run.config import RunConfig
 
     bench = get_benchmark(spec)
     version = bench.spec.version(version_arg).name
