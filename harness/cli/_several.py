@@ -109,14 +109,13 @@ def summary_markdown(rows: list[dict[str, Any]]) -> str:
 def score_several(
     args: argparse.Namespace, names: list[str], data: dict[str, str | None], versions: dict[str, str | None]
 ) -> int:
-    from benchmarks import get_benchmark
-    from harness.cli.score import score_one
+    from harness.cli.score import plan, score_planned
 
-    for name in names:  # a misspelt name fails before any model call
-        get_benchmark(name)
     for option in SINGLE_ONLY:
         if getattr(args, option, None):
             raise BadInput("--" + option.replace("_", "-"), "applies to one benchmark at a time")
+    # every benchmark's options are checked before the first model call
+    plans = {name: plan(args, name, data[name], versions[name], compare_required=False) for name in names}
     runs: list[tuple[str, int, list[tuple[Path, dict[str, Any]]]]] = []
     per_run_fmt = "table" if args.format == "table" else "none"
     for name in names:
@@ -124,7 +123,7 @@ def score_several(
         if args.format == "table":
             print(f"## {name}\n")
         try:
-            code, reports = score_one(args, name, data[name], versions[name], run_dir, per_run_fmt)
+            code, reports = score_planned(args, plans[name], run_dir, per_run_fmt)
         except HarnessError as exc:  # the other benchmarks still run; this one is reported
             print(f"harness: error: {name}: {exc}", file=sys.stderr)
             code, reports = exc.exit_code, []

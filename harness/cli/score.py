@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -207,20 +208,32 @@ def run(args: argparse.Namespace) -> int:
     versions = per_benchmark(args.bench_version, names, "--version")
     if len(names) > 1:
         return score_several(args, names, data, versions)
-    code, _ = score_one(args, names[0], data[names[0]], versions[names[0]], args.run_dir, args.format)
+    planned = plan(args, names[0], data[names[0]], versions[names[0]])
+    code, _ = score_planned(args, planned, args.run_dir, args.format)
     return code
 
 
-def score_one(
+@dataclass(frozen=True)
+class Planned:
+    """One benchmark's checked run plan: everything validated before any model call."""
+
+    config: Any
+    models: list[tuple[str, str]]
+    options: Any
+    name: str
+    data: str | None
+    board: Any
+
+
+def plan(
     args: argparse.Namespace,
     spec: str,
     data_arg: str | None,
     version_arg: str | None,
-    run_dir_arg: Path | None,
-    fmt: str,
-) -> tuple[int, list[tuple[Path, dict[str, Any]]]]:
-    """Score one benchmark (one model, a sweep, or a contamination pair); print unless ``fmt`` is "none".
-    Returns the exit code and each run's (directory, report)."""
+    compare_required: bool = True,
+) -> Planned:
+    """Check the options for one benchmark and build its run config (bad input raises here, before any run).
+    With several benchmarks (``compare_required`` false) one without a published board is said to have none."""
     from benchmarks import get_benchmark
     from harness.run.config import RunConfig
 
@@ -229,6 +242,8 @@ def score_one(
     models = _models(args.model, args.name, args.model_base_url)
     if args.max_tokens is not None and args.max_tokens < 1:
         raise BadInput("--max-tokens", "must be at least 1")
+    if len(models) > 1 and args.contamination:
+        raise BadInput("--contamination", "takes one --model")
     benchmark, variant = _benchmark_of(spec, bench.spec.name)
     data = str(Path(data_arg).resolve()) if data_arg else None
     config = RunConfig(
@@ -247,11 +262,25 @@ def score_one(
     if args.compare:
         from harness.leaderboard.compare import board_path, load_board
 
-        board = load_board(board_path(args.compare, bench.spec.name, version))
+        try:
+            board = load_board(board_path(args.compare, bench.spec.name, version))
+        except BadInput as exc:
+            if compare_required:
+                raise
+            print(f"harness: {bench.spec.name}: not compared: {exc}", file=sys.stderr)
     name = bench.spec.name + ("-clean" if variant else "")
-    code, runs = _score_runs(args, config, models, options, name, run_dir_arg, data, fmt)
-    if board is not None:
-        _print_compare(board, runs, fmt)
+    return Planned(config, models, options, name, data, board)
+
+
+def score_planned(
+    args: argparse.Namespace, planned: Planned, run_dir_arg: Path | None, fmt: str
+) -> tuple[int, list[tuple[Path, dict[str, Any]]]]:
+    """Run a plan (one model, a sweep, or a contamination pair); print unless ``fmt`` is "none".
+    Returns the exit code and each run's (directory, report)."""
+    p = planned
+    code, runs = _score_runs(args, p.config, p.models, p.options, p.name, run_dir_arg, p.data, fmt)
+    if p.board is not None:
+        _print_compare(p.board, runs, fmt)
     return code, runs
 
 
@@ -268,8 +297,6 @@ def _score_runs(
     from harness.pipeline.runner import default_run_dir, execute, load_items
 
     if len(models) > 1:
-        if args.contamination:
-            raise BadInput("--contamination", "takes one --model")
         sweep_dir = run_dir_arg or default_run_dir(name, "sweep")
         return _sweep(config, models, options, sweep_dir, fmt)
     run_dir: Path = run_dir_arg or default_run_dir(name, config.model_name)
