@@ -12,20 +12,22 @@ import sys
 from pathlib import Path
 
 from harness import __version__
+from harness.cli._checks import OneLineParser, attach_checks, usage_exit_code
 from harness.cli._command import COMMANDS
 from harness.cli._config import check_top_level, config_arguments, find_config
 from harness.errors import HarnessError
 
 # Modules that define sub-commands (each registers itself with @command).
 _COMMAND_MODULES = (
-    "generate", "score", "judge", "cache", "serve", "leaderboard", "benchmarks", "audit", "clean_eval",
+    "generate", "score", "judge", "judges", "cache", "serve", "leaderboard", "benchmarks", "audit", "clean_eval",
+    "view",
 )  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
     for name in _COMMAND_MODULES:
         importlib.import_module(f"harness.cli.{name}")
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="harness",
         description="Automatic LLM benchmarks with pluggable judges and upstream-exact statistics.",
     )
@@ -37,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=cmd.help, description=cmd.help)
         cmd.arguments(p)
         p.set_defaults(_run=cmd.run)
+    attach_checks(parser)  # numeric ranges, URLs, paths: one line and exit 2 at parse time
     return parser
 
 
@@ -72,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     except HarnessError as exc:
         print(f"harness: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) or a usage error (2), already printed on one line
+        return usage_exit_code(exc)
     try:
         return int(args._run(args))
     except HarnessError as exc:

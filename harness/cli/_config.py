@@ -83,7 +83,8 @@ def _tokens(
         if isinstance(item, dict | list) or isinstance(item, bool):
             raise BadInput(where, f"expected a string or a number for {flag}, got {item!r}")
         text = str(item)
-        if action.type is Path and not Path(text).is_absolute():
+        is_path = action.type is Path or getattr(action.type, "is_path", False)
+        if is_path and not Path(text).is_absolute() and "=" not in text:  # relative to the config file
             text = str(base / text)
         try:
             converted = parser._get_value(action, text)  # the flag's own type= conversion and validators

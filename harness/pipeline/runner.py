@@ -27,6 +27,7 @@ from harness.cache import Cache
 from harness.client import Client, RoleCounters, SamplingParams
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
 from harness.errors import BadInput
+from harness.failures import causes_line, run_failures
 from harness.generate import GenerateSummary, finished_ids
 from harness.pipeline.costs import Price, costs_by_role
 from harness.pipeline.judging import JudgeSummary, JudgeTask, judge_with_progress, pending, plan_tasks
@@ -117,9 +118,26 @@ def _sampling_for(config: RunConfig) -> Any:
     return params
 
 
+def check_baselines(config: RunConfig, items: list[Item]) -> None:
+    """A pairwise judge needs every item's baseline answer: refused now, not after the model generated."""
+    bench = get_benchmark(config.benchmark)
+    for item in items:
+        names = config.baselines or bench.baselines_for(item)
+        if not names:
+            raise BadInput("--baseline", f"a pairwise judge on {config.benchmark} needs a baseline model")
+        missing = [name for name in names if not item.baselines.get(name)]
+        if missing:
+            have = ", ".join(sorted(item.baselines)) or "none"
+            raise BadInput(
+                f"item {item.item_id}",
+                f"no answer of baseline {missing[0]!r} to compare against (answers here: {have}; "
+                "MT-Bench reads them from model_answer/<model>.jsonl beside question.jsonl in --data)",
+            )
+
+
 def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item]) -> None:
-    """run.json (refused if the directory holds another run) and the baselines' answers as Outputs, so
-    that the run directory alone is enough to recompute every figure."""
+    """run.json (refused if the directory holds another run), the items and the baselines' answers as
+    Outputs, so that the run directory alone is enough to recompute every figure and to read every item."""
     dataset = {
         "id": config.data or get_benchmark(config.benchmark).spec.version(config.version).source,
         "n": len(items),
@@ -129,8 +147,11 @@ def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item
         command=command, config=config.to_json(), dataset=dataset, seeds={"position": config.seed}
     )
     have = {(o.item_id, o.model) for o in store.load("outputs", Output)}
+    stored = {i.item_id for i in store.load("items", Item)}
     bench = get_benchmark(config.benchmark)
     for item in items:
+        if item.item_id not in stored:  # the instructions, so the run can be read alone (harness view)
+            store.append("items", item)
         for name in config.baselines or bench.baselines_for(item):
             turns = item.baselines.get(name)
             if turns and (item.item_id, name) not in have:
@@ -194,11 +215,14 @@ class Run:
 def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, *,
              copy_outputs_from: Path | None = None, role_prefix: str = "") -> Run:  # fmt: skip
     """Check the judge config and specs, then write (or re-read) run.json: nothing starts before this."""
-    JudgeSet(config)  # judge config and template errors surface before anything is written
+    judges = JudgeSet(config)  # judge config and template errors surface before anything is written
+    if judges.pairwise:
+        check_baselines(config, items)
     check_judge_spec(parse_endpoint_spec(config.judge, option="--judge"))
     parse_endpoint_spec(config.model)
     store = RunStore(run_dir)
     start_run(store, command, config, items)
+    store.open_files("outputs", "judgments")  # before any request (harness/client/_fds.py)
     if copy_outputs_from is not None:
         _copy_outputs(copy_outputs_from, store, config.model_name)
     return Run(config, items, store, role_prefix, copy_outputs=copy_outputs_from is not None)
@@ -372,6 +396,8 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
         messages.append(
             f"{run.api_errors} judgments failed with an API error; re-run the same command to retry"
         )
+    if messages and (line := causes_line(run_failures(run.store, run.config.model_name))):
+        messages.append(line)
     return RunOutcome(report, 1 if messages else 0, messages)
 
 
