@@ -150,9 +150,11 @@ def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item
     stored = {i.item_id for i in store.load("items", Item)}
     bench = get_benchmark(config.benchmark)
     for item in items:
+        names = config.baselines or bench.baselines_for(item)
         if item.item_id not in stored:  # the instructions, so the run can be read alone (harness view)
-            store.append("items", item)
-        for name in config.baselines or bench.baselines_for(item):
+            used = {name: turns for name, turns in item.baselines.items() if name in names}
+            store.append("items", item.model_copy(update={"baselines": used}))
+        for name in names:
             turns = item.baselines.get(name)
             if turns and (item.item_id, name) not in have:
                 store.append("outputs", Output(item_id=item.item_id, model=name, turns=list(turns)))
