@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from harness import offline
 from harness.cli._checks import OneLineParser, attach_checks, usage_exit_code
 from harness.cli._command import COMMANDS
 from harness.errors import HarnessError
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    offline.apply()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
