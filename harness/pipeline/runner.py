@@ -120,6 +120,23 @@ def _sampling_for(config: RunConfig) -> Any:
     return params
 
 
+def check_baselines(config: RunConfig, items: list[Item]) -> None:
+    """A pairwise judge needs every item's baseline answer: refused now, not after the model generated."""
+    bench = get_benchmark(config.benchmark)
+    for item in items:
+        names = config.baselines or bench.baselines_for(item)
+        if not names:
+            raise BadInput("--baseline", f"a pairwise judge on {config.benchmark} needs a baseline model")
+        missing = [name for name in names if not item.baselines.get(name)]
+        if missing:
+            have = ", ".join(sorted(item.baselines)) or "none"
+            raise BadInput(
+                f"item {item.item_id}",
+                f"no answer of baseline {missing[0]!r} to compare against (answers here: {have}; "
+                "MT-Bench reads them from model_answer/<model>.jsonl beside question.jsonl in --data)",
+            )
+
+
 def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item]) -> None:
     """run.json (refused if the directory holds another run), the items and the baselines' answers as
     Outputs, so that the run directory alone is enough to recompute every figure and to read every item."""
@@ -200,7 +217,9 @@ class Run:
 def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, *,
              copy_outputs_from: Path | None = None, role_prefix: str = "") -> Run:  # fmt: skip
     """Check the judge config and specs, then write (or re-read) run.json: nothing starts before this."""
-    JudgeSet(config)  # judge config and template errors surface before anything is written
+    judges = JudgeSet(config)  # judge config and template errors surface before anything is written
+    if judges.pairwise:
+        check_baselines(config, items)
     parse_endpoint_spec(config.model)
     store = RunStore(run_dir)
     store.lock()  # one writer per run directory, before any probe or request (harness/runlock.py)
