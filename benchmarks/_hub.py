@@ -25,20 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import BadInput
+from harness.offline import is_offline, refuse
 
 OFFLINE_HINT = "cannot reach the upstream source (offline?); pass --data PATH with a local copy"
-OFFLINE_ENV = "HARNESS_OFFLINE"
-
-
-def offline() -> bool:
-    """``HARNESS_OFFLINE`` set (to anything but 0/false/no): no download is attempted, a file that is
-    not cached is one BadInput line saying what to pass instead."""
-    return os.environ.get(OFFLINE_ENV, "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _refuse_offline(where: str) -> None:
-    if offline():
-        raise BadInput(where, f"{OFFLINE_ENV} is set; pass --data PATH with a local copy")
 
 
 def github_raw(repo: str, commit: str, path: str) -> str:
@@ -59,7 +48,7 @@ def fetch_url(url: str, *, timeout_s: float = 60.0) -> Path:
     target = cache_dir() / hashlib.sha256(url.encode()).hexdigest() / url.rsplit("/", 1)[-1]
     if target.is_file():
         return target
-    _refuse_offline(url)
+    refuse(url, "pass --data PATH with a local copy")
     try:
         response = httpx.get(url, timeout=timeout_s, follow_redirects=True)
         response.raise_for_status()
@@ -78,18 +67,9 @@ def fetch_hf_file(repo_id: str, filename: str, revision: str) -> Path:
     """One file of a Hugging Face *dataset* repo at ``revision``."""
     from huggingface_hub import hf_hub_download
 
-    if offline():  # a copy already in the Hugging Face cache is still used
-        try:
-            return Path(
-                hf_hub_download(
-                    repo_id, filename, repo_type="dataset", revision=revision, local_files_only=True
-                )
-            )
-        except (OSError, ValueError):
-            where = f"{repo_id}/{filename}@{revision[:7]}"
-            raise BadInput(where, f"{OFFLINE_ENV} is set and it is not cached; {OFFLINE_HINT}") from None
     try:
-        return Path(hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision))
+        return Path(hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision,
+                                    local_files_only=is_offline()))  # fmt: skip
     except (OSError, ValueError) as exc:  # connection errors, offline mode, 404: all OSError subclasses
         raise BadInput(
             f"{repo_id}/{filename}@{revision[:7]}", f"{type(exc).__name__}: {OFFLINE_HINT}"

@@ -7,7 +7,7 @@ wins, and the network is touched only in the last step:
 
 1. the file the user gave (``harness score --lc-difficulty CSV``, ``harness leaderboard --difficulty``);
 2. ``instruction_difficulty.csv`` in the ``--data`` directory (or beside the ``--data`` file);
-3. offline (``HARNESS_OFFLINE=1``): none, and LC is reported unavailable with this reason;
+3. offline (``HARNESS_OFFLINE=1`` or ``HF_HUB_OFFLINE=1``): none, and LC is reported unavailable, saying why;
 4. the pinned file at revision ``2edc6fa`` through ``benchmarks._hub`` (cached in the Hugging Face
    cache, so later runs read the copy), checked against the published sha256 (its first 8 hex digits,
    the part published with the pin) before it is used.
@@ -19,8 +19,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks._hub import fetch_hf_file, offline
+from benchmarks._hub import fetch_hf_file
 from harness.errors import BadInput
+from harness.offline import is_offline
 
 FILE_NAME = "instruction_difficulty.csv"
 PINNED = ("tatsu-lab/alpaca_eval", FILE_NAME, "2edc6fad8be6b14ea7230aabfd08188da6b8b814")
@@ -46,8 +47,10 @@ def resolve_difficulty(given: Path | str | None = None, data: Path | str | None 
         if (folder / FILE_NAME).is_file():
             return DifficultyFile(folder / FILE_NAME, str(folder / FILE_NAME))
     label = f"{PINNED[0]}/{FILE_NAME}@{PINNED[2][:7]}"
-    if offline():
-        return DifficultyFile(None, label, f"HARNESS_OFFLINE is set and no {FILE_NAME} was given; {HOW}")
+    if is_offline():
+        return DifficultyFile(
+            None, label, f"HARNESS_OFFLINE (or HF_HUB_OFFLINE) is set and no {FILE_NAME} was given; {HOW}"
+        )
     try:
         path = fetch_hf_file(*PINNED)
     except BadInput as exc:
