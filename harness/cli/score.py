@@ -3,7 +3,10 @@
 Defaults are upstream's: the benchmark's default judge config (template, parser, position strategy) on
 its upstream judge model through the OPENAI_* variables; ``--judge local`` judges offline with SmolLM2.
 Prints the table (or, with ``--format json``, one JSON document) on stdout; progress goes to stderr.
-Exit 0 when every output and judgment is final, 1 when some failed (re-run to retry), 2 on bad input.
+Exit 0 when every output and judgment is final and every headline figure is available with at most
+``--max-unscored`` of its units unscored; 1 when some failed (re-run to retry), a headline is unavailable
+or too much of it is unscored, or the judge's first replies cannot be read at all (the run stops early);
+2 on bad input.
 """
 
 from __future__ import annotations
@@ -85,6 +88,20 @@ def judge_arguments(parser: argparse.ArgumentParser) -> None:
                         help="items the audit flags: score as a loss (default), exclude, or keep")  # fmt: skip
     parser.add_argument("--audit-embeddings", action="store_true",
                         help="include the audit's embedding relevance check (loads MiniLM)")  # fmt: skip
+    max_unscored_argument(parser)
+
+
+def max_unscored_argument(parser: argparse.ArgumentParser) -> None:
+    """``--max-unscored``: shared by score, judge and leaderboard (``harness.pipeline.guard``)."""
+    parser.add_argument("--max-unscored", type=float, metavar="SHARE",
+                        help="exit 1 when more than this share of any headline figure's units is unscored "
+                        "(default 0.10; 1 turns the check and the early stop on an unreadable judge off)")  # fmt: skip
+
+
+def max_unscored_of(args: argparse.Namespace) -> float:
+    from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_max_unscored
+
+    return DEFAULT_MAX_UNSCORED if args.max_unscored is None else check_max_unscored(args.max_unscored)
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -137,6 +154,7 @@ def options_from(args: argparse.Namespace) -> Any:
         ray_processor=args.ray_processor or "http",
         ray_concurrency=args.ray_concurrency or 1,
         audit_embeddings=args.audit_embeddings,
+        max_unscored=max_unscored_of(args),
     )
 
 
