@@ -176,6 +176,10 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
         raise BadInput(str(args.judge_template), "no such judge template file")
     if args.lc_difficulty is not None and not args.lc_difficulty.is_file():
         raise BadInput(str(args.lc_difficulty), "no such difficulty file")
+    if args.lc_difficulty is not None:  # a local input is read first, before any server or request
+        from harness.stats.alpaca_annotations import load_difficulty
+
+        load_difficulty(args.lc_difficulty)
     if args.wb_k is not None:
         if args.wb_k < -1:
             raise BadInput("--wb-k", f"must be -1 (no length penalty) or at least 0, got {args.wb_k}")
