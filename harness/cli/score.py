@@ -55,7 +55,8 @@ def judge_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--judge-top-logprobs", type=int, metavar="N",
                         help="top logprobs for a logprob judge (default: 20 for a local judge, else the config's)")  # fmt: skip
     parser.add_argument("--lc-difficulty", type=Path, metavar="CSV",
-                        help="AlpacaEval instruction difficulty (index, instruction_difficulty, instruction) for LC")  # fmt: skip
+                        help="AlpacaEval instruction difficulty (index, instruction_difficulty, instruction) for LC; default: "
+                             "instruction_difficulty.csv in --data, else the pinned upstream file (not with HARNESS_OFFLINE=1)")  # fmt: skip
     parser.add_argument("--wb-k", type=int, metavar="K",
                         help="WildBench pairwise (WB-Reward): a slight win whose winner is longer by more than K "
                         "characters counts as a tie (default 500, upstream's; -1: no length penalty)")  # fmt: skip
