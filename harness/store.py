@@ -32,13 +32,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness.errors import BadInput
-from harness.records import SCHEMA_VERSION, Judgment, Output, Record
+from harness.records import SCHEMA_VERSION, Checklist, Judgment, Output, Record
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=BaseModel)
 
-KINDS = ("outputs", "judgments", "rewrites")  # rewrites: Clean-Eval (harness.clean_eval)
+KINDS = ("outputs", "judgments", "rewrites", "checklists")  # rewrites: Clean-Eval; checklists: TICK
 PACKAGES = (
     "harness",
     "openai",
@@ -126,7 +126,10 @@ def default_key(record: BaseModel) -> Hashable:
             record.protocol,
             record.order,
             record.turn,
+            record.metadata.get("question_index"),  # TICK: one judgment per checklist question
         )
+    if isinstance(record, Checklist):
+        return record.item_id
     raise TypeError(f"no default key for {type(record).__name__}; pass key=")
 
 

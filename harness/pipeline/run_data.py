@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.errors import BadInput
 from harness.pipeline.config import RunConfig
-from harness.records import Judgment, Output, Score
+from harness.records import Checklist, Judgment, Output, Score
 from harness.store import RunStore, is_final
 from judges.position import side
 
@@ -35,6 +35,7 @@ class RunData:
     judgments: list[Judgment]
     output_errors: int = 0
     flagged: frozenset[str] = frozenset()  # item ids the audit flagged (``audit.json``)
+    checklists: dict[str, Checklist] = field(default_factory=dict)  # TICK: each item's stored checklist
 
 
 def load_run(run_dir: str | Path) -> RunData:
@@ -65,7 +66,10 @@ def load_run(run_dir: str | Path) -> RunData:
         item_ids = list(outputs)
     from harness.pipeline.flags import read_flags
 
-    return RunData(config, item_ids, outputs, baselines, judgments, errors, read_flags(Path(run_dir)))
+    checklists = {c.item_id: c for c in store.load("checklists", Checklist) if is_final(c)}
+    return RunData(
+        config, item_ids, outputs, baselines, judgments, errors, read_flags(Path(run_dir)), checklists
+    )
 
 
 # ---- per-unit aggregation ----------------------------------------------------------------------------
