@@ -16,7 +16,7 @@ calls and what makes a report reproducible. Each benchmark keeps its upstream st
   default 500) and WB-Reward-Mix, their mean over the three upstream baselines, as the headline.
 
 The checklist judge (``--judge-config tick``) on any benchmark gets TICK's pass rate and DRFR
-(:mod:`harness.pipeline.tick_scores`). Any other judge on a benchmark (a pairwise judge on MT-Bench, say) gets the plain pairwise win rate.
+(:mod:`harness.scoring.tick`). Any other judge on a benchmark (a pairwise judge on MT-Bench, say) gets the plain pairwise win rate.
 Unscored judgments are counted by reason beside every figure, and an item the model has no finished
 answer for is unscored as ``no_output`` (a generation failure is not a loss either).
 """
@@ -28,10 +28,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from harness.pipeline.config import RunConfig, is_checklist_judge, is_wb_reward_judge
-from harness.pipeline.flags import apply_on_flag
-from harness.pipeline.run_data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
-from harness.pipeline.statistics import (
+from harness.records import Judgment, Score
+from harness.run.config import RunConfig, is_checklist_judge, is_wb_reward_judge
+from harness.run.data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
+from harness.run.on_flag import apply_on_flag
+from harness.scoring.statistics import (
     alpaca_scores,
     arena_scores,
     mt_bench_scores,
@@ -40,8 +41,7 @@ from harness.pipeline.statistics import (
     wildbench_scores,
     win_rate_scores,
 )
-from harness.pipeline.tick_scores import checklist_scores
-from harness.records import Judgment, Score
+from harness.scoring.tick import checklist_scores
 from judges.position import side
 
 __all__ = [

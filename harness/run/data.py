@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import BadInput
-from harness.pipeline.config import RunConfig
 from harness.records import Checklist, Judgment, Output, Score
+from harness.run.config import RunConfig
+from harness.run.on_flag import read_flags
 from harness.store import RunStore, is_final
 from judges.position import side
 
@@ -64,8 +65,6 @@ def load_run(run_dir: str | Path) -> RunData:
     )
     if not item_ids:
         item_ids = list(outputs)
-    from harness.pipeline.flags import read_flags
-
     checklists = {c.item_id: c for c in store.load("checklists", Checklist) if is_final(c)}
     return RunData(
         config, item_ids, outputs, baselines, judgments, errors, read_flags(Path(run_dir)), checklists

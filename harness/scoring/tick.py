@@ -17,8 +17,8 @@ from collections import Counter, defaultdict
 
 import pandas as pd
 
-from harness.pipeline.run_data import RunData, make_score, unscored_counts
 from harness.records import Judgment, Score
+from harness.run.data import RunData, make_score, unscored_counts
 from harness.stats.checklist import tick_scores
 
 LEVEL = 0.95
