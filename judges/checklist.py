@@ -1,7 +1,7 @@
-"""The checklist protocol, TICK (Cook et al., "TICKing All the Boxes", arXiv:2410.03608): an LLM turns the
-instruction into 2-8 YES/NO questions, then each question is answered in its own judge call (instruction +
-response + one question, reasoning then YES/NO), and the response's score is its pass rate #YES / #answered. Unanswerable items are unscored and left out of the
-rate, never counted as NO. The prompts are our own (``judges/tick_templates``): the paper's are not published.
+"""The checklist protocol, TICK (Cook et al., "TICKing All the Boxes", arXiv:2410.03608; docs/judges.md,
+"TICK"): an LLM turns the instruction into 2-8 YES/NO questions, then each question is answered in its own
+judge call (instruction + response + one question, reasoning then YES/NO), and the response's score is its
+pass rate #YES / #answered. Unanswerable items are unscored and left out of the rate, never counted as NO. The prompts are our own (``judges/tick_templates``): the paper's are not published.
 
 The pipeline stores each item's checklist once (``checklists.jsonl``, :class:`~harness.records.Checklist`)
 and answers each question as its own judge task (:meth:`ChecklistJudge.answer_question`), so an interrupted
@@ -109,6 +109,7 @@ class ChecklistJudge:
             template_hash=self.answer_template.sha256,
             parser_version=self.answer_parser,
             protocol="checklist",
+            prompt=exchange.messages,
             raw_completion=exchange.raw,
             verdict=parsed.verdict,
             score=parsed.value if scored else None,
