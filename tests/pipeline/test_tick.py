@@ -40,7 +40,7 @@ def judge_reply(body: dict[str, Any]) -> str:
 def _score(tmp_path: Path, model: Any, judge: Any, run: str, *extra: str) -> tuple[int, dict[str, Any]]:
     run_dir = tmp_path / run
     code = main(["score", "--benchmark", "demo", "--model", model.spec, "--judge", judge.spec, "--limit", "3",
-                 "--judge-config", "tick", "--on-flag", "keep", "--run-dir", str(run_dir), "--cache", str(tmp_path / "cache.db"),
+                 "--judge-config", "tick", "--on-flag", "keep", "--max-unscored", "1", "--run-dir", str(run_dir), "--cache", str(tmp_path / "cache.db"),
                  "--format", "json", *extra])  # fmt: skip
     report = json.loads((run_dir / "report.json").read_text()) if (run_dir / "report.json").exists() else {}
     return code, report
