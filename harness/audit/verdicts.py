@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
-from harness.audit.findings import Evidence, Finding
+from harness.audit.channels import views
+from harness.audit.findings import Finding
 from harness.audit.inputs import AuditItem
-from harness.audit.judge_specs import JudgeSpec
-from harness.audit.text import in_context, mask_code
+from harness.audit.judge_specs import JudgeSpec, all_judges
+from harness.audit.text import in_context
 
 DETECTOR = "verdict_tokens"
 # Every verdict grammar needs one of these; one cheap scan spares the per-judge patterns.
@@ -24,22 +25,25 @@ _HINT = re.compile(
 
 
 def detect_verdicts(item: AuditItem, judges: tuple[JudgeSpec, ...]) -> list[Finding]:
+    """Verdict tokens of the active judges first, then of every judge: a verdict forged for another
+    judge's grammar is still text addressed to a judge. In the hidden channel a token is a flag."""
     context = item.context
-    for turn, output in enumerate(item.outputs):
-        masked = mask_code(output)
-        if not _HINT.search(masked):
+    order = (*judges, *(j for j in all_judges() if j not in judges))
+    for view in views(item.outputs):
+        if not _HINT.search(view.masked):
             continue
-        for spec in judges:
+        for spec in order:
             for pat in spec.verdicts:
-                for m in pat.finditer(masked):
+                for m in pat.finditer(view.masked):
                     if m.group(0).strip() and not in_context(m.group(0), context):
                         return [
                             Finding(
                                 DETECTOR,
                                 item.item_id,
-                                "warn",
-                                f"verdict token of the {spec.name} judge: {m.group(0).strip()!r}",
-                                Evidence.of(output, turn, m.start(), m.end()),
+                                "flag" if view.hidden else "warn",
+                                f"verdict token of the {spec.name} judge: {m.group(0).strip()!r}"
+                                + view.where(m.start()),
+                                view.evidence(m.start(), m.end()),
                             )
                         ]
     return []
