@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from harness.audit.addressed import AddressedConfig, SentenceEncoder, detect_addressed
 from harness.audit.decide import decide
 from harness.audit.degenerate import DegenerateConfig, detect_degenerate
 from harness.audit.delimiters import detect_delimiters
@@ -39,10 +40,17 @@ class AuditConfig:
     relevance: RelevanceConfig = RelevanceConfig()
     degenerate: DegenerateConfig = DegenerateConfig()
     embed_all: bool = False  # embed every turn, not only those the lexical measure leaves in doubt
+    addressed: AddressedConfig = AddressedConfig()
 
 
-def audit(submission: Submission, config: AuditConfig, embedder: Embedder | None) -> AuditReport:
-    """Audit ``submission``; without an embedder the relevance detector (D2) is skipped."""
+def audit(
+    submission: Submission,
+    config: AuditConfig,
+    embedder: Embedder | None,
+    encoder: SentenceEncoder | None = None,
+) -> AuditReport:
+    """Audit ``submission``; without an embedder the relevance detector (D2) is skipped, without a
+    sentence encoder the judge-addressed detector (D10)."""
     timings: dict[str, float] = {}
     items = submission.items
     findings: list[Finding] = []
@@ -77,6 +85,13 @@ def audit(submission: Submission, config: AuditConfig, embedder: Embedder | None
         findings += f
         submission_findings += s
         timings["relevance"] = time.perf_counter() - t
+
+    if encoder is not None:
+        t = time.perf_counter()
+        f, embedded = detect_addressed(items, encoder, config.addressed)
+        findings += f
+        timings["addressed"] = time.perf_counter() - t
+        timings["addressed_sentences"] = float(embedded)
 
     order = {item.item_id: i for i, item in enumerate(items)}
     decided = sorted(decide(findings), key=lambda x: (order.get(x.item_id, 0), x.detector))

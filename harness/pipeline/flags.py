@@ -64,12 +64,15 @@ def audit_outputs(
     config = AuditConfig(
         judges=audit_judges(judge_config), templates=TemplateIndex.build(templates), benchmark=None
     )
+    from harness.audit.embed import default_sentence_encoder
+
     embedder = None
     if embeddings:
         from harness.audit.embed import default_embedder
 
         embedder = default_embedder()
-    return audit(Submission(benchmark, model, audit_items), config, embedder)
+    # the judge-addressed detector is cheap (numpy, candidate sentences only): always on
+    return audit(Submission(benchmark, model, audit_items), config, embedder, default_sentence_encoder())
 
 
 def write_flags(run_dir: Path, report: Any) -> None:
