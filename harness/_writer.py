@@ -11,6 +11,11 @@ Both the generation stage (``harness/generate.py``) and the judge stage
 both: ``await writer.append(...)`` returns only once every record is written and fsync'ed (a record
 counts as done only after that), and an error in the writer (disk full, a closed store) is raised at
 that ``await``, in the task that appended, never lost in the thread.
+
+Group commit: appends that arrive while the thread is writing wait for the next batch, and a batch is
+one ``write`` and one ``fsync`` (:meth:`RunStore.append_many`). With 256 requests in flight, answers
+finish in bursts, so one fsync serves many records instead of one each, and no record counts as done
+before the fsync that covers it.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ class StoreWriter:
         self.store = store
         self.kind = kind
         self._pool: ThreadPoolExecutor | None = None
+        self._pending: list[tuple[list[Record], asyncio.Future[None]]] = []
+        self._flushing = False
 
     async def __aenter__(self) -> StoreWriter:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{self.kind}-writer")
@@ -53,16 +60,49 @@ class StoreWriter:
             self._pool = None
 
     async def append(self, records: Sequence[Record]) -> None:
-        """Append ``records`` in order, each fsync'ed, in the writer thread; return once all are durable."""
+        """Append ``records`` in order in the writer thread; return once they are durable (fsync'ed)."""
         if self._pool is None:
             raise RuntimeError(f"the {self.kind} writer is not open (use 'async with StoreWriter(...)')")
         if not records:
             return
-        await asyncio.get_running_loop().run_in_executor(self._pool, self._append_all, list(records))
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((list(records), done))
+        if not self._flushing:
+            self._flushing = True
+            self._flush_next()
+        await asyncio.shield(done)
 
-    def _append_all(self, records: list[Record]) -> None:
-        for record in records:
-            self.store.append(self.kind, record)
+    def _flush_next(self) -> None:
+        """Hand every pending append to the thread as one batch; called on the loop only."""
+        batch, self._pending = self._pending, []
+        if not batch:
+            self._flushing = False
+            return
+        assert self._pool is not None
+        job = asyncio.get_running_loop().run_in_executor(self._pool, self._write, batch)
+        job.add_done_callback(lambda finished: self._settle(batch, finished))
+
+    def _write(self, batch: list[tuple[list[Record], asyncio.Future[None]]]) -> None:
+        self.store.append_many(self.kind, [record for records, _ in batch for record in records])
+
+    def _settle(
+        self, batch: list[tuple[list[Record], asyncio.Future[None]]], finished: asyncio.Future[None]
+    ) -> None:
+        error = finished.exception()
+        for _, done in batch:
+            if not done.done():
+                if error is None:
+                    done.set_result(None)
+                else:
+                    done.set_exception(error)
+        if self._pool is None:  # closed meanwhile: nothing more may be written
+            for _, done in self._pending:
+                if not done.done():
+                    done.set_exception(RuntimeError(f"the {self.kind} writer was closed"))
+            self._pending = []
+            self._flushing = False
+            return
+        self._flush_next()
 
 
 async def write_all(

@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import subprocess
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -259,11 +259,23 @@ class RunStore:
 
     def append(self, kind: str, record: Record) -> None:
         """One JSON line, written with one ``write`` on an O_APPEND descriptor and fsync'ed."""
-        line = record.model_dump_json().encode("utf-8") + b"\n"
+        self.append_many(kind, [record])
+
+    def append_many(self, kind: str, records: Sequence[Record]) -> None:
+        """Group commit: the records' lines in one ``write`` and one ``fsync``. A crash part-way leaves at
+        most a torn last line (dropped on the next open); every whole line before it is a whole record."""
+        if not records:
+            return
+        data = b"".join(record.model_dump_json().encode("utf-8") + b"\n" for record in records)
         fd = self._fd(kind)
-        written = os.write(fd, line)
-        if written != len(line):  # a regular file short-writes only when the disk is full
-            raise OSError(f"short write to {self.path(kind)}: {written} of {len(line)} bytes")
+        view = memoryview(data)
+        while view:  # a regular file short-writes only when the disk is full; the next write says so
+            written = os.write(fd, view)
+            if written <= 0:
+                raise OSError(
+                    f"short write to {self.path(kind)}: {len(data) - len(view)} of {len(data)} bytes"
+                )
+            view = view[written:]
         os.fsync(fd)
 
     def close(self) -> None:

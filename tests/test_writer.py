@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -41,16 +42,17 @@ def items(n: int) -> list[Item]:
 
 
 def slow_appends(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Make every append take SLOW_APPEND_S (a busy disk's fsync); returns the appending threads' names."""
+    """Make every durable write take SLOW_APPEND_S (a busy disk's fsync); returns the writing threads'
+    names (one per batch)."""
     threads: list[str] = []
-    append = RunStore.append
+    append_many = RunStore.append_many
 
-    def slow(self: RunStore, kind: str, record: Record) -> None:
+    def slow(self: RunStore, kind: str, records: Sequence[Record]) -> None:
         threads.append(threading.current_thread().name)
         time.sleep(SLOW_APPEND_S)
-        append(self, kind, record)
+        append_many(self, kind, records)
 
-    monkeypatch.setattr(RunStore, "append", slow)
+    monkeypatch.setattr(RunStore, "append_many", slow)
     return threads
 
 
@@ -106,10 +108,10 @@ def test_an_output_is_on_disk_before_it_counts_as_done(
 
 
 def test_a_write_error_surfaces_from_generation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def full(self: RunStore, kind: str, record: Record) -> None:
+    def full(self: RunStore, kind: str, records: Sequence[Record]) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(RunStore, "append", full)
+    monkeypatch.setattr(RunStore, "append_many", full)
     store = RunStore(tmp_path / "run")
     with pytest.raises(OSError, match="No space left"):
         asyncio.run(generate_outputs(items(3), EchoClient(), store, model="m", params=SamplingParams()))
@@ -135,3 +137,15 @@ def test_appending_outside_the_block_is_refused(tmp_path: Path) -> None:
     writer = StoreWriter(RunStore(tmp_path / "run"), "outputs")
     with pytest.raises(RuntimeError, match="not open"):
         asyncio.run(writer.append([Output(item_id="q", model="m", turns=["a"])]))
+
+
+def test_appends_that_arrive_together_share_one_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Group commit: 50 answers finishing at once are made durable by a few batched writes, not 50."""
+    threads = slow_appends(monkeypatch)
+    store = RunStore(tmp_path / "run")
+    asyncio.run(generate_outputs(items(50), EchoClient(0.01), store, model="m", params=SamplingParams()))
+    store.close()
+    assert len(RunStore(tmp_path / "run").load("outputs", Output)) == 50
+    assert len(threads) < 50 / 2, len(threads)

@@ -22,9 +22,9 @@ from typing import Any, Literal
 
 from harness.audit.canary_attacks import canary_text
 from harness.errors import BadInput
-from harness.pipeline.config import JudgeSet, RunConfig
 from harness.pipeline.runner import RunOptions, execute, load_items
 from harness.records import Item, Output
+from harness.run.config import JudgeSet, RunConfig
 from harness.store import RunStore
 
 DEFAULT_FLOORS = {
@@ -108,7 +108,7 @@ def run_canary(
 ) -> CanaryReport:
     """Judge every canary kind with hardening off and on (``modes``) under ``base`` (whose model fields
     are ignored); the run directories stay under ``work_dir`` (resumable, inspectable)."""
-    from harness.pipeline.scoring import statistic_of
+    from harness.scoring.evaluate import statistic_of
 
     limit_floor = default_floor(statistic_of(base)) if floor is None else floor
     items = load_items(base, options)

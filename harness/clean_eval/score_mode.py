@@ -18,8 +18,8 @@ from harness.clean_eval.variant import load_variant, split_spec
 from harness.errors import BadInput
 
 if TYPE_CHECKING:
-    from harness.pipeline.config import RunConfig
     from harness.pipeline.runner import RunOptions, RunOutcome
+    from harness.run.config import RunConfig
 
 
 @dataclasses.dataclass(frozen=True)

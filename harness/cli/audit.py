@@ -15,7 +15,7 @@ from harness.cli._command import command
 from harness.errors import BadInput
 
 if TYPE_CHECKING:
-    from harness.pipeline.config import RunConfig
+    from harness.run.config import RunConfig
 
 KINDS = ("constant", "persuasive", "structured")  # harness.audit.canary_attacks.KINDS (light import)
 
@@ -119,8 +119,8 @@ def _canary_config(args: argparse.Namespace) -> RunConfig:
     """The judge part of the canary's run config, checked before anything runs."""
     from benchmarks import get_benchmark
     from harness.endpoints import parse_endpoint_spec
-    from harness.pipeline.config import RunConfig, judge_model_of
     from harness.pipeline.runner import model_name_of
+    from harness.run.config import RunConfig, judge_model_of
     from judges.hardening import Hardening
 
     if not args.benchmark:

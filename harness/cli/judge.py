@@ -27,8 +27,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 @command("judge", "re-judge a run's stored outputs with another judge or strategy (resumable)", _arguments)
 def run(args: argparse.Namespace) -> int:
-    from harness.pipeline.config import RunConfig
     from harness.pipeline.runner import default_run_dir, execute, load_items
+    from harness.run.config import RunConfig
     from harness.store import RunStore
 
     source = RunStore(args.outputs)

@@ -1,4 +1,8 @@
-"""`harness leaderboard BENCHMARK --from PATH...`: rebuild results/BENCHMARK/leaderboard.{csv,md,html,png}."""
+"""`harness leaderboard BENCHMARK --from PATH...`: rebuild results/BENCHMARK/leaderboard.{csv,md,html,png}.
+
+`harness leaderboard --regenerate | --check`: the official boards committed under results/ (pinned upstream
+judgments, harness/leaderboard/official.py), rebuilt, or recomputed and compared (exit 1 when stale).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,29 @@ import sys
 from pathlib import Path
 
 from harness.cli._command import command
+from harness.errors import BadInput
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "benchmark", metavar="BENCHMARK", help="alpaca_eval, arena_hard, mt_bench, wildbench or demo"
-    )
+        "benchmark", metavar="BENCHMARK", nargs="?",
+        help="alpaca_eval, arena_hard, mt_bench, wildbench or demo (with --check/--regenerate: only its boards)",
+    )  # fmt: skip
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--regenerate", action="store_true",
+                      help="rebuild the official boards under --results from their pinned upstream judgments")  # fmt: skip
+    mode.add_argument("--check", action="store_true",
+                      help="recompute the committed official boards; exit 1 when one is stale")  # fmt: skip
+    p.add_argument("--results", type=Path, default=Path("results"), metavar="DIR",
+                   help="--check/--regenerate: the results folder (default: ./results)")  # fmt: skip
+    p.add_argument("--data-root", type=Path, metavar="DIR",
+                   help="--check/--regenerate: a folder holding copies of the upstream files (found by content)")  # fmt: skip
+    p.add_argument("--online", action="store_true",
+                   help="--check/--regenerate: download unreachable upstream files at their pinned commits")  # fmt: skip
+    p.add_argument("--only", action="append", default=[], metavar="BOARD[,BOARD]",
+                   help="--check/--regenerate: these boards (or benchmarks) only")  # fmt: skip
     p.add_argument(
-        "--from", dest="inputs", nargs="+", type=Path, required=True, metavar="PATH",
+        "--from", dest="inputs", nargs="+", type=Path, metavar="PATH",
         help="run directories or upstream judgment files (annotations.json, arena-hard JSONL, FastChat JSONL, "
         "WildBench eval_results)",
     )  # fmt: skip
@@ -38,6 +57,13 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 @command("leaderboard", "Rebuild a leaderboard table from stored judgments", _arguments)
 def run(args: argparse.Namespace) -> int:
+    if args.check or args.regenerate:
+        return _official(args)
+    for flag in ("data_root", "online", "only"):
+        if getattr(args, flag):
+            raise BadInput("--" + flag.replace("_", "-"), "applies to --check and --regenerate only")
+    if args.benchmark is None or not args.inputs:
+        raise BadInput("leaderboard", "give BENCHMARK and --from PATH..., or --check / --regenerate")
     from harness.leaderboard.builders import Options, build
     from harness.leaderboard.render import to_markdown, write_leaderboard
 
@@ -60,4 +86,28 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(to_markdown(board), end="")
         print(f"wrote {', '.join(str(p) for p in files.values())}", file=sys.stderr)
+    return 0
+
+
+def _official(args: argparse.Namespace) -> int:
+    from harness.leaderboard.official import boards
+    from harness.leaderboard.results import check, regenerate
+    from harness.leaderboard.sources import SourceIndex
+
+    if args.inputs:
+        raise BadInput("--from", "not with --check/--regenerate (their inputs are pinned)")
+    only = [name for value in args.only for name in value.split(",") if name]
+    selected = boards(only + ([args.benchmark] if args.benchmark else []))
+    index = SourceIndex(args.data_root)
+    if args.regenerate:
+        findings = regenerate(args.results, selected, index, args.online)
+    else:
+        findings = check(args.results, selected, index, args.online)
+    for f in findings:
+        print(f"{f.status:8} {f.board:24} {f.detail}")
+    if any(f.status == "stale" for f in findings):
+        print("harness: stale results; rebuild with `harness leaderboard --regenerate`", file=sys.stderr)
+        return 1
+    if args.regenerate and only and any(f.status == "skipped" for f in findings):
+        raise BadInput("--only", "inputs of a named board are unreachable; pass --data-root DIR or --online")
     return 0

@@ -23,7 +23,7 @@ ON_FLAG = (
     "loss",
     "exclude",
     "keep",
-)  # harness.pipeline.config.ON_FLAG (not imported: CLI start-up stays light)
+)  # harness.run.config.ON_FLAG (not imported: CLI start-up stays light)
 
 
 def judge_arguments(parser: argparse.ArgumentParser) -> None:
@@ -136,8 +136,8 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
     """The judge part of the run config from the options (defaults: the benchmark's upstream judge)."""
     from benchmarks import get_benchmark
     from harness.endpoints import parse_endpoint_spec
-    from harness.pipeline.config import is_wb_reward_judge, judge_model_of
     from harness.pipeline.runner import model_name_of
+    from harness.run.config import is_wb_reward_judge, judge_model_of
 
     judge_config = args.judge_config or get_benchmark(benchmark).spec.version(version).default_judge
     judge = args.judge or f"openai:{judge_model_of(judge_config)}"
@@ -194,8 +194,8 @@ def emit(outcome: Any, run_dir: Path, fmt: str) -> int:
 @command("score", "generate, judge and score a model on a benchmark (resumable)", _arguments)
 def run(args: argparse.Namespace) -> int:
     from benchmarks import get_benchmark
-    from harness.pipeline.config import RunConfig
     from harness.pipeline.runner import default_run_dir, execute, load_items
+    from harness.run.config import RunConfig
 
     bench = get_benchmark(args.benchmark)
     version = bench.spec.version(args.bench_version).name

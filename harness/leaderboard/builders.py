@@ -74,7 +74,7 @@ def _run_dir_rows(paths: Sequence[Path], headline: str, headline_extras: tuple[s
     values, and ``headline_extras`` taken from the headline's ``extra``, as extra columns)."""
     if not paths:
         return []
-    from harness.pipeline.scoring import score_run
+    from harness.scoring.evaluate import score_run
 
     rows = []
     for path in paths:
@@ -267,7 +267,7 @@ WB_REWARD_COLUMNS = ("wb_reward_gpt4t", "wb_reward_haiku", "wb_reward_llama", "K
 
 
 def _judged_for_wb_reward(run_dir: Path) -> bool:
-    from harness.pipeline.config import is_wb_reward_judge
+    from harness.run.config import is_wb_reward_judge
     from harness.store import RunStore
 
     info = RunStore(run_dir).read_run_json()

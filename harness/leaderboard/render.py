@@ -11,6 +11,8 @@ import base64
 import csv
 import html
 import io
+import os
+import textwrap
 from pathlib import Path
 
 from harness.leaderboard.table import Leaderboard, format_value
@@ -49,19 +51,22 @@ def to_png(board: Leaderboard) -> bytes:
     import matplotlib.pyplot as plt
 
     rows = board.sorted_rows()[::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.4 * len(rows) + 1.5))
+    per_row = 0.4 if len(rows) <= 40 else 0.22
+    fig, ax = plt.subplots(figsize=(8, per_row * len(rows) + 1.5))
     ys = list(range(len(rows)))
     scores = [r.score for r in rows]
     lo = [r.score - r.ci_lower if r.ci_lower is not None else 0.0 for r in rows]
     hi = [r.ci_upper - r.score if r.ci_upper is not None else 0.0 for r in rows]
     ax.errorbar(scores, ys, xerr=[lo, hi], fmt="o", color="#1f4e79", ecolor="#7f9fbf", capsize=3)
     ax.set_yticks(ys, [r.model for r in rows])
-    ax.set_xlabel(board.metric + (f" ({board.interval})" if board.interval else ""))
+    label = board.metric + (f" ({board.interval})" if board.interval else "")
+    ax.set_xlabel(textwrap.fill(label, 100), fontsize=8)
     ax.set_title(f"{board.benchmark}")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    # bbox "tight" keeps long axis labels inside the image; no Software/date chunks: same input, same bytes
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None}, bbox_inches="tight")
     plt.close(fig)
     return buf.getvalue()
 
@@ -100,7 +105,13 @@ def write_leaderboard(board: Leaderboard, out_dir: Path) -> dict[str, Path]:
         "png": (target / "leaderboard.png", png),
     }
     for path, data in files.values():
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_atomic(path, data)
     return {k: p for k, (p, _) in files.items()}
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, so a reader never sees half a table."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)

@@ -4,10 +4,10 @@
 records alone (what ``harness leaderboard`` uses); ``report_for`` rewrites its report files.
 """
 
-from harness.pipeline.config import JudgeSet, RunConfig, variant_name
 from harness.pipeline.judging import JudgeSummary, JudgeTask, judge_tasks, plan_tasks
 from harness.pipeline.runner import RunOptions, RunOutcome, execute, report_for
-from harness.pipeline.scoring import RunResult, evaluate, load_run, score_run
+from harness.run.config import JudgeSet, RunConfig, variant_name
+from harness.scoring.evaluate import RunResult, evaluate, load_run, score_run
 
 __all__ = [
     "JudgeSet",

@@ -4,12 +4,8 @@ Why in the score pipeline and not only in ``harness audit``: a template-escape o
 (methods.md §c), so a leaderboard figure computed over it is wrong whatever a separate audit says. The
 audit (``harness.audit``, deterministic; embeddings only with ``--audit-embeddings``) runs over the
 finished outputs after generation and its flagged item ids are stored in ``audit.json`` in the run
-directory; scoring reads them back, so the report stays a pure function of the run directory.
-
-- ``loss`` (default): every judgment of a flagged item becomes the worst outcome for the model (scored,
-  ``metadata.flagged``); a cheat can only lose.
-- ``exclude``: they become unscored with reason ``flagged`` (counted beside every figure).
-- ``keep``: unchanged; the report still counts the flagged items.
+directory; scoring reads them back (:mod:`harness.run.on_flag`, which applies the policy), so the report
+stays a pure function of the run directory.
 """
 
 from __future__ import annotations
@@ -20,10 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from harness.errors import BadInput
-from harness.records import Item, Judgment, Output
-
-AUDIT_FILE = "audit.json"
+from harness.records import Item, Output
+from harness.run.on_flag import AUDIT_FILE
 
 
 def audit_judges(judge_config: str) -> tuple[Any, ...]:
@@ -83,52 +77,3 @@ def write_flags(run_dir: Path, report: Any) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
-
-
-def read_flags(run_dir: Path) -> frozenset[str]:
-    """The flagged item ids of a run (empty when it was never audited, e.g. an older run)."""
-    path = Path(run_dir) / AUDIT_FILE
-    if not path.exists():
-        return frozenset()
-    try:
-        return frozenset(str(i) for i in json.loads(path.read_text(encoding="utf-8"))["flagged"])
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise BadInput(str(path), f"not an audit file: {exc}") from None
-
-
-def _loss(j: Judgment) -> Judgment:
-    """The worst outcome for the model in this judgment's own frame and grammar."""
-    meta = {**j.metadata, "flagged": True, "on_flag": "loss"}
-    common: dict[str, Any] = {"status": "scored", "reason": None, "metadata": meta}
-    if j.protocol == "single":
-        return j.model_copy(update={"score": 1.0, "verdict": "1", **common})
-    model_first = j.order == "model_first"
-    if meta.get("scale") == "preference":
-        update = {"score": 1.0, "verdict": "flagged"}
-    elif j.judge.startswith("mt_bench_pair"):
-        update = {"score": -1.0, "verdict": "B" if model_first else "A"}
-    elif j.judge.startswith("wildbench"):
-        update = {"score": -2.0, "verdict": "B++" if model_first else "A++"}
-    else:
-        update = {"score": -2.0, "verdict": "B>>A" if model_first else "A>>B"}
-    return j.model_copy(update={**update, **common})
-
-
-def apply_on_flag(judgments: list[Judgment], flagged: frozenset[str], policy: str) -> list[Judgment]:
-    """The judgments scoring uses under ``policy`` (see the module docstring)."""
-    if policy == "keep" or not flagged:
-        return judgments
-    out = []
-    for j in judgments:
-        if j.item_id not in flagged:
-            out.append(j)
-        elif policy == "loss":
-            out.append(_loss(j))
-        else:
-            meta = {**j.metadata, "flagged": True, "on_flag": "exclude"}
-            out.append(
-                j.model_copy(
-                    update={"status": "unscored", "reason": "flagged", "score": None, "metadata": meta}
-                )
-            )
-    return out

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from harness._writer import StoreWriter, write_all
 from harness.client import RoleCounters
 from harness.errors import BadInput
-from harness.pipeline.config import JudgeSet
 from harness.records import Item, Judgment, Output
+from harness.run.config import JudgeSet
 from harness.store import RunStore, default_key, is_final
 from judges import Caller, Judge, PairwiseJudge, SingleJudge
 from judges.position import orders_for

@@ -20,8 +20,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from harness.pipeline.costs import RoleCost
-from harness.pipeline.scoring import RunResult
 from harness.records import Score
+from harness.scoring.evaluate import RunResult
 from harness.store import now
 
 REPORT_VERSION = 1

@@ -4,7 +4,7 @@ Order is chosen for the user's sake: everything that can be wrong with the input
 config and template, endpoint specs, run directory config) is checked before any server starts or any
 request is made; the model's server lives only while it generates, unless the judge is the same endpoint,
 in which case one server serves both (``--model local --judge local`` starts llama.cpp once). The report is
-recomputed from the stored records (:func:`harness.pipeline.scoring.evaluate`), so a re-run of the same
+recomputed from the stored records (:func:`harness.scoring.evaluate.evaluate`), so a re-run of the same
 command on the same run directory makes zero requests and prints the same figures.
 """
 
@@ -28,12 +28,12 @@ from harness.client import Client, RoleCounters, SamplingParams
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
 from harness.errors import BadInput
 from harness.generate import GenerateSummary, finished_ids
-from harness.pipeline.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig
 from harness.pipeline.costs import Price, costs_by_role
 from harness.pipeline.judging import JudgeSummary, JudgeTask, judge_with_progress, pending, plan_tasks
 from harness.pipeline.report import build_report, write_report
-from harness.pipeline.scoring import evaluate, load_run
 from harness.records import Item, Output
+from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig
+from harness.scoring.evaluate import evaluate, load_run
 from harness.store import RunStore, is_final
 from judges import ChecklistJudge
 

@@ -264,3 +264,35 @@ def validate_gamed(gamed: pd.DataFrame, where: str = "gamed") -> pd.DataFrame:
             f"{where}:preference", "gamed preferences must be in [0, 1] (upstream stores pref - 1)"
         )
     return gamed.loc[:, list(GAMED_COLUMNS)].reset_index(drop=True)
+
+
+def difficulty_from_glm_preference(path: str | Path, beta: float, phi: float) -> Difficulty:
+    """γ recovered from an upstream annotations file that carries ``glm_preference`` = σ(β + φ·γ_i).
+
+    Upstream keeps γ on the Hugging Face hub (``instruction_difficulty.csv``); its annotations for one
+    model also store each row's GLM prediction at zero length difference, so with that model's (β, φ)
+    from the committed weights file γ_i = (logit(glm_preference_i) − β) / φ. The stored predictions have
+    10 decimals, which gives γ to about 1e-8: LC values agree with the hub's γ to well under 1e-6.
+    """
+    from scipy.special import logit
+
+    where = str(path)
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise BadInput(where, f"cannot read annotations JSON: {exc}") from None
+    if not isinstance(data, list) or not data:
+        raise BadInput(where, "expected a non-empty JSON list of annotations")
+    if phi == 0.0:
+        raise BadInput(where, "the model's difficulty coefficient φ is 0: γ cannot be recovered from it")
+    probs, instructions = [], []
+    for i, row in enumerate(data):
+        value = row.get("glm_preference") if isinstance(row, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 < value < 1.0:
+            raise BadInput(f"{where}[{i}].glm_preference", f"expected a probability in (0, 1), got {value!r}")
+        if not isinstance(row.get("instruction"), str):
+            raise BadInput(f"{where}[{i}].instruction", "expected a string")
+        probs.append(float(value))
+        instructions.append(row["instruction"])
+    gamma = (logit(np.asarray(probs, dtype=float)) - beta) / phi
+    return Difficulty(gamma=np.asarray(gamma, dtype=float), instructions=tuple(instructions))

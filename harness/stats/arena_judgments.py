@@ -157,9 +157,9 @@ def load_answer_metadata(paths: Sequence[Path | str]) -> pd.DataFrame:
         rows.append(row)
     frame = pd.DataFrame(rows, columns=METADATA_COLUMNS)
     if frame.duplicated(["model", "question_id"]).any():
-        row = frame[frame.duplicated(["model", "question_id"])].iloc[0]
+        dup = frame[frame.duplicated(["model", "question_id"])].iloc[0]
         raise BadInput(
-            "answers", f"duplicate answer for model {row['model']!r}, question {row['question_id']!r}"
+            "answers", f"duplicate answer for model {dup['model']!r}, question {dup['question_id']!r}"
         )
     return frame
 

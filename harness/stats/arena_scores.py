@@ -129,7 +129,10 @@ def _table(
     metadata: pd.DataFrame | None,
 ) -> list[ArenaScore]:
     counts = outcomes.counts()
-    reasons = outcomes.unscored.groupby(["model", "reason"]).size()
+    reason_rows = outcomes.unscored.groupby(["model", "reason"]).size().reset_index(name="n")
+    reasons: dict[str, dict[str, int]] = {}
+    for who, reason, n in zip(reason_rows["model"], reason_rows["reason"], reason_rows["n"], strict=True):
+        reasons.setdefault(str(who), {})[str(reason)] = int(n)
     tokens = average_tokens(metadata) if metadata is not None else {}
     table = [ArenaScore(baseline, 50.0, 50.0, 50.0, 0, 0, tokens.get(baseline))]
     for model in counts.index:
@@ -144,7 +147,7 @@ def _table(
                 n_scored=int(counts.loc[model, "n_scored"]),
                 n_unscored=int(counts.loc[model, "n_unscored"]),
                 avg_tokens=tokens.get(model),
-                unscored_reasons={str(r): int(n) for (m, r), n in reasons.items() if m == model},
+                unscored_reasons=reasons.get(model, {}),
             )
         )
     return sorted(table, key=lambda row: -row.score if np.isfinite(row.score) else np.inf)

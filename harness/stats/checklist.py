@@ -80,9 +80,9 @@ def tick_scores(
     """
     items = item_pass_rates(df)
     reasons_by_model: dict[str, list[str]] = {}
-    for model, raw in zip(df["model"].astype(str), df["answer"], strict=True):
+    for who, raw in zip(df["model"].astype(str), df["answer"], strict=True):
         if parse_answer(raw) is None:
-            reasons_by_model.setdefault(model, []).append(_reason(raw))
+            reasons_by_model.setdefault(who, []).append(_reason(raw))
     results: dict[str, TickResult] = {}
     for model, rows in items.groupby("model", sort=True):
         name = str(model)

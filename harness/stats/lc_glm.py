@@ -62,8 +62,8 @@ class GLMCoefficients:
         """One row of :func:`~harness.stats.alpaca_annotations.load_glm_weights`."""
         if model not in weights.index:
             raise BadInput("weights", f"no GLM coefficients for model {model!r}")
-        row = weights.loc[model]
-        return cls(theta=float(row["theta"]), phi=float(row["phi"]), beta=float(row["beta"]))
+        theta, phi, beta = weights.loc[[model], ["theta", "phi", "beta"]].to_numpy(dtype=float)[0]
+        return cls(theta=float(theta), phi=float(phi), beta=float(beta))
 
 
 @dataclass(frozen=True)

@@ -202,7 +202,7 @@ def single_scores(
     results: dict[str, SingleResult] = {}
     for model, rows in frame.groupby("model", sort=True):
         turns = {
-            int(turn): _mean_estimate(part, n_resamples, level, seed, with_interval=False)
+            int(str(turn)): _mean_estimate(part, n_resamples, level, seed, with_interval=False)
             for turn, part in rows.groupby("turn", sort=True)
         }
         categories: dict[str, Estimate] = {}

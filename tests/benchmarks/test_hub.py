@@ -6,7 +6,9 @@ import time
 
 import pytest
 
-from benchmarks import _hub, arena_hard, get_benchmark, mt_bench
+from benchmarks import _hub, get_benchmark
+from benchmarks.arena_hard import adapter as arena_hard
+from benchmarks.mt_bench import adapter as mt_bench
 from harness.errors import BadInput
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from harness.errors import BadInput
-from harness.pipeline.config import variant_name
 from harness.pipeline.costs import Price, parse_price_overrides, price_for, role_cost
 from harness.records import Item, TokenUsage
+from harness.run.config import variant_name
 
 
 def test_local_is_free_a_known_api_model_is_priced_an_unknown_one_is_unknown() -> None:

@@ -15,8 +15,8 @@ import pytest
 from benchmarks import get_benchmark
 from harness.audit.canary_attacks import structured_escape
 from harness.cli import main
-from harness.pipeline.flags import apply_on_flag
 from harness.records import Judgment
+from harness.run.on_flag import apply_on_flag
 from judges import load_judge
 
 LIMIT = 4

@@ -9,9 +9,9 @@ import random
 import pytest
 from _shared import shared_path
 
-from harness.pipeline.config import RunConfig
-from harness.pipeline.scoring import RunData, evaluate, pair_units, portia_stages, position_consistency
 from harness.records import Judgment, Output
+from harness.run.config import RunConfig
+from harness.scoring.evaluate import RunData, evaluate, pair_units, portia_stages, position_consistency
 
 MODEL, BASE = "m", "b"
 

@@ -22,9 +22,9 @@ from _shared import shared_path
 from harness.cli import main
 from harness.errors import BadInput
 from harness.leaderboard.builders import Options, build
-from harness.pipeline.config import RunConfig
-from harness.pipeline.scoring import RunData, evaluate, load_run
 from harness.records import Judgment, Output
+from harness.run.config import RunConfig
+from harness.scoring.evaluate import RunData, evaluate, load_run
 from harness.store import RunStore
 
 GPT4T, HAIKU, LLAMA = "gpt-4-turbo-2024-04-09", "claude-3-haiku-20240307", "Llama-2-70b-chat-hf"

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import BadInput
-from harness.pipeline.config import RunConfig
 from harness.records import Judgment, Output, Score
+from harness.run.config import RunConfig
+from harness.run.on_flag import read_flags
 from harness.store import RunStore, is_final
 from judges.position import side
 
@@ -63,8 +64,6 @@ def load_run(run_dir: str | Path) -> RunData:
     )
     if not item_ids:
         item_ids = list(outputs)
-    from harness.pipeline.flags import read_flags
-
     return RunData(config, item_ids, outputs, baselines, judgments, errors, read_flags(Path(run_dir)))
 
 

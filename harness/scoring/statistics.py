@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from harness.errors import BadInput
-from harness.pipeline.run_data import PairUnit, RunData, make_score, unit_reason, unscored_counts
 from harness.records import Score
+from harness.run.data import PairUnit, RunData, make_score, unit_reason, unscored_counts
 from harness.stats.bootstrap import ratio_interval
 
 FIT_ERRORS = (BadInput, ValueError, ArithmeticError, np.linalg.LinAlgError)

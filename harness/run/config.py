@@ -3,7 +3,7 @@
 The config is everything that decides a stored record (benchmark slice, model and judge endpoints, judge
 config, template, position strategy, token caps). ``RunStore.write_run_json`` refuses to resume a run
 directory whose config differs, so two experiments never mix in one ``judgments.jsonl``; and
-:func:`harness.pipeline.scoring.score_run` re-reads it to recompute the report from the records alone.
+:func:`harness.scoring.evaluate.score_run` re-reads it to recompute the report from the records alone.
 
 Judge selection follows upstream:
 

@@ -27,10 +27,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from harness.pipeline.config import RunConfig, is_wb_reward_judge
-from harness.pipeline.flags import apply_on_flag
-from harness.pipeline.run_data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
-from harness.pipeline.statistics import (
+from harness.records import Judgment, Score
+from harness.run.config import RunConfig, is_wb_reward_judge
+from harness.run.data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
+from harness.run.on_flag import apply_on_flag
+from harness.scoring.statistics import (
     alpaca_scores,
     arena_scores,
     mt_bench_scores,
@@ -39,7 +40,6 @@ from harness.pipeline.statistics import (
     wildbench_scores,
     win_rate_scores,
 )
-from harness.records import Judgment, Score
 from judges.position import side
 
 __all__ = [

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._registry import register_benchmark
-from benchmarks.alpaca_eval import alpaca_format_items, alpaca_format_outputs
+from benchmarks.alpaca_eval.adapter import alpaca_format_items, alpaca_format_outputs
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import read_rows
 from harness.records import Item, Output
 
-DATA_FILE = Path(__file__).parent / "data" / "demo.json"
+DATA_FILE = Path(__file__).parent.parent / "data" / "demo.json"
 BASELINE = "demo_reference"
 GENERATION = SamplingParams(temperature=0.0, max_tokens=256)
 

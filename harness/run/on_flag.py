@@ -1,0 +1,68 @@
+"""The ``--on-flag loss|exclude|keep`` policy as scoring applies it to the judgments of the items the audit
+flagged (their ids are stored in ``audit.json`` in the run directory, written by :mod:`harness.pipeline.flags`).
+
+- ``loss`` (default): every judgment of a flagged item becomes the worst outcome for the model (scored,
+  ``metadata.flagged``); a cheat can only lose.
+- ``exclude``: they become unscored with reason ``flagged`` (counted beside every figure).
+- ``keep``: unchanged; the report still counts the flagged items.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from harness.errors import BadInput
+from harness.records import Judgment
+
+AUDIT_FILE = "audit.json"
+
+
+def read_flags(run_dir: Path) -> frozenset[str]:
+    """The flagged item ids of a run (empty when it was never audited, e.g. an older run)."""
+    path = Path(run_dir) / AUDIT_FILE
+    if not path.exists():
+        return frozenset()
+    try:
+        return frozenset(str(i) for i in json.loads(path.read_text(encoding="utf-8"))["flagged"])
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise BadInput(str(path), f"not an audit file: {exc}") from None
+
+
+def _loss(j: Judgment) -> Judgment:
+    """The worst outcome for the model in this judgment's own frame and grammar."""
+    meta = {**j.metadata, "flagged": True, "on_flag": "loss"}
+    common: dict[str, Any] = {"status": "scored", "reason": None, "metadata": meta}
+    if j.protocol == "single":
+        return j.model_copy(update={"score": 1.0, "verdict": "1", **common})
+    model_first = j.order == "model_first"
+    if meta.get("scale") == "preference":
+        update = {"score": 1.0, "verdict": "flagged"}
+    elif j.judge.startswith("mt_bench_pair"):
+        update = {"score": -1.0, "verdict": "B" if model_first else "A"}
+    elif j.judge.startswith("wildbench"):
+        update = {"score": -2.0, "verdict": "B++" if model_first else "A++"}
+    else:
+        update = {"score": -2.0, "verdict": "B>>A" if model_first else "A>>B"}
+    return j.model_copy(update={**update, **common})
+
+
+def apply_on_flag(judgments: list[Judgment], flagged: frozenset[str], policy: str) -> list[Judgment]:
+    """The judgments scoring uses under ``policy`` (see the module docstring)."""
+    if policy == "keep" or not flagged:
+        return judgments
+    out = []
+    for j in judgments:
+        if j.item_id not in flagged:
+            out.append(j)
+        elif policy == "loss":
+            out.append(_loss(j))
+        else:
+            meta = {**j.metadata, "flagged": True, "on_flag": "exclude"}
+            out.append(
+                j.model_copy(
+                    update={"status": "unscored", "reason": "flagged", "score": None, "metadata": meta}
+                )
+            )
+    return out
