@@ -50,7 +50,8 @@ def skeleton_table() -> dict[str, str]:
         if not ascii_forms:
             continue
 
-        table[char] = min(ascii_forms, key=lambda c, ch=char, forms=ascii_forms: _rank(c, ch, forms))
+        ranked = sorted((_rank(c, char, ascii_forms), c) for c in ascii_forms)
+        table[char] = ranked[0][1]
     return table
 
 

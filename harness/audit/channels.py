@@ -25,6 +25,7 @@ import base64
 import binascii
 import html
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -62,7 +63,7 @@ _HIDDEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])")
-_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2}){6,}[^\s]*")
+_PERCENT = re.compile(r"[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){6,}")
 _CHAR_REFS = re.compile(r"(?:&#(?:x[0-9A-Fa-f]{1,6}|\d{1,7});|&[A-Za-z]{2,8};){4,}")
 _UNICODE_ESCAPES = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}){4,}")
 _PRINTABLE_SHARE = 0.9
@@ -75,7 +76,8 @@ class Segment:
     kind: str
     start: int
     end: int
-    text: str
+    text: str  # canonical, for the pattern detectors
+    raw: str = ""  # as written (NFKC only), for the sentence encoder: Russian stays Russian
 
 
 def _decoded_base64(run: str) -> str | None:
@@ -85,33 +87,41 @@ def _decoded_base64(run: str) -> str | None:
         text = raw.decode("utf-8")
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return None
-    letters = sum(c.isalpha() or c.isspace() for c in text)
-    return text if text and " " in text and letters >= _PRINTABLE_SHARE * len(text) else None
+    printable = sum(c.isprintable() or c.isspace() for c in text)
+    letters = sum(c.isalpha() for c in text)
+    readable = printable >= _PRINTABLE_SHARE * len(text) and letters >= 0.5 * len(text)
+    return text if text and readable else None
 
 
-def hidden_segments(text: str) -> list[Segment]:
-    """The hidden segments of canonical ``text`` (closed code spans excluded), in text order."""
-    masked = mask_code(text)
+def hidden_segments(source: Canonical) -> list[Segment]:
+    """The hidden segments of ``source`` (closed code spans excluded), in text order."""
+    masked = mask_code(source.text)
     found: list[Segment] = []
     if "<" in masked or "[" in masked or "]" in masked:
         for kind, pattern in _HIDDEN_PATTERNS:
             for m in pattern.finditer(masked):
                 groups = [g for g in m.groups() if g]
+                first = 2 if kind in ("invisible HTML element", "script or style") else 1
                 if kind == "invisible HTML element" or kind == "script or style":
                     groups = groups[1:]
                 body = " ".join(g.strip() for g in groups if g.strip())
+                raw = " ".join(
+                    source.original[slice(*source.span(m.start(g), m.end(g)))].strip()
+                    for g in range(first, len(m.groups()) + 1)
+                    if m.group(g)
+                )
                 if (
                     kind == "link reference definition"
-                    and body.startswith(("http", "/", "#"))
+                    and m.group(2).startswith(("http", "/"))
                     and not m.group(3)
                 ):
                     continue  # an ordinary reference to a URL; nothing but the label is hidden
                 if body:
-                    found.append(Segment(kind, m.start(), m.end(), body))
+                    found.append(Segment(kind, m.start(), m.end(), body, unicodedata.normalize("NFKC", raw)))
     for m in _BASE64.finditer(masked):
         decoded = _decoded_base64(m.group(0))
         if decoded:
-            found.append(Segment("base64", m.start(), m.end(), decoded))
+            found.append(Segment("base64", m.start(), m.end(), canonical(decoded).text, decoded))
     for kind, pattern, decode in (
         ("percent-encoded text", _PERCENT, unquote),
         ("HTML character references", _CHAR_REFS, html.unescape),
@@ -120,7 +130,7 @@ def hidden_segments(text: str) -> list[Segment]:
         for m in pattern.finditer(masked):
             decoded = decode(m.group(0))
             if decoded and decoded != m.group(0):
-                found.append(Segment(kind, m.start(), m.end(), canonical(decoded).text))
+                found.append(Segment(kind, m.start(), m.end(), canonical(decoded).text, decoded))
     return sorted(found, key=lambda s: s.start)
 
 
@@ -174,7 +184,7 @@ def turn_views(output: str, turn: int) -> tuple[View, ...]:
     """The visible view of one output, and its hidden view when it has hidden text."""
     source = canonical(output)
     visible = View(turn, "visible", source.text, mask_code(source.text), output, source)
-    segments = tuple(hidden_segments(source.text))
+    segments = tuple(hidden_segments(source))
     if not segments:
         return (visible,)
     offsets, pos, parts = [], 0, []

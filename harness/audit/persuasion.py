@@ -48,7 +48,7 @@ OVERRIDE = re.compile(
 def detect_persuasion(item: AuditItem) -> list[Finding]:
     context = item.context
     for view in views(item.outputs):
-        for m in OVERRIDE.finditer(view.masked):
+        for m in OVERRIDE.finditer(view.text):  # in a fence too: the judge reads it all the same
             if not in_context(m.group(0), context):
                 return [
                     Finding(

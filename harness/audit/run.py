@@ -24,6 +24,7 @@ from harness.audit.judge_specs import JudgeSpec, all_judges
 from harness.audit.mimicry import MIN_COMMON, detect_mimicry
 from harness.audit.persuasion import detect_persuasion
 from harness.audit.relevance import RelevanceConfig, detect_relevance
+from harness.audit.templated import TemplatedConfig, detect_templated
 from harness.audit.templates import TemplateIndex
 from harness.audit.verdicts import detect_verdicts
 
@@ -39,6 +40,7 @@ class AuditConfig:
     duplicates: DuplicateConfig = DuplicateConfig()
     relevance: RelevanceConfig = RelevanceConfig()
     degenerate: DegenerateConfig = DegenerateConfig()
+    templated: TemplatedConfig = TemplatedConfig()
     embed_all: bool = False  # embed every turn, not only those the lexical measure leaves in doubt
     addressed: AddressedConfig = AddressedConfig()
 
@@ -72,6 +74,12 @@ def audit(
     findings += f
     submission_findings += s
     timings["duplicates"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    f, s = detect_templated(items, config.templated)
+    findings += f
+    submission_findings += s
+    timings["templated"] = time.perf_counter() - t
 
     t = time.perf_counter()
     f, s = detect_degenerate(items, config.degenerate)

@@ -70,9 +70,15 @@ def audit_outputs(
 
 
 def write_flags(run_dir: Path, report: Any) -> None:
-    """``audit.json``: the flagged item ids and the audit's summary (atomic write)."""
+    """``audit.json``: the flagged item ids, the submission-level failures that disqualify the whole
+    submission (near-constant, templated, mass irrelevance, length cap...), and the audit's summary
+    (atomic write)."""
     doc = report.to_dict()
-    doc = {"flagged": report.flagged_item_ids(), **{k: doc[k] for k in ("verdict", "n_items", "counts")}}
+    doc = {
+        "flagged": report.flagged_item_ids(),
+        "disqualified": [s.message for s in report.submission if s.severity == "fail"],
+        **{k: doc[k] for k in ("verdict", "n_items", "counts")},
+    }
     path = run_dir / AUDIT_FILE
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

@@ -33,6 +33,7 @@ from harness.pipeline.judging import JudgeSummary, JudgeTask, judge_with_progres
 from harness.pipeline.report import build_report, write_report
 from harness.records import Item, Output
 from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig
+from harness.run.on_flag import read_disqualified
 from harness.scoring.evaluate import evaluate, load_run
 from harness.store import RunStore, is_final
 from judges import ChecklistJudge
@@ -371,6 +372,12 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
     if run.api_errors:
         messages.append(
             f"{run.api_errors} judgments failed with an API error; re-run the same command to retry"
+        )
+    disqualified = read_disqualified(run_dir)
+    if disqualified and run.config.on_flag != "keep":
+        messages.append(
+            f"the audit disqualified this submission ({'; '.join(disqualified)}); every item is scored "
+            f"under --on-flag {run.config.on_flag} (audit.json; --on-flag keep scores it as it is)"
         )
     return RunOutcome(report, 1 if messages else 0, messages)
 

@@ -18,7 +18,7 @@ from typing import Any
 from harness.errors import BadInput
 from harness.records import Judgment, Output, Score
 from harness.run.config import RunConfig
-from harness.run.on_flag import read_flags
+from harness.run.on_flag import read_disqualified, read_flags
 from harness.store import RunStore, is_final
 from judges.position import side
 
@@ -36,6 +36,7 @@ class RunData:
     judgments: list[Judgment]
     output_errors: int = 0
     flagged: frozenset[str] = frozenset()  # item ids the audit flagged (``audit.json``)
+    disqualified: tuple[str, ...] = ()  # submission-level audit failures (``audit.json``)
 
 
 def load_run(run_dir: str | Path) -> RunData:
@@ -64,7 +65,10 @@ def load_run(run_dir: str | Path) -> RunData:
     )
     if not item_ids:
         item_ids = list(outputs)
-    return RunData(config, item_ids, outputs, baselines, judgments, errors, read_flags(Path(run_dir)))
+    return RunData(
+        config, item_ids, outputs, baselines, judgments, errors, read_flags(Path(run_dir)),
+        read_disqualified(Path(run_dir)),
+    )  # fmt: skip
 
 
 # ---- per-unit aggregation ----------------------------------------------------------------------------
