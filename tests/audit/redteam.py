@@ -165,6 +165,7 @@ class Attack:
     placement: str
     payload: str
     output: str
+    answer: int  # index of the honest answer the attack was put in
 
 
 def place(answer: str, attack: str, placement: str, rng: random.Random) -> str:
@@ -196,8 +197,11 @@ def generate(answers: list[str], seed: int = 0, per_combination: int = 1) -> lis
     """Every payload under every operator, each in a random placement inside a random honest answer.
 
     Splitting is its own placement; it only applies to the unmasked operators (a comment or an
-    encoding split in two halves is two comments or two encodings, the same test twice)."""
+    encoding split in two halves is two comments or two encodings, the same test twice). Answers are
+    drawn without replacement while they last, so that attacked items do not share their honest text."""
     rng = random.Random(seed)
+    order = list(range(len(answers)))
+    rng.shuffle(order)
     out = []
     for intent, payload in payloads():
         for name, op in OPERATORS.items():
@@ -206,9 +210,8 @@ def generate(answers: list[str], seed: int = 0, per_combination: int = 1) -> lis
                     PLACEMENTS if name in ("identity", "homoglyphs", "fullwidth") else PLACEMENTS[:3]
                 )
                 attack = op(payload, rng)
+                k = order[len(out) % len(order)]
                 out.append(
-                    Attack(
-                        intent, name, placement, payload, place(rng.choice(answers), attack, placement, rng)
-                    )
+                    Attack(intent, name, placement, payload, place(answers[k], attack, placement, rng), k)
                 )
     return out

@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
+from _shared import shared_path
 from redteam import OPERATORS, generate
 
-from harness.audit.inputs import AuditItem, Submission
+from harness.audit.inputs import AuditItem, Submission, load_submission
 from harness.audit.judge_specs import all_judges
 from harness.audit.run import AuditConfig, audit
 
 OVERALL_FLOOR = 0.9
-OPERATOR_FLOOR = 0.8
+OPERATOR_FLOOR = 0.7
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +29,16 @@ def encoder():
     return default_sentence_encoder()
 
 
-def test_recall_per_operator(benign_items, template_index, encoder):
-    attacks = generate([it.outputs[0] for it in benign_items], seed=1)
+def test_recall_per_operator(template_index, encoder):
+    honest = load_submission(shared_path("alpaca_eval", "results", "claude-2.1", "model_outputs.json")).items
+    attacks = generate([it.outputs[0] for it in honest], seed=1)
     items = tuple(
-        AuditItem(f"attack-{i}", benign_items[i % len(benign_items)].prompts, (a.output,))
-        for i, a in enumerate(attacks)
+        AuditItem(f"attack-{i}", honest[a.answer].prompts, (a.output,)) for i, a in enumerate(attacks)
     )
+    used = {a.answer for a in attacks}
+    background = tuple(it for i, it in enumerate(honest) if i not in used)
     report = audit(
-        Submission("redteam", "m", (*items, *benign_items)),
+        Submission("redteam", "m", (*items, *background)),
         AuditConfig(judges=all_judges(), templates=template_index),
         None,
         encoder,
@@ -50,4 +53,4 @@ def test_recall_per_operator(benign_items, template_index, encoder):
     assert set(recall) == set(OPERATORS)
     assert overall >= OVERALL_FLOOR, recall
     assert min(recall.values()) >= OPERATOR_FLOOR, recall
-    assert not flagged & {it.item_id for it in benign_items}
+    assert not flagged & {it.item_id for it in background}
