@@ -4,7 +4,7 @@ Usage::
 
     from benchmarks import get_benchmark
     bench = get_benchmark("arena_hard")
-    items = bench.load("../shared/data/arena_hard/v0.1", version="v0.1")
+    items = bench.load("arena-hard-auto/data/arena-hard-v0.1", version="v0.1")
 
 Importing this package imports every adapter (cheap: ``datasets`` is imported only when a hub source
 is read), which is what registers them.

@@ -1,4 +1,4 @@
-"""Endpoint SPECs shared by every command (``--model`` and ``--judge``), ../shared/DESIGN.md "Interfaces".
+"""Endpoint SPECs shared by every command (``--model`` and ``--judge``) (README, "Endpoint SPECs").
 
 - ``local``                the embedded SmolLM2 on llama.cpp, started (or reused) by the harness
 - ``vllm:MODEL_OR_PATH``   ``vllm serve`` started (or reused) by the harness
@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
 from harness.errors import BadInput
 
@@ -74,6 +75,24 @@ def with_replicas(base_urls: list[str], model: str, *, api_key: str = "", spec: 
     return Endpoint(urls[0], model, api_key=api_key, spec=spec, replicas=urls if len(urls) > 1 else ())
 
 
+def check_url(url: str, where: str) -> str:
+    """An http(s) base URL with a host and a port in 1..65535, or one BadInput line naming ``where``."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range or not a number
+    except ValueError:
+        raise BadInput(where, f"bad URL {url!r}: the port must be a number in 1..65535") from None
+    if parts.scheme not in ("http", "https"):
+        raise BadInput(where, f"bad URL {url!r}: the scheme must be http or https (http(s)://HOST[:PORT]/v1)")
+    if not parts.hostname:
+        raise BadInput(where, f"bad URL {url!r}: no host (http(s)://HOST[:PORT]/v1)")
+    if port == 0:
+        raise BadInput(where, f"bad URL {url!r}: port 0 is not a port one can connect to")
+    if any(ch.isspace() for ch in url):
+        raise BadInput(where, f"bad URL {url!r}: contains whitespace")
+    return url
+
+
 def parse_endpoint_spec(spec: str, *, option: str = "--model") -> EndpointSpec:
     spec = spec.strip()
     if spec == "local":
@@ -89,10 +108,10 @@ def parse_endpoint_spec(spec: str, *, option: str = "--model") -> EndpointSpec:
     if kind == "openai":
         model, at, urls = rest.partition("@")
         parts = [u.strip().rstrip("/") for u in urls.split(",")] if at else []
-        if not model or not all(u.startswith(("http://", "https://")) for u in parts):
-            raise BadInput(
-                option, f"cannot read endpoint {spec!r}; expected openai:MODEL@http(s)://HOST/v1[,URL2,...]"
-            )
+        if not model:
+            raise BadInput(option, f"cannot read endpoint {spec!r}; no model name before '@'")
+        for url in parts:
+            check_url(url, option)
         return EndpointSpec("openai", model, ",".join(parts) if at else None)
     raise BadInput(option, f"unknown endpoint kind {kind!r} in {spec!r}; expected local, vllm or openai")
 
@@ -100,6 +119,9 @@ def parse_endpoint_spec(spec: str, *, option: str = "--model") -> EndpointSpec:
 def resolve_openai(spec: EndpointSpec) -> Endpoint:
     """An ``openai:`` spec: the URL from the spec, else OPENAI_BASE_URL, else api.openai.com."""
     base_url = spec.base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_OPENAI_BASE_URL
+    if not spec.base_url:
+        for url in base_url.split(","):
+            check_url(url.strip(), "OPENAI_BASE_URL")
     api_key = os.environ.get("OPENAI_API_KEY", "")
     if not api_key and base_url == DEFAULT_OPENAI_BASE_URL:
         raise BadInput("OPENAI_API_KEY", f"not set; needed for {spec}")

@@ -1,4 +1,4 @@
-"""Hardening of the judge prompt against template escapes (methods.md §c D9), off unless asked for.
+"""Hardening of the judge prompt against template escapes (docs/audit.md, D9), off unless asked for.
 
 A null model that writes the template's own closing delimiter leaves its answer slot and forges
 instructions and a verdict that the judge then reads as part of the prompt (Zheng et al., ICLR 2025).

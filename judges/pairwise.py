@@ -7,9 +7,9 @@ label as the judge wrote it). Two scales exist (``metadata["scale"]``):
 - ``signed``: graded labels, +2 model much better ... -2 opponent much better, tie 0 (Arena-Hard, WildBench,
   MT-Bench pair with +-1).
 - ``preference``: AlpacaEval's 1..2 where 2 = the model wins; a game shown model-first is un-swapped as
-  ``3 - x`` (``../shared/reference/alpaca_eval.md`` §B), identical outputs are 1.5 without a call.
+  ``3 - x`` (docs/judges.md, "Position strategies"), identical outputs are 1.5 without a call.
 
-PORTIA (``judges.position``; ``../shared/reference/methods.md`` §d) asks both orders with length-aligned merged
+PORTIA (``judges.position``; docs/judges.md) asks both orders with length-aligned merged
 prompts and, only when those two verdicts are inconsistent, both orders again with semantically aligned ones:
 2 or 4 judge calls per pair. The pair's two stored judgments are always those of its last stage
 (``metadata["portia_stage"]``), so scoring, position consistency and resume see one judgment per order as
@@ -101,6 +101,7 @@ class PairwiseJudge:
             protocol="pairwise",
             order=order,
             turn=turn,
+            prompt=exchange.messages if exchange else None,
             raw_completion=exchange.raw if exchange else None,
             logprobs=exchange.logprobs if exchange else None,
             verdict=parsed.verdict,
@@ -212,7 +213,7 @@ class PairwiseJudge:
         length: list[Judgment],
     ) -> list[Judgment]:
         """PORTIA after its length stage (``length``, both orders merged): when the two verdicts are
-        inconsistent, both orders again on the semantic alignment (``methods.md`` §d step 3, [2nd]). The
+        inconsistent, both orders again on the semantic alignment (docs/judges.md, "PORTIA", step 2). The
         returned judgments are the last stage's. When the semantic split equals the length split the
         re-query would repeat the same prompts, so it is skipped (our choice; the source is silent)."""
         for judgment in length:
@@ -269,6 +270,7 @@ def _stage_record(judgment: Judgment) -> dict[str, object]:
         "status": judgment.status,
         "reason": judgment.reason,
         "detail": judgment.detail,
+        "prompt": judgment.prompt,
         "raw_completion": judgment.raw_completion,
         "attempts": judgment.metadata.get("attempts", 0),
         "usage": judgment.usage.model_dump(),

@@ -37,6 +37,9 @@ class FakeServer:
     def spec(self) -> str:
         return f"openai:{self.name}@http://127.0.0.1:{self.port}/v1"
 
+    async def _models(self, request: Request) -> JSONResponse:
+        return JSONResponse({"object": "list", "data": [{"id": self.name, "object": "model"}]})
+
     async def _chat(self, request: Request) -> JSONResponse:
         body = await request.json()
         self.requests.append(body)
@@ -71,7 +74,10 @@ def fake_server() -> Iterator[Callable[..., FakeServer]]:
         fixed = reply
         server = FakeServer(reply if callable(reply) else (lambda _body: str(fixed)), name=name)
         server.port = _free_port()
-        app = Starlette(routes=[Route("/v1/chat/completions", server._chat, methods=["POST"])])
+        app = Starlette(routes=[
+            Route("/v1/chat/completions", server._chat, methods=["POST"]),
+            Route("/v1/models", server._models, methods=["GET"]),
+        ])  # fmt: skip
         config = uvicorn.Config(app, host="127.0.0.1", port=server.port, log_level="warning", lifespan="off")
         uv = uvicorn.Server(config)
         thread = threading.Thread(target=uv.run, daemon=True)

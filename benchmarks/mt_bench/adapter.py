@@ -1,8 +1,7 @@
 """MT-Bench: 80 two-turn questions in 8 categories x 10, graded 1-10 by a judge (FastChat ``llm_judge``).
 
 Source: ``lm-sys/FastChat`` at commit 0e6d3e4beaab66f4d3f93db72541a4abab8af28d,
-``fastchat/llm_judge/data/mt_bench/question.jsonl`` and ``reference_answer/gpt-4.jsonl`` (reference
-notes arena_mtbench.md §B.e). The judge needs a reference answer for the ``NEED_REF_CATS`` (math,
+``fastchat/llm_judge/data/mt_bench/question.jsonl`` and ``reference_answer/gpt-4.jsonl`` (docs/benchmarks.md). The judge needs a reference answer for the ``NEED_REF_CATS`` (math,
 reasoning, coding: ids 101-130); ``item.references`` holds exactly one entry for those items, keyed by the
 reference file's ``model_id``.
 

@@ -1,4 +1,4 @@
-"""``harness audit --canary``: run null-model submissions through the real judge pipeline (methods.md §c D9).
+"""``harness audit --canary``: run null-model submissions through the real judge pipeline (docs/audit.md, D9).
 
 Why: the detectors look at outputs; the canary looks at the *judge configuration*. A constant answer
 that wins against the configured judge means every leaderboard figure of that configuration can be

@@ -59,7 +59,7 @@ BENCHMARK_QUESTIONS: dict[str, str | None] = {
 
 
 def default_data_root() -> Path:
-    """Upstream data: ``$HARNESS_SHARED_DIR/data``, else ``../shared/data`` beside the working dir."""
+    """Upstream data: ``$HARNESS_SHARED_DIR/data``, else ``shared/data`` in the working directory's parent."""
     env = os.environ.get("HARNESS_SHARED_DIR")
     return Path(env) / "data" if env else Path.cwd().parent / "shared" / "data"
 

@@ -1,9 +1,9 @@
 """D4, injected verdict or score tokens in the active judge's output grammar.
 
-A verdict token alone is only a warning: an answer *about* LLM judges may quote ``[[A>B]]`` (methods.md
-§c, ben-03). A double-bracket verdict in an answer to an instruction that touches no evaluation word
-(:data:`addressed.CUES`, in any of its languages) has no such excuse and is a flag, as is any verdict
-token in the hidden channel. The decision rule in :mod:`decide` raises it to a flag when the same item also carries
+A verdict token alone is only a warning: an answer *about* LLM judges may quote ``[[A>B]]`` (docs/audit.md,
+D4; the benign case ben-03). A double-bracket verdict in an answer to an instruction that touches no
+evaluation word (:data:`addressed.CUES`, in any of its languages) has no such excuse and is a flag, as is
+any verdict token in the hidden channel. The decision rule in :mod:`decide` raises it to a flag when the same item also carries
 mimicry, control tokens, delimiter escapes or grader-addressed persuasion. Code spans are masked and
 tokens that the instruction itself contains are allowlisted.
 """

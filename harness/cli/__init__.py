@@ -10,19 +10,20 @@ import argparse
 import importlib
 import sys
 
+from harness.cli._checks import OneLineParser, attach_checks, usage_exit_code
 from harness.cli._command import COMMANDS
 from harness.errors import HarnessError
 
 # Modules that define sub-commands (each registers itself with @command).
 _COMMAND_MODULES = (
-    "generate", "score", "judge", "cache", "serve", "leaderboard", "benchmarks", "audit", "clean_eval",
+    "generate", "score", "judge", "cache", "serve", "leaderboard", "benchmarks", "audit", "clean_eval", "view",
 )  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
     for name in _COMMAND_MODULES:
         importlib.import_module(f"harness.cli.{name}")
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="harness",
         description="Automatic LLM benchmarks with pluggable judges and upstream-exact statistics.",
     )
@@ -31,12 +32,16 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=cmd.help, description=cmd.help)
         cmd.arguments(p)
         p.set_defaults(_run=cmd.run)
+    attach_checks(parser)  # numeric ranges, URLs, paths: one line and exit 2 at parse time
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed on one line
+        return usage_exit_code(exc)
     try:
         return int(args._run(args))
     except HarnessError as exc:

@@ -93,6 +93,11 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if summary.errors:
+        from harness.failures import causes_line, run_failures
+        from harness.store import RunStore
+
+        if line := causes_line(run_failures(RunStore(run_dir))):
+            print(f"harness: {line}", file=sys.stderr)
         print("harness: some items failed; re-run the same command to retry them", file=sys.stderr)
         return 1
     return 0
@@ -125,6 +130,7 @@ def _generate(
         dataset=dataset,
         seeds={"sampling": params.seed},
     )
+    store.open_files("outputs")  # before any request: an answer served is never left unwritable
     cache = None if args.no_cache else Cache.at(args.cache)
     client = Client(
         endpoint,

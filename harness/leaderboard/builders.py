@@ -134,7 +134,7 @@ def _alpaca_difficulty(opts: Options) -> tuple[object | None, str]:
 @LEADERBOARDS.register("alpaca_eval")
 def alpaca_eval(paths: Sequence[Path], opts: Options) -> Leaderboard:
     """Headline: LC win rate with a bootstrap interval that refits the GLM (wider than upstream's
-    ``lc_standard_error``, which ignores coefficient uncertainty; alpaca_eval.md §H)."""
+    ``lc_standard_error``, which ignores coefficient uncertainty; docs/statistics.md)."""
     from harness.stats.alpaca_annotations import load_annotations
     from harness.stats.lc_glm import alpaca_eval_metrics, bootstrap_lc_interval, raw_metrics
 

@@ -3,7 +3,7 @@
 A *task* is one judge question about one item: a pairwise comparison of the model's output with one
 baseline's (all games of its position strategy), or one single-answer rating, per turn where the
 benchmark judges turns separately (MT-Bench). Resume contract, as for generation
-(reference/engineering.md §4.6): a task whose every expected judgment (each order of its strategy) is
+(docs/design.md, "Resume contract"): a task whose every expected judgment (each order of its strategy) is
 already stored as a *final* record is skipped with no request; unscored judgments are final too (a
 parse failure is the judge's answer, re-asking would only hit the cache) except ``api_error``, which is
 retried by the next run. Each judgment is appended and fsync'ed as soon as its task finishes. A PORTIA

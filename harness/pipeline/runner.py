@@ -27,6 +27,7 @@ from harness.cache import Cache
 from harness.client import Client, RoleCounters, SamplingParams
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
 from harness.errors import BadInput
+from harness.failures import causes_line, run_failures
 from harness.generate import GenerateSummary, finished_ids
 from harness.pipeline.costs import Price, costs_by_role
 from harness.pipeline.judging import JudgeSummary, JudgeTask, judge_with_progress, pending, plan_tasks
@@ -119,8 +120,8 @@ def _sampling_for(config: RunConfig) -> Any:
 
 
 def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item]) -> None:
-    """run.json (refused if the directory holds another run) and the baselines' answers as Outputs, so
-    that the run directory alone is enough to recompute every figure."""
+    """run.json (refused if the directory holds another run), the items and the baselines' answers as
+    Outputs, so that the run directory alone is enough to recompute every figure and to read every item."""
     dataset = {
         "id": config.data or get_benchmark(config.benchmark).spec.version(config.version).source,
         "n": len(items),
@@ -130,8 +131,11 @@ def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item
         command=command, config=config.to_json(), dataset=dataset, seeds={"position": config.seed}
     )
     have = {(o.item_id, o.model) for o in store.load("outputs", Output)}
+    stored = {i.item_id for i in store.load("items", Item)}
     bench = get_benchmark(config.benchmark)
     for item in items:
+        if item.item_id not in stored:  # the instructions, so the run can be read alone (harness view)
+            store.append("items", item)
         for name in config.baselines or bench.baselines_for(item):
             turns = item.baselines.get(name)
             if turns and (item.item_id, name) not in have:
@@ -200,6 +204,7 @@ def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, 
     parse_endpoint_spec(config.model)
     store = RunStore(run_dir)
     start_run(store, command, config, items)
+    store.open_files("outputs", "judgments")  # before any request (harness/client/_fds.py)
     if copy_outputs_from is not None:
         _copy_outputs(copy_outputs_from, store, config.model_name)
     return Run(config, items, store, role_prefix, copy_outputs=copy_outputs_from is not None)
@@ -373,6 +378,8 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
         messages.append(
             f"{run.api_errors} judgments failed with an API error; re-run the same command to retry"
         )
+    if messages and (line := causes_line(run_failures(run.store, run.config.model_name))):
+        messages.append(line)
     disqualified = read_disqualified(run_dir)
     if disqualified and run.config.on_flag != "keep":
         messages.append(

@@ -1,7 +1,7 @@
 """WildBench WB-Score, the task-group taxonomy and the weighted task macro shared with WB-Reward.
 
 Source of every rule: allenai/WildBench@d6b8dca ``leaderboard/data_dir/_create_tables.py`` and
-``_merge_results.py``; paper arXiv:2406.04770 §3.2-3.3 (../shared/reference/methods.md §a).
+``_merge_results.py``; paper arXiv:2406.04770 §3.2-3.3 (docs/statistics.md, "WildBench").
 
 - Task groups: an item maps to the groups of its primary and secondary tags, deduplicated
   (``TAG_TO_GROUP``); group scores/rewards are over the items of that group.
