@@ -16,7 +16,8 @@ from harness.errors import HarnessError
 
 # Modules that define sub-commands (each registers itself with @command).
 _COMMAND_MODULES = (
-    "generate", "score", "judge", "cache", "serve", "leaderboard", "benchmarks", "audit", "clean_eval", "view",
+    "generate", "score", "judge", "judges", "cache", "serve", "leaderboard", "benchmarks", "audit", "clean_eval",
+    "view",
 )  # fmt: skip
 
 

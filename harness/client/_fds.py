@@ -18,23 +18,13 @@ import resource
 
 log = logging.getLogger(__name__)
 
-# httpcore's pool scans every connection per queued request, so an endpoint's pool is sharded into
-# httpx clients of at most this many connections (see harness/client/_client.py).
-SHARD_CONNECTIONS = 4
-SHARD_HEADROOM = 2  # connections per shard above its share of the limiter (inspect_ai #847)
+POOL_HEADROOM = 2  # kept-alive connections above the limiter's share (inspect_ai #847)
 MARGIN = 32  # descriptors kept free for what opens later: server logs, a second cache connection
-
-
-def pool_limits(max_connections: int) -> tuple[int, int]:
-    """(shards, connections per shard) of a pool that serves ``max_connections`` requests in flight."""
-    shards = max(1, -(-max_connections // SHARD_CONNECTIONS))
-    return shards, -(-max_connections // shards) + SHARD_HEADROOM
 
 
 def sockets_needed(max_connections: int) -> int:
     """The most sockets one endpoint's pool may hold open (busy plus kept-alive)."""
-    shards, per_shard = pool_limits(max_connections)
-    return shards * per_shard
+    return max_connections + POOL_HEADROOM
 
 
 def _open_now() -> int:

@@ -119,6 +119,23 @@ def _sampling_for(config: RunConfig) -> Any:
     return params
 
 
+def check_baselines(config: RunConfig, items: list[Item]) -> None:
+    """A pairwise judge needs every item's baseline answer: refused now, not after the model generated."""
+    bench = get_benchmark(config.benchmark)
+    for item in items:
+        names = config.baselines or bench.baselines_for(item)
+        if not names:
+            raise BadInput("--baseline", f"a pairwise judge on {config.benchmark} needs a baseline model")
+        missing = [name for name in names if not item.baselines.get(name)]
+        if missing:
+            have = ", ".join(sorted(item.baselines)) or "none"
+            raise BadInput(
+                f"item {item.item_id}",
+                f"no answer of baseline {missing[0]!r} to compare against (answers here: {have}; "
+                "MT-Bench reads them from model_answer/<model>.jsonl beside question.jsonl in --data)",
+            )
+
+
 def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item]) -> None:
     """run.json (refused if the directory holds another run), the items and the baselines' answers as
     Outputs, so that the run directory alone is enough to recompute every figure and to read every item."""
@@ -134,9 +151,11 @@ def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item
     stored = {i.item_id for i in store.load("items", Item)}
     bench = get_benchmark(config.benchmark)
     for item in items:
+        names = config.baselines or bench.baselines_for(item)
         if item.item_id not in stored:  # the instructions, so the run can be read alone (harness view)
-            store.append("items", item)
-        for name in config.baselines or bench.baselines_for(item):
+            used = {name: turns for name, turns in item.baselines.items() if name in names}
+            store.append("items", item.model_copy(update={"baselines": used}))
+        for name in names:
             turns = item.baselines.get(name)
             if turns and (item.item_id, name) not in have:
                 store.append("outputs", Output(item_id=item.item_id, model=name, turns=list(turns)))
@@ -199,7 +218,9 @@ class Run:
 def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, *,
              copy_outputs_from: Path | None = None, role_prefix: str = "") -> Run:  # fmt: skip
     """Check the judge config and specs, then write (or re-read) run.json: nothing starts before this."""
-    JudgeSet(config)  # judge config and template errors surface before anything is written
+    judges = JudgeSet(config)  # judge config and template errors surface before anything is written
+    if judges.pairwise:
+        check_baselines(config, items)
     check_judge_spec(parse_endpoint_spec(config.judge, option="--judge"))
     parse_endpoint_spec(config.model)
     store = RunStore(run_dir)

@@ -11,7 +11,8 @@ calls and what makes a report reproducible. Each benchmark keeps its upstream st
 - ``demo``: the win rate with a 95% item bootstrap interval (no LC: γ exists only for AlpacaEval).
 - ``arena_hard``: v0.1 Bradley-Terry win rate vs the baseline, 95% bootstrap; v2.0 mean outcome, 90%.
 - ``mt_bench``: pooled mean rating with a question bootstrap interval, and the turn-1 / turn-2 means.
-- ``wildbench``: WB-Score adjusted ``(mean - 5) * 2`` with an item bootstrap interval; judged pairwise
+- ``wildbench``: WB-Score ``(mean - 5) * 2 * 10`` (the official board's WB_score) with an item bootstrap
+  interval; judged pairwise
   (``wildbench_pairwise``), WB-Reward x100 against each baseline at the length margin K (``--wb-k``,
   default 500) and WB-Reward-Mix, their mean over the three upstream baselines, as the headline.
 

@@ -226,7 +226,7 @@ def wildbench_scores(data: RunData) -> list[Score]:
     frame = frame.rename(columns={"question_id": "session_id"})
     frame["output"] = [data.outputs[i].turns[-1] if i in data.outputs else "" for i in frame["session_id"]]
     result = wb_score(frame, model=data.config.model_name)
-    adjusted, raw = result.adjusted_score, result.score
+    adjusted, raw = result.wb_score, result.score
     return [
         make_score(
             data,

@@ -63,7 +63,19 @@ def resolve(spec: EndpointSpec, *, start_timeout: float | None = None) -> Iterat
     print(f"harness: starting {spec} ({server.name}) ...", file=sys.stderr)
     with server.start(timeout=start_timeout or START_TIMEOUT[spec.kind]):
         print(f"harness: {spec} is up at {server.base_url}", file=sys.stderr)
-        yield Endpoint(server.base_url, server.model, api_key=LOCAL_API_KEY, spec=str(spec))
+        state = ServerState(
+            spec=str(spec),
+            pid=server.process.pid if server.process is not None else os.getpid(),
+            base_url=server.base_url,
+            model=server.model,
+            log_path=str(server.log_path) if server.log_path else None,
+            started_by=f"pid {os.getpid()}",
+        )
+        register(state)  # shown by `harness serve list` while this command runs
+        try:
+            yield Endpoint(server.base_url, server.model, api_key=LOCAL_API_KEY, spec=str(spec))
+        finally:
+            unregister(state.spec, state.pid, started_by=state.started_by)
 
 
 class _Stop(Exception):

@@ -80,8 +80,11 @@ def test_wildbench_leaderboard_reproduces_official_scores(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     rows = {r["model"].split("/")[-1]: r for r in doc["rows"]}
     assert len(rows) == 3
+    board = json.loads(shared_path("wildbench", "leaderboard", "all_stat_wildbench.500.json").read_text())
     for name, row in rows.items():
-        assert row["wb_score"] == official[name]["adjusted_score"]
+        assert row["wb_score"] == board[name]["WB_score"]
+        # the official board's WB_score scale: score.json's adjusted_score x 10 (issue 11: it was 0-10)
+        assert row["wb_score"] == official[name]["adjusted_score"] * 10
         assert row["score"] == official[name]["score"]
         assert row["avg_len"] == official[name]["avg_len"]
         assert row["n_scored"] + row["n_unscored"] == official[name]["total"]
