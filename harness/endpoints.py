@@ -7,6 +7,8 @@
 - ``openai:MODEL@URL1,URL2,...``  replicas of one model: the client routes among them
   (:mod:`harness.client._replicas`); the first URL names the endpoint in the cache key and run.json, so
   adding or losing a replica does not invalidate cached answers
+- ``openai/MODEL``, ``vllm/MODEL``  the same in inspect_ai's ``provider/model`` form; the base URL of an
+  openai model may also come from ``--model-base-url`` / ``--judge-base-url`` (``base_url`` below)
 
 A spec is parsed into an :class:`EndpointSpec` (what the user asked for); ``harness.serve.resolve``
 turns it into an :class:`Endpoint` (a base URL the client can call). The API key lives only in memory:
@@ -93,15 +95,36 @@ def check_url(url: str, where: str) -> str:
     return url
 
 
-def parse_endpoint_spec(spec: str, *, option: str = "--model") -> EndpointSpec:
-    spec = spec.strip()
+INSPECT_PROVIDERS = ("openai", "vllm")
+
+
+def parse_endpoint_spec(spec: str, *, option: str = "--model", base_url: str | None = None) -> EndpointSpec:
+    """Parse SPEC; ``base_url`` (from ``OPTION-base-url``) gives an openai model its URL."""
+    parsed = _parse_spec(spec.strip(), option)
+    if base_url is None:
+        return parsed
+    flag = f"{option}-base-url"
+    url = base_url.strip().rstrip("/")
+    if parsed.kind != "openai":
+        raise BadInput(flag, f"applies to openai models only, not {parsed}")
+    if parsed.base_url is not None:
+        raise BadInput(flag, f"{spec!r} already names its URL; give one or the other")
+    check_url(url, flag)
+    return EndpointSpec("openai", parsed.model, url)
+
+
+def _parse_spec(spec: str, option: str) -> EndpointSpec:
     if spec == "local":
         return EndpointSpec("local", LOCAL_MODEL_NAME)
+    provider, slash, name = spec.partition("/")
+    if slash and provider in INSPECT_PROVIDERS and name:  # inspect_ai's provider/model
+        spec = f"{provider}:{name}"
     kind, sep, rest = spec.partition(":")
     if not sep or not rest:
         raise BadInput(
             option,
-            f"cannot read endpoint {spec!r}; expected local, vllm:MODEL, openai:MODEL or openai:MODEL@URL",
+            f"cannot read endpoint {spec!r}; expected local, vllm:MODEL, openai:MODEL, openai:MODEL@URL "
+            "or openai/MODEL",
         )
     if kind == "vllm":
         return EndpointSpec("vllm", rest)

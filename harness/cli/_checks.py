@@ -104,6 +104,16 @@ def existing_file(text: str) -> Path:
     return value
 
 
+def existing_or_named(text: str) -> str:
+    """``PATH`` or ``NAME=PATH`` (``score --data mt_bench=./mt`` with several benchmarks): the path must exist."""
+    name, sep, rest = text.partition("=")
+    if sep and name and "/" not in name and not Path(text).exists():
+        existing(rest)
+    else:
+        existing(text)
+    return text
+
+
 AT_LEAST_1 = int_range(1)
 _INT_AT_LEAST_1 = (
     "--max-connections", "--max-tokens", "--judge-max-tokens", "--judge-top-logprobs", "--portia-k",
@@ -113,7 +123,6 @@ _INT_AT_LEAST_1 = (
 
 _FILES = ("--prompts", "--lc-difficulty", "--difficulty", "--questions")
 _PATHS = (
-    "--data",
     "--from",
     "--outputs",
     "--answers",
@@ -139,10 +148,16 @@ CHECKS: dict[str, Check] = {
     "--run-dir": out_dir,
     **dict.fromkeys(_FILES, existing_file),
     **dict.fromkeys(_PATHS, existing),
+    "--data": existing_or_named,
 }
 
 
-_PATH_CHECKS = (out_dir, existing, existing_file)  # these read the raw text: Path("") is "."
+_PATH_CHECKS = (
+    out_dir,
+    existing,
+    existing_file,
+    existing_or_named,
+)  # these read the raw text: Path("") is "."
 
 
 def _checked(convert: Callable[[str], Any] | None, check: Check) -> Callable[[str], Any]:
@@ -153,6 +168,7 @@ def _checked(convert: Callable[[str], Any] | None, check: Check) -> Callable[[st
         return value if check in _PATH_CHECKS else check(value)
 
     typed.__name__ = getattr(convert, "__name__", "value")  # argparse names the type in its errors
+    typed.is_path = check in _PATH_CHECKS or convert is Path  # type: ignore[attr-defined]
     return typed
 
 

@@ -108,10 +108,11 @@ def replica_port(spec: object, index: int, port: int | None) -> int:
     the same with or without replicas); replica i the next ports after ``--port``, else its own stable
     port."""
     from harness.serve._process import stable_port
+    from harness.serve.state import port_key
 
     if port is not None:
         return port + index
-    return stable_port(str(spec) if index == 0 else f"{spec}#replica{index}")
+    return stable_port(port_key(str(spec), index))
 
 
 def _list() -> int:

@@ -30,7 +30,15 @@ from harness.errors import BadInput
 from harness.failures import causes_line, run_failures
 from harness.generate import GenerateSummary, finished_ids
 from harness.pipeline.costs import Price, costs_by_role
-from harness.pipeline.judging import JudgeSummary, JudgeTask, judge_with_progress, pending, plan_tasks
+from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report, gate_line
+from harness.pipeline.judging import (
+    JudgeSummary,
+    JudgeTask,
+    judge_with_progress,
+    pending,
+    plan_tasks,
+    probe_for,
+)
 from harness.pipeline.report import build_report, write_report
 from harness.records import Item, Output
 from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig
@@ -59,6 +67,7 @@ class RunOptions:
     ray_processor: str = "http"  # --backend ray: harness.backends.ray_data.PROCESSORS
     ray_concurrency: int = 1  # --backend ray: actors per stage
     audit_embeddings: bool = False  # the audit's embedding relevance check (loads MiniLM)
+    max_unscored: float = DEFAULT_MAX_UNSCORED  # headline check and protocol probe (harness.pipeline.guard)
 
 
 @dataclass
@@ -344,6 +353,7 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
                 run.store,
                 max_in_flight=options.max_connections,
                 label=run.label("judge"),
+                probe=probe_for(pending(tasks, run.store), options.max_unscored),
             )
             run.api_errors = summary.api_errors
             run.session["judge"] = asdict(summary)
@@ -391,7 +401,7 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
     """Audit the run's outputs and write its report (from the stored records alone)."""
     run_dir = run.store.dir
     audit_run(run_dir, run.items, options)
-    report = report_for(run_dir, options.prices, run.session)
+    report = report_for(run_dir, options.prices, run.session, options.max_unscored)
     messages = []
     if run.gen_errors:
         messages.append(f"{run.gen_errors} outputs failed to generate; re-run the same command to retry them")
@@ -407,6 +417,9 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
             f"the audit disqualified this submission ({'; '.join(disqualified)}); every item is scored "
             f"under --on-flag {run.config.on_flag} (audit.json; --on-flag keep scores it as it is)"
         )
+    gate = gate_line(report["gate"])
+    if gate is not None:
+        messages.append(gate)
     return RunOutcome(report, 1 if messages else 0, messages)
 
 
@@ -446,9 +459,13 @@ def audit_run(run_dir: Path, items: list[Item], options: RunOptions) -> None:
 
 
 def report_for(
-    run_dir: Path, prices: dict[str, Price], session: dict[str, Any] | None = None
+    run_dir: Path,
+    prices: dict[str, Price],
+    session: dict[str, Any] | None = None,
+    max_unscored: float = DEFAULT_MAX_UNSCORED,
 ) -> dict[str, Any]:
-    """Score the stored records and write report.json / report.md (pure over the run directory)."""
+    """Score the stored records and write report.json / report.md (pure over the run directory and the
+    ``--max-unscored`` threshold of its headline check)."""
     data = load_run(run_dir)
     result = evaluate(data)
     c = data.config
@@ -459,6 +476,7 @@ def report_for(
     }
     costs = costs_by_role(specs, usages, prices)
     report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
+    report["gate"] = check_report(report, max_unscored)
     write_report(run_dir, report)
     return report
 

@@ -26,9 +26,9 @@ from typing import TextIO
 from harness.client import preflight_all
 from harness.endpoints import Endpoint, EndpointSpec, resolve_openai, with_replicas
 from harness.errors import ServerError
-from harness.serve._process import ManagedServer, stable_port
+from harness.serve._process import ManagedServer, stable_port, stop_all
 from harness.serve.llama import llama_server
-from harness.serve.state import ServerState, find_running, register, unregister
+from harness.serve.state import ServerState, find_running, port_key, register, unregister
 from harness.serve.vllm import vllm_server
 
 LOCAL_API_KEY = "EMPTY"  # local servers need none; the openai SDK wants a non-empty string
@@ -37,7 +37,7 @@ START_TIMEOUT = {"local": 120.0, "vllm": 900.0}
 
 def server_for(spec: EndpointSpec) -> ManagedServer:
     """An unstarted server for a ``local`` or ``vllm:`` spec."""
-    port = stable_port(str(spec))
+    port = stable_port(port_key(str(spec)))
     if spec.kind == "local":
         return llama_server(port=port)
     if spec.kind == "vllm":
@@ -136,8 +136,7 @@ def serve_until_stopped(
         print("harness: stopping server" + ("s" if len(servers) > 1 else ""), file=sys.stderr, flush=True)
         return 0
     finally:
-        for each in servers:
-            each.stop()
+        stop_all(servers)
         if first.process is not None:
             unregister(str(spec), first.process.pid)
         signal.signal(signal.SIGTERM, previous)

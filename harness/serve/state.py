@@ -36,6 +36,13 @@ def server_name(spec: str) -> str:
     return f"vllm-{slug}-{hashlib.sha256(spec.encode()).hexdigest()[:8]}"
 
 
+def port_key(spec: str, replica: int = 0) -> str:
+    """What a started server's stable port is derived from: the spec, its replica and the harness home.
+    The home is part of it so that separate homes (other users, CI jobs, tests side by side) do not
+    want the same port, while one home's server comes back at the same URL on every command."""
+    return f"{harness_home().resolve()}|{spec}" + (f"#replica{replica}" if replica else "")
+
+
 class ServerState(BaseModel):
     model_config = ConfigDict(extra="forbid")
     spec: str
