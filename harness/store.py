@@ -205,9 +205,7 @@ class RunStore:
         and held until :meth:`close`: a second process on the same directory is refused here, before it
         makes any request.
         """
-        self.make_dir()
-        if self._lock is None:
-            self._lock = runlock.acquire(self.dir)
+        self.lock()
         info = self.read_run_json()
         if info is None:
             info = RunInfo(
@@ -233,6 +231,14 @@ class RunStore:
             raise BadInput(str(self.dir), "is a file, not a run directory") from None
         except OSError as exc:
             raise BadInput(str(self.dir), f"cannot create the run directory: {exc.strerror}") from None
+
+    def lock(self) -> None:
+        """Create the directory and take its one-writer lock (idempotent; released by :meth:`close`).
+        Commands call it before anything touches the network, so that a second process on the same
+        directory is refused before it probes or asks anything."""
+        self.make_dir()
+        if self._lock is None:
+            self._lock = runlock.acquire(self.dir)
 
     def open_files(self, *kinds: str) -> None:
         """Open the record files of ``kinds`` now, before any request: a file that cannot be opened

@@ -55,7 +55,8 @@ def judge_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--judge-top-logprobs", type=int, metavar="N",
                         help="top logprobs for a logprob judge (default: 20 for a local judge, else the config's)")  # fmt: skip
     parser.add_argument("--lc-difficulty", type=Path, metavar="CSV",
-                        help="AlpacaEval instruction difficulty (index, instruction_difficulty, instruction) for LC")  # fmt: skip
+                        help="AlpacaEval instruction difficulty (index, instruction_difficulty, instruction) for LC; default: "
+                             "instruction_difficulty.csv in --data, else the pinned upstream file (not with HARNESS_OFFLINE=1)")  # fmt: skip
     parser.add_argument("--wb-k", type=int, metavar="K",
                         help="WildBench pairwise (WB-Reward): a slight win whose winner is longer by more than K "
                         "characters counts as a tie (default 500, upstream's; -1: no length penalty)")  # fmt: skip
@@ -176,6 +177,10 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
         raise BadInput(str(args.judge_template), "no such judge template file")
     if args.lc_difficulty is not None and not args.lc_difficulty.is_file():
         raise BadInput(str(args.lc_difficulty), "no such difficulty file")
+    if args.lc_difficulty is not None:  # a local input is read first, before any server or request
+        from harness.stats.alpaca_annotations import load_difficulty
+
+        load_difficulty(args.lc_difficulty)
     if args.wb_k is not None:
         if args.wb_k < -1:
             raise BadInput("--wb-k", f"must be -1 (no length penalty) or at least 0, got {args.wb_k}")

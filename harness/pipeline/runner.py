@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 from benchmarks import get_benchmark
 from harness.backends import open_client, prefetch
 from harness.cache import Cache
-from harness.client import Client, RoleCounters, SamplingParams
+from harness.client import Client, RoleCounters, SamplingParams, preflight_all
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
 from harness.errors import BadInput
 from harness.failures import causes_line, run_failures
@@ -94,9 +94,11 @@ def load_items(config: RunConfig, options: RunOptions) -> list[Item]:
 
 
 def check_judge_spec(spec: EndpointSpec) -> None:
-    """An ``openai:`` judge without a key fails now, before the model generates for minutes."""
+    """An ``openai:`` judge without a key, dead, or not OpenAI-compatible fails now (one probe,
+    :func:`harness.client.preflight_all`), before the model generates for minutes."""
     if spec.kind == "openai":
-        resolve_openai(spec)
+        endpoint = resolve_openai(spec)
+        preflight_all(endpoint.replicas or (endpoint.base_url,), endpoint.model, endpoint.api_key)
 
 
 def _cache(options: RunOptions) -> Cache | None:
@@ -230,9 +232,10 @@ def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, 
     judges = JudgeSet(config)  # judge config and template errors surface before anything is written
     if judges.pairwise:
         check_baselines(config, items)
-    check_judge_spec(parse_endpoint_spec(config.judge, option="--judge"))
     parse_endpoint_spec(config.model)
     store = RunStore(run_dir)
+    store.lock()  # one writer per run directory, before any probe or request (harness/runlock.py)
+    check_judge_spec(parse_endpoint_spec(config.judge, option="--judge"))
     start_run(store, command, config, items)
     store.open_files("outputs", "judgments")  # before any request (harness/client/_fds.py)
     if copy_outputs_from is not None:
