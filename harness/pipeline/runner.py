@@ -49,6 +49,7 @@ from harness.pipeline.judging import (
 from harness.pipeline.report import build_report, write_report
 from harness.records import Item, Output
 from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig, is_checklist_judge
+from harness.run.on_flag import read_disqualified
 from harness.scoring.evaluate import evaluate, load_run
 from harness.store import RunStore, is_final
 from judges import ChecklistJudge
@@ -462,6 +463,12 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
         )
     if messages and (line := causes_line(run_failures(run.store, run.config.model_name))):
         messages.append(line)
+    disqualified = read_disqualified(run_dir)
+    if disqualified and run.config.on_flag != "keep":
+        messages.append(
+            f"the audit disqualified this submission ({'; '.join(disqualified)}); every item is scored "
+            f"under --on-flag {run.config.on_flag} (audit.json; --on-flag keep scores it as it is)"
+        )
     gate = gate_line(report["gate"])
     if gate is not None:
         messages.append(gate)

@@ -18,7 +18,7 @@ from typing import Any
 from harness.errors import BadInput
 from harness.records import Checklist, Judgment, Output, Score
 from harness.run.config import RunConfig
-from harness.run.on_flag import read_flags
+from harness.run.on_flag import read_disqualified, read_flags
 from harness.store import RunStore, is_final
 from judges.position import side
 
@@ -36,6 +36,7 @@ class RunData:
     judgments: list[Judgment]
     output_errors: int = 0
     flagged: frozenset[str] = frozenset()  # item ids the audit flagged (``audit.json``)
+    disqualified: tuple[str, ...] = ()  # submission-level audit failures (``audit.json``)
     checklists: dict[str, Checklist] = field(default_factory=dict)  # TICK: each item's stored checklist
 
 
@@ -67,8 +68,9 @@ def load_run(run_dir: str | Path) -> RunData:
         item_ids = list(outputs)
     checklists = {c.item_id: c for c in store.load("checklists", Checklist) if is_final(c)}
     return RunData(
-        config, item_ids, outputs, baselines, judgments, errors, read_flags(Path(run_dir)), checklists
-    )
+        config, item_ids, outputs, baselines, judgments, errors, read_flags(Path(run_dir)),
+        read_disqualified(Path(run_dir)), checklists,
+    )  # fmt: skip
 
 
 # ---- per-unit aggregation ----------------------------------------------------------------------------

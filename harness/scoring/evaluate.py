@@ -135,6 +135,8 @@ def evaluate(data: RunData) -> RunResult:
     """The Scores, position consistency and coverage of one run's records, after the ``--on-flag``
     policy has been applied to the judgments of flagged items."""
     flagged = data.flagged & set(data.outputs)
+    if data.disqualified and data.config.on_flag != "keep":
+        flagged = frozenset(data.outputs)  # a disqualified submission: every item takes the policy
     portia = portia_stages(data.judgments)
     judge_units = pair_units(data.judgments)  # position consistency measures the judge, before the policy
     data = replace(data, judgments=apply_on_flag(data.judgments, frozenset(flagged), data.config.on_flag))
@@ -182,7 +184,14 @@ def evaluate(data: RunData) -> RunResult:
         "judgments": len(data.judgments),
         "judgments_scored": sum(j.status == "scored" for j in data.judgments),
         "flagged": len(flagged),
+        "disqualified": int(bool(data.disqualified)),
     }
+    if data.disqualified:
+        policy = data.config.on_flag
+        effect = (
+            "scored as it is (--on-flag keep)" if policy == "keep" else f"every item under on-flag {policy}"
+        )
+        notes.append(f"DISQUALIFIED by the audit: {'; '.join(data.disqualified)}; {effect}")
     if flagged:
         notes.append(
             f"{len(flagged)} item(s) flagged by the audit (audit.json), on-flag policy {data.config.on_flag}"
