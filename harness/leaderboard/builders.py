@@ -7,6 +7,7 @@ leaderboard row and a score report can never disagree.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 
 from benchmarks.alpaca_eval.difficulty import resolve_difficulty
 from harness.errors import BadInput
-from harness.leaderboard.formats import Format, detect_format
+from harness.leaderboard.formats import Format, detect_format, expand_answer_files, expand_inputs
 from harness.leaderboard.table import Leaderboard, Row
 from harness.records import Score
 from harness.registry import Registry
@@ -363,4 +364,5 @@ def build(benchmark: str, paths: Sequence[Path], opts: Options) -> Leaderboard:
     builder = LEADERBOARDS.get(benchmark)
     if not paths:
         raise BadInput("--from", "give at least one input path")
-    return builder(paths, opts)
+    opts = dataclasses.replace(opts, answers=tuple(expand_answer_files(opts.answers)))
+    return builder(expand_inputs(paths), opts)
