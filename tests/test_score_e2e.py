@@ -70,7 +70,7 @@ def check_run(run_dir: Path, report: dict[str, Any], n_judgments: int, headline:
     flagged = json.loads((run_dir / "audit.json").read_text())["flagged"]  # --on-flag's audit of the outputs
     assert report["coverage"] == {"items": LIMIT, "outputs": LIMIT, "output_errors": 0,
                                   "judgments": n_judgments, "judgments_scored": n_scored,
-                                  "flagged": len(flagged)}  # fmt: skip
+                                  "flagged": len(flagged), "disqualified": 0}  # fmt: skip
     assert head["n_unscored"] == sum(head["unscored_reasons"].values())
     assert (head["value"] is None) == ("unavailable" in head["extra"])
     md = (run_dir / "report.md").read_text()
