@@ -24,7 +24,6 @@ from pathlib import Path
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._hub import fetch_url, github_raw
-from benchmarks._registry import register_benchmark
 from harness.answers import load_mt_bench_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
@@ -90,7 +89,6 @@ def _attach_references(items: list[Item], file: Path, *, flag_known_wrong: bool)
             item.metadata["reference_known_wrong"] = item.item_id in KNOWN_WRONG_REFERENCE_IDS
 
 
-@register_benchmark
 class MtBench(Benchmark):
     spec = BenchmarkSpec(
         name="mt_bench",
