@@ -4,7 +4,7 @@ Usage::
 
     from benchmarks import get_benchmark
     bench = get_benchmark("arena_hard")
-    items = bench.load("../shared/data/arena_hard/v0.1", version="v0.1")
+    items = bench.load("arena-hard-auto/data/arena-hard-v0.1", version="v0.1")
 
 A package ``benchmarks/<name>/`` owns everything particular to its benchmark: the adapter (items,
 versions, sampling, default judge, baselines) and its statistic. Packages are imported when their

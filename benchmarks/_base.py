@@ -5,7 +5,7 @@ counts, pinned source, default judge, baselines, headline statistic) and two rea
 file or directory (``--data PATH``) and one for the pinned upstream source. ``Benchmark.load`` picks the
 reader, then checks what every benchmark needs (ids unique and non-empty, every item has turns, the
 upstream item count) so that a truncated or doubled download is refused with a one-line reason instead
-of silently producing a different benchmark (../shared/DESIGN.md, "Benchmarks").
+of silently producing a different benchmark (docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """Loaders of upstream answer files into :class:`harness.records.Output` (one per item and model).
 
 Used to judge, audit and rank answers that were generated elsewhere (the official pre-generated answers
-in ``../shared/data``, or a user's own files in the upstream formats):
+in upstream's own layouts (docs/benchmarks.md), or a user's own files in the upstream formats):
 
 - AlpacaEval ``model_outputs.json``: a JSON list of ``{instruction, output, generator?, dataset?}``.
-  Upstream joins model and reference **on ``instruction``** (alpaca_eval ``main.py``; reference notes
-  §C), so the item id is looked up by instruction text when the eval set's ids are given.
-- Arena-Hard answers, both layouts (reference arena_mtbench.md §A.c): legacy
+  Upstream joins model and reference **on ``instruction``** (alpaca_eval ``main.py``;
+  docs/benchmarks.md), so the item id is looked up by instruction text when the eval set's ids are given.
+- Arena-Hard answers, both layouts (docs/benchmarks.md, "Arena-Hard-Auto"): legacy
   ``{question_id, model_id, choices:[{turns:[{content}]}]}`` and v2 ``{uid, model, messages:[{role,
   content}]}`` where the assistant content is ``{"answer": ...}`` (reasoning models add more keys).
 - FastChat MT-Bench answers: ``{question_id, model_id, choices:[{turns:[str, str]}]}``.

@@ -1,10 +1,10 @@
 """The response cache: SQLite in WAL mode, content-addressed, shared safely by several processes.
 
-Why: this is what makes runs resumable and re-judging free (../shared/DESIGN.md "Core"): re-running
+Why: this is what makes runs resumable and re-judging free (docs/design.md, "Model calls"): re-running
 the same command makes zero calls for what is already done. The key is the sha256 of the canonical
 JSON of everything that can change a response (base URL, model, messages, every sampling parameter
 including the ones left unset), so two models or two temperatures never share an entry (the
-lm-evaluation-harness bug #2715, engineering.md §4 item 3). The value is the full response body.
+lm-evaluation-harness bug #2715). The value is the full response body.
 
 Semantics worth knowing:
 

@@ -1,6 +1,6 @@
 """Errors the CLI turns into one line and an exit code.
 
-Exit codes are part of the interface (../shared/DESIGN.md, "Interfaces"): 0 ok, 1 a check failed
+Exit codes are part of the interface (docs/design.md, "Errors and exit codes"): 0 ok, 1 a check failed
 (audit flagged, canary won, contamination drop), 2 bad input or usage. Anything raised as a
 ``HarnessError`` is printed as a single line naming the file/field at fault; everything else is a bug
 and keeps its traceback.

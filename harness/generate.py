@@ -2,7 +2,7 @@
 
 ``generate_outputs`` is the reusable core (``harness generate`` calls it with prompt-file items,
 ``harness score`` with benchmark items and per-item sampling, e.g. MT-Bench's per-category
-temperatures). Its contract, after inspect_ai's per-sample resume (reference/engineering.md §4.6):
+temperatures). Its contract, after inspect_ai's per-sample resume (docs/design.md, "Resume contract"):
 
 - items whose final Output is already in ``outputs.jsonl`` are skipped: re-running the same command
   makes no request for them;

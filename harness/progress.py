@@ -1,9 +1,9 @@
 """The progress bar on stderr: done/total, requests/s, retries and cache hits.
 
 Retries and cache hits are on the bar because "is it stuck?" is the most common question about judge
-runs against rate-limited APIs (inspect_ai #1277 -> PR #1430 shows retries; reference/engineering.md
-§3.1 item 5), and cache hits tell a user that a resumed run really is skipping finished work. stdout is
-left alone (machine-readable output goes there, DESIGN.md "Interfaces").
+runs against rate-limited APIs (inspect_ai #1277 -> PR #1430 shows retries; docs/design.md,
+"Model calls"), and cache hits tell a user that a resumed run really is skipping finished work. stdout is
+left alone (machine-readable output goes there, docs/design.md "Model calls").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The persisted records of the pipeline (../shared/DESIGN.md, "Records").
+"""The persisted records of the pipeline (docs/design.md, "Records").
 
 benchmark items --generate--> Output --judge--> Judgment --stats--> Score
 
@@ -64,7 +64,11 @@ class Output(Record):
 
 
 class Judgment(Record):
-    """One judge verdict. ``order`` says which side was shown first (``model_first``/``baseline_first``)."""
+    """One judge verdict. ``order`` says which side was shown first (``model_first``/``baseline_first``).
+
+    ``prompt`` is the chat messages the judge was sent (its first attempt; a retry's continuation turn is
+    the judge config's), so a run can be read item by item (``harness view``) without re-rendering the
+    template; ``None`` when no call was made (a shortcut such as identical outputs) or for older runs."""
 
     item_id: str
     model: str
@@ -75,6 +79,7 @@ class Judgment(Record):
     protocol: Literal["pairwise", "single", "checklist"]
     order: str | None = None
     turn: int | None = None
+    prompt: list[dict[str, str]] | None = None
     raw_completion: str | None = None
     logprobs: list[dict[str, float]] | None = None
     verdict: str | float | None = None

@@ -1,11 +1,11 @@
-"""The run directory: ``run.json`` plus append-only JSONL records (../shared/DESIGN.md, "Interfaces").
+"""The run directory: ``run.json`` plus append-only JSONL records (docs/design.md, "The run directory").
 
 Layout: ``run.json`` (the resolved config, package versions, git commit, dataset id and revision,
 seeds, start/end), ``outputs.jsonl``, ``judgments.jsonl`` (and later ``report.json``/``report.md``).
 
 Why append-only JSONL, one ``write`` + ``fsync`` per record (after inspect_ai's per-sample log,
-reference/engineering.md §4.5): a ``kill -9`` or a power cut loses at most the records in flight,
-never a finished one, and resuming is "read what is there, do the rest" (§4.6). The one damage a
+docs/design.md): a ``kill -9`` or a power cut loses at most the records in flight,
+never a finished one, and resuming is "read what is there, do the rest". The one damage a
 crash can leave is a torn *last* line (a write cut short); :meth:`RunStore.load` drops it with a
 warning and the next :meth:`RunStore.append` truncates it away before writing, so the file stays
 valid JSONL. A bad line anywhere else is not a crash artefact but corruption: ``BadInput(file:line)``.
@@ -31,14 +31,15 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from harness import runlock
 from harness.errors import BadInput
-from harness.records import SCHEMA_VERSION, Judgment, Output, Record
+from harness.records import SCHEMA_VERSION, Item, Judgment, Output, Record
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=BaseModel)
 
-KINDS = ("outputs", "judgments", "rewrites")  # rewrites: Clean-Eval (harness.clean_eval)
+KINDS = ("items", "outputs", "judgments", "rewrites")  # rewrites: Clean-Eval (harness.clean_eval)
 PACKAGES = (
     "harness",
     "openai",
@@ -115,10 +116,12 @@ class RunInfo(BaseModel):
 
 
 def default_key(record: BaseModel) -> Hashable:
+    if isinstance(record, Item):
+        return record.item_id
     if isinstance(record, Output):
         return (record.item_id, record.model)
     if isinstance(record, Judgment):
-        return (
+        key = (
             record.item_id,
             record.model,
             record.opponent,
@@ -127,6 +130,9 @@ def default_key(record: BaseModel) -> Hashable:
             record.order,
             record.turn,
         )
+        if record.protocol == "checklist":  # one judgment per TICK question
+            return (*key, record.metadata.get("question_index"))
+        return key
     raise TypeError(f"no default key for {type(record).__name__}; pass key=")
 
 
@@ -163,6 +169,7 @@ class RunStore:
     def __init__(self, run_dir: str | Path) -> None:
         self.dir = Path(run_dir)
         self._fds: dict[str, int] = {}
+        self._lock: Path | None = None
 
     # -- run.json -------------------------------------------------------------------------------
     @property
@@ -194,9 +201,13 @@ class RunStore:
         """Start (or resume) a run: write run.json, or check that an existing one has the same config.
 
         Resuming with a different config would mix two experiments in one directory, so it is refused
-        (start a new ``--run-dir`` instead).
+        (start a new ``--run-dir`` instead). The directory's lock (:mod:`harness.runlock`) is taken first
+        and held until :meth:`close`: a second process on the same directory is refused here, before it
+        makes any request.
         """
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.make_dir()
+        if self._lock is None:
+            self._lock = runlock.acquire(self.dir)
         info = self.read_run_json()
         if info is None:
             info = RunInfo(
@@ -213,6 +224,21 @@ class RunStore:
         info.ended_at = None
         self._save(info)
         return info
+
+    def make_dir(self) -> None:
+        """Create the run directory; a path that is a file or cannot be created is one BadInput line."""
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise BadInput(str(self.dir), "is a file, not a run directory") from None
+        except OSError as exc:
+            raise BadInput(str(self.dir), f"cannot create the run directory: {exc.strerror}") from None
+
+    def open_files(self, *kinds: str) -> None:
+        """Open the record files of ``kinds`` now, before any request: a file that cannot be opened
+        (no space, too many open files) fails the run before an answer is paid for, not after."""
+        for kind in kinds:
+            self._fd(kind)
 
     def finish_run(self, status: str = "finished", summary: dict[str, Any] | None = None) -> None:
         info = self.read_run_json()
@@ -238,7 +264,7 @@ class RunStore:
         fd = self._fds.get(kind)
         if fd is None:
             path = self.path(kind)
-            self.dir.mkdir(parents=True, exist_ok=True)
+            self.make_dir()
             self._repair_tail(path)
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             self._fds[kind] = fd
@@ -282,6 +308,9 @@ class RunStore:
         for fd in self._fds.values():
             os.close(fd)
         self._fds.clear()
+        if self._lock is not None:
+            runlock.release(self._lock)
+            self._lock = None
 
     def __enter__(self) -> RunStore:
         return self

@@ -1,5 +1,5 @@
 """The checklist protocol, TICK (Cook et al., "TICKing All the Boxes", arXiv:2410.03608;
-``../shared/reference/methods.md`` §b): an LLM turns the instruction into 2-8 YES/NO questions, then each
+docs/judges.md, "TICK"): an LLM turns the instruction into 2-8 YES/NO questions, then each
 question is answered in its own judge call (instruction + response + one question, reasoning then YES/NO), and
 the response's score is its pass rate #YES / #answered. Unanswerable items are unscored and left out of the
 rate, never counted as NO. The prompts are our own (``judges/tick_templates``): the paper's are not published.
@@ -85,6 +85,7 @@ class ChecklistJudge:
                     template_hash=self.answer_template.sha256,
                     parser_version=self.answer_parser,
                     protocol="checklist",
+                    prompt=exchange.messages,
                     raw_completion=exchange.raw,
                     verdict=parsed.verdict,
                     score=parsed.value if scored else None,

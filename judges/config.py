@@ -1,6 +1,6 @@
 """Judge configs are data: one YAML file per judge in ``judges/configs`` names its template parts, protocol,
 composer, parser, sampling and position strategy (the AlpacaEval idea of "a judge is a short config plus a
-prompt file", ``../shared/STYLE.md``). The file name is the judge's name; the file is its only registration.
+prompt file"; docs/judges.md). The file name is the judge's name; the file is its only registration.
 
 ``load_judge(name, position=..., template_override=...)`` builds the judge object; ``--judge-template PATH``
 replaces the file of the config's user-template source, and the template hash recorded in every Judgment

@@ -7,9 +7,9 @@ label as the judge wrote it). Two scales exist (``metadata["scale"]``):
 - ``signed``: graded labels, +2 model much better ... -2 opponent much better, tie 0 (Arena-Hard, WildBench,
   MT-Bench pair with +-1).
 - ``preference``: AlpacaEval's 1..2 where 2 = the model wins; a game shown model-first is un-swapped as
-  ``3 - x`` (``../shared/reference/alpaca_eval.md`` §B), identical outputs are 1.5 without a call.
+  ``3 - x`` (docs/judges.md, "Position strategies"), identical outputs are 1.5 without a call.
 
-PORTIA (``judges.position``; ``../shared/reference/methods.md`` §d) asks both orders with length-aligned merged
+PORTIA (``judges.position``; docs/judges.md) asks both orders with length-aligned merged
 prompts and, only when those two verdicts are inconsistent, both orders again with semantically aligned ones:
 2 or 4 judge calls per pair. The pair's two stored judgments are always those of its last stage
 (``metadata["portia_stage"]``), so scoring, position consistency and resume see one judgment per order as
@@ -39,7 +39,7 @@ from judges.position import (
     orders_for,
     semantic_align,
 )
-from judges.render import render
+from judges.render import neutralised, render
 from judges.templates import JudgeTemplate
 
 Scale = Literal["signed", "preference"]
@@ -101,6 +101,7 @@ class PairwiseJudge:
             protocol="pairwise",
             order=order,
             turn=turn,
+            prompt=exchange.messages if exchange else None,
             raw_completion=exchange.raw if exchange else None,
             logprobs=exchange.logprobs if exchange else None,
             verdict=parsed.verdict,
@@ -142,7 +143,7 @@ class PairwiseJudge:
             parts = None if a_len is None or b_len is None else (a_len, b_len)
         if composer.multi_slot or parts is None:
             return None
-        a_parts, b_parts = parts
+        a_parts, b_parts = neutralised_parts(self.template, parts)
         with_sentinels = [*first[:-1], _SENTINEL_A], [*second[:-1], _SENTINEL_B]
         messages = render(self.template, composer.fields(item, *with_sentinels, turn))
         merged = []
@@ -212,7 +213,7 @@ class PairwiseJudge:
         length: list[Judgment],
     ) -> list[Judgment]:
         """PORTIA after its length stage (``length``, both orders merged): when the two verdicts are
-        inconsistent, both orders again on the semantic alignment (``methods.md`` §d step 3, [2nd]). The
+        inconsistent, both orders again on the semantic alignment (docs/judges.md, "PORTIA", step 2). The
         returned judgments are the last stage's. When the semantic split equals the length split the
         re-query would repeat the same prompts, so it is skipped (our choice; the source is silent)."""
         for judgment in length:
@@ -261,6 +262,13 @@ class PairwiseJudge:
         return PairOutcome(judgments, sum(values) / len(values), None, strategy)
 
 
+def neutralised_parts(template: JudgeTemplate, parts: Aligned) -> Aligned:
+    """PORTIA's segments go into the prompt after rendering: the same neutralising as every slot value."""
+    a = neutralised(template, {str(i): p for i, p in enumerate(parts[0])})
+    b = neutralised(template, {str(i): p for i, p in enumerate(parts[1])})
+    return list(a.values()), list(b.values())
+
+
 def _stage_record(judgment: Judgment) -> dict[str, object]:
     """What a superseded PORTIA stage leaves in the final judgment's metadata."""
     return {
@@ -269,6 +277,7 @@ def _stage_record(judgment: Judgment) -> dict[str, object]:
         "status": judgment.status,
         "reason": judgment.reason,
         "detail": judgment.detail,
+        "prompt": judgment.prompt,
         "raw_completion": judgment.raw_completion,
         "attempts": judgment.metadata.get("attempts", 0),
         "usage": judgment.usage.model_dump(),

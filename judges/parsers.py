@@ -3,7 +3,7 @@
 Every parser returns a :class:`Parsed` in the PROMPT frame (``A`` = the answer shown first). For pairwise
 parsers ``value`` is a signed strength, positive when the first-shown answer wins (``A>>B`` = +2 ... ``B>>A``
 = -2); the protocol turns it into the model's frame. The names are versions: Arena-Hard v0.1 and v2 read the
-same judge text differently (``../shared/reference/arena_mtbench.md`` §A.a, §E check 6), and a score is only
+same judge text differently (docs/judges.md, "Verdict parsers are versions"), and a score is only
 comparable to the leaderboard computed with the same rule.
 """
 

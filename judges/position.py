@@ -5,11 +5,11 @@
 - ``random``: one order per item, seeded per item. The ``alpaca_eval`` rule is upstream's
   (``processors.py::RandomSwitchTwoColumnsProcessor``): switched iff
   ``random.Random("is_switched_outputs" + instruction + str(seed)).choices([False, True])[0]`` with seed 0, the
-  same for every model (``../shared/reference/alpaca_eval.md`` §B). The ``item`` rule seeds on the item id.
+  same for every model (docs/judges.md). The ``item`` rule seeds on the item id.
 - ``both``: both orders; the two model-frame values are aggregated (``mean``: Arena-Hard counts both games;
   ``agree``: FastChat MT-Bench, a win only when both orders agree, otherwise a tie) and the pair is
   position-consistent when both orders put the same side ahead (or both call a tie).
-- ``portia``: PORTIA (Li et al., EMNLP 2024, arXiv:2310.01432; ``../shared/reference/methods.md`` §d), two
+- ``portia``: PORTIA (Li et al., EMNLP 2024, arXiv:2310.01432; docs/judges.md), two
   stages. Length alignment: split both answers at sentence boundaries into k parts of comparable length and
   merge them into one prompt (:func:`length_align`, :func:`merge_interleaved`), asked in both orders.
   Semantic alignment, only when those two verdicts are inconsistent: re-split both answers where the summed
@@ -191,7 +191,7 @@ def word_tokens(text: str) -> frozenset[str]:
 
 def token_overlap(a: str, b: str) -> float:
     """Jaccard similarity |Ta ∩ Tb| / |Ta ∪ Tb| of the two texts' lowercase word-token sets (0 when neither
-    has a token). PORTIA's sim is "token overlap" ([2nd], one summary only, ``methods.md`` §d); Jaccard is
+    has a token). PORTIA's sim is "token overlap" ([2nd], one summary only; docs/judges.md); Jaccard is
     our reading: unlike the overlap coefficient |Ta ∩ Tb| / min(|Ta|, |Tb|), a one-word segment contained
     in its partner does not score a perfect 1, so the search does not favour tiny segments."""
     ta, tb = word_tokens(a), word_tokens(b)
@@ -227,7 +227,7 @@ def _segment_tokens(text: str, edges: list[int], vocab: dict[str, int]) -> np.nd
 def semantic_align(
     a: str, b: str, k: int, max_candidates: int = SEMANTIC_MAX_CANDIDATES
 ) -> tuple[list[str], list[str]] | None:
-    """PORTIA's semantic alignment (Li et al., EMNLP 2024, arXiv:2310.01432; ``methods.md`` §d, [2nd]): the
+    """PORTIA's semantic alignment (Li et al., EMNLP 2024, arXiv:2310.01432; docs/judges.md, [2nd]): the
     cuts of both answers, at sentence boundaries, maximising the cumulative similarity Σ_i sim(A_i, B_i) of
     the k index-paired segments, with sim = :func:`token_overlap`. None when either answer has fewer than k
     sentences (as :func:`length_align`).

@@ -59,6 +59,7 @@ class SingleJudge:
             parser_version=self.parser,
             protocol="single",
             turn=turn,
+            prompt=exchange.messages if exchange else None,
             raw_completion=exchange.raw if exchange else None,
             verdict=parsed.verdict,
             score=parsed.value if scored else None,

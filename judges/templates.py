@@ -4,7 +4,7 @@ Each upstream file has a :class:`TemplateSource` (repository, pinned commit, pat
 file ``judges/configs/sources.yaml``). A file is resolved, first hit wins:
 
 1. an explicit override (``--judge-template PATH``): used as given, its own sha256 recorded;
-2. ``$HARNESS_JUDGE_TEMPLATE_DIR/<mirror>``: a local mirror laid out like ``../shared/data`` (tests, offline use);
+2. ``$HARNESS_JUDGE_TEMPLATE_DIR/<mirror>``: a local mirror directory (offline use; layout in docs/judges.md);
 3. the cache ``$HARNESS_TEMPLATE_CACHE`` (default ``~/.cache/harness/templates``) ``/<sha256>``;
 4. the upstream distribution on PyPI, where one ships the file (AlpacaEval's judge prompt is in the
    ``alpaca-eval`` wheel): the installed copy if that exact version is installed, else the wheel fetched with

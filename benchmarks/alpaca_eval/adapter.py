@@ -3,10 +3,10 @@
 Source: the eval set and the reference outputs are one file, ``alpaca_eval_gpt4_baseline.json`` of the
 Hugging Face dataset ``tatsu-lab/alpaca_eval`` (config ``alpaca_eval_gpt4_baseline``, split ``eval``),
 pinned at revision 2edc6fad8be6b14ea7230aabfd08188da6b8b814; the same bytes (sha256 83db546b...) are
-``results/gpt4_1106_preview/model_outputs.json`` in the GitHub repo (reference notes alpaca_eval.md §D).
+``results/gpt4_1106_preview/model_outputs.json`` in the GitHub repo (docs/benchmarks.md).
 
 Item ids are the row positions "0".."804": AlpacaEval has no ids, it joins model and reference on the
-instruction text, and the LC GLM looks instruction difficulty up by row position (alpaca_eval.md §0.4),
+instruction text, and the LC GLM looks instruction difficulty up by row position (docs/statistics.md),
 so the position is the stable upstream key. The ``dataset`` tag (selfinstruct, oasst, koala,
 helpful_base, vicuna) becomes the item's category.
 

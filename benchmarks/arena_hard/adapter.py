@@ -1,7 +1,7 @@
 """Arena-Hard-Auto: v0.1 (500 prompts, 250 clusters x 2, baseline gpt-4-0314) and v2.0 (750 prompts).
 
 Source: ``lmarena/arena-hard-auto`` at commit 196f6b826783b3da7310e361a805fa36f0be83f3 (the files in
-``../shared/data/arena_hard``; reference notes arena_mtbench.md §A.c). The questions are not on the Hub
+docs/benchmarks.md). The questions are not on the Hub
 at a known revision, so the pinned GitHub files are the source.
 
 Question layouts, both accepted: the current ``{uid, category, cluster|subcategory, prompt}`` and the

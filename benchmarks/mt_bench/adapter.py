@@ -1,8 +1,7 @@
 """MT-Bench: 80 two-turn questions in 8 categories x 10, graded 1-10 by a judge (FastChat ``llm_judge``).
 
 Source: ``lm-sys/FastChat`` at commit 0e6d3e4beaab66f4d3f93db72541a4abab8af28d,
-``fastchat/llm_judge/data/mt_bench/question.jsonl`` and ``reference_answer/gpt-4.jsonl`` (reference
-notes arena_mtbench.md §B.e). The judge needs a reference answer for the ``NEED_REF_CATS`` (math,
+``fastchat/llm_judge/data/mt_bench/question.jsonl`` and ``reference_answer/gpt-4.jsonl`` (docs/benchmarks.md). The judge needs a reference answer for the ``NEED_REF_CATS`` (math,
 reasoning, coding: ids 101-130); ``item.references`` holds exactly one entry for those items, keyed by the
 reference file's ``model_id``.
 
@@ -89,6 +88,20 @@ def _attach_references(items: list[Item], file: Path, *, flag_known_wrong: bool)
             item.metadata["reference_known_wrong"] = item.item_id in KNOWN_WRONG_REFERENCE_IDS
 
 
+def _attach_model_answers(items: list[Item], folder: Path) -> None:
+    """Every ``model_answer/<model>.jsonl`` beside the questions as a baseline a pairwise judge can compare
+    against (FastChat ``--mode pairwise-baseline``, default ``gpt-3.5-turbo``): the model is the file's stem,
+    as in FastChat's ``load_model_answers``. Answers to other questions (a ``--limit`` run) are ignored."""
+    if not folder.is_dir():
+        return
+    by_id = {item.item_id: item for item in items}
+    for file in sorted(folder.glob("*.jsonl")):
+        for answer in load_mt_bench_answers(file):
+            item = by_id.get(answer.item_id)
+            if item is not None:
+                item.baselines[file.stem] = list(answer.turns)
+
+
 class MtBench(Benchmark):
     spec = BenchmarkSpec(
         name="mt_bench",
@@ -151,6 +164,7 @@ class MtBench(Benchmark):
         if not refs.is_file():
             raise BadInput(str(refs), f"reference answers not found (needed for {version.name!r} references)")
         _attach_references(items, refs, flag_known_wrong=version.name == "original")
+        _attach_model_answers(items, questions.parent / "model_answer")
         return items
 
     def load_hub(self, version: VersionSpec) -> list[Item]:

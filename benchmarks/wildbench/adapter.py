@@ -1,8 +1,7 @@
 """WildBench v2: 1,024 real-user tasks with conversation history and per-task checklists.
 
 Source: the Hugging Face dataset ``allenai/WildBench``, config ``v2``, split ``test`` (``src/eval.py``
-``HF_BENCH_PATH/HF_BENCH_CONFIG`` in allenai/WildBench); the tasks are not on GitHub (reference notes
-methods.md §a). No revision of it is recorded in our references, so the hub load is **unpinned**
+``HF_BENCH_PATH/HF_BENCH_CONFIG`` in allenai/WildBench); the tasks are not on GitHub (docs/benchmarks.md). No revision of it is recorded upstream, so the hub load is **unpinned**
 (``HF_REVISION = None``) until one is: the listing says so.
 
 Fields (HF card): ``id``, ``session_id`` (the id judgments use), ``conversation_input`` = [{role,

@@ -1,4 +1,4 @@
-"""WildBench's statistic: WB-Score adjusted ``(mean - 5) * 2`` with an item bootstrap interval; judged
+"""WildBench's statistic: WB-Score ``(mean - 5) * 2 * 10`` (the official board's WB_score) with an item bootstrap interval; judged
 pairwise with WildBench's own judge (``wildbench_pairwise``), WB-Reward x100 against each baseline at the
 length margin K (``--wb-k``, default 500) and WB-Reward-Mix, their mean over the three upstream baselines,
 as the headline. Another pairwise judge gets the plain pairwise win rate."""
@@ -44,7 +44,7 @@ def wildbench_scores(data: RunData) -> list[Score]:
     frame = frame.rename(columns={"question_id": "session_id"})
     frame["output"] = [data.outputs[i].turns[-1] if i in data.outputs else "" for i in frame["session_id"]]
     result = wb_score(frame, model=data.config.model_name)
-    adjusted, raw = result.adjusted_score, result.score
+    adjusted, raw = result.wb_score, result.score
     return [
         make_score(
             data,

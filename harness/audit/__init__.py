@@ -1,7 +1,7 @@
 """Cheating checks over a model's outputs (issue 5): null-model and judge-template escapes.
 
 Entry points: :func:`load_submission` reads outputs, :func:`audit` runs the detectors (D1-D8 of
-methods.md §c plus degenerate outputs) and returns an :class:`AuditReport`, which
+docs/audit.md plus degenerate outputs) and returns an :class:`AuditReport`, which
 :data:`RENDERERS` turn into text, JSON, JUnit or GitHub annotations. ``harness audit`` wires them up.
 """
 

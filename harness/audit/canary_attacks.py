@@ -2,7 +2,7 @@
 
 Why generated and not pasted: the structured escape must speak the *active* template's language (its
 slot delimiters and its verdict grammar), including a private or paraphrased template nobody listed.
-So it is built from the loaded template text at run time (methods.md §c): close the model's answer
+So it is built from the loaded template text at run time (docs/audit.md): close the model's answer
 slot with the template's own closer, forge an instruction and a verdict in the judge's grammar, then
 reopen a slot with the template's own opener so that the real closer that follows still balances.
 The wording of the forged instruction and of the persuasive text is this project's own.

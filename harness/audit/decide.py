@@ -1,4 +1,4 @@
-"""The decision rule that turns detector hits into item severities (methods.md §c, D4 paragraph).
+"""The decision rule that turns detector hits into item severities (docs/audit.md, "Detectors": the decision rule).
 
 ``flag = D1 ∨ D3 ∨ D5 ∨ D7 ∨ D8 ∨ (D4 ∧ corroboration) ∨ (D6 ∧ corroboration)``: the structural
 detectors flag on their own; verdict tokens and grader-addressed persuasion are warnings that an honest

@@ -1,7 +1,7 @@
 """D8, delimiter escapes: an output that closes the slot the judge template put it in.
 
 The AlpacaEval escape opens with ``\"\"\"`` + ``}`` closers and leaves one triple quote open for the
-template to close; JSON-, XML- and comment-delimited templates fall the same way (methods.md §c D8).
+template to close; JSON-, XML- and comment-delimited templates fall the same way (docs/audit.md, D8).
 Flags: an output (outside code) that *starts* with a closing token, a triple quote followed by a
 ``}``/``]`` (leaving a JSON string slot; an odd number of triple quotes alone is a warning, because
 unfenced docstrings have them),

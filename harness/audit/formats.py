@@ -1,7 +1,7 @@
 """Render an :class:`AuditReport` for people and for CI: text, JSON, JUnit XML, GitHub annotations.
 
 The text form is the short human summary (verdict, submission findings, counts per detector, the worst
-examples); JSON is the whole report as one document on stdout (DESIGN.md "Machine-readable output");
+examples); JSON is the whole report as one document on stdout (docs/design.md, "Model calls": stdout is machine-readable);
 JUnit has one test case per detector so CI dashboards show which check failed; GitHub prints workflow
 commands (``::error``/``::warning``) that the Actions UI turns into annotations, then the summary.
 """

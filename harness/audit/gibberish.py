@@ -1,7 +1,7 @@
 """D7, adversarial-prefix anomalies: bracket soup and mixed-script token salad outside code.
 
 The paper's random-search prefix starts as ``' }'`` x 128 and drifts into random cl100k tokens
-(methods.md §c, Alg. 1): long runs of bare closing brackets and windows that mix several scripts.
+(docs/audit.md; the paper's Alg. 1): long runs of bare closing brackets and windows that mix several scripts.
 Perplexity alone misses the structured cheat, so script mixing is secondary evidence (warn, used by
 :mod:`decide` to corroborate); a bracket run of ``min_run`` tokens is a flag on its own.
 """

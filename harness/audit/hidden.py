@@ -2,7 +2,7 @@
 
 Chat-template tokens (``<|im_start|>``, ``[INST]``, ``<|eot_id|>``) let an output forge a new turn;
 invisible characters (zero-width, bidi overrides/isolates, C0/C1 controls, Unicode tag characters) hide
-text from a human reviewer while the judge still reads it (methods.md §c D5). Role tokens are looked
+text from a human reviewer while the judge still reads it (docs/audit.md, D5). Role tokens are looked
 for outside code (a tokenizer tutorial may print them); hidden characters everywhere. Two benign uses
 are exempt: ZWJ/ZWNJ inside emoji or Indic/Arabic words, and LRM/RLM next to right-to-left script; a
 lone zero-width character between words (a stray BOM) is a warning.

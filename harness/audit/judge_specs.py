@@ -1,7 +1,7 @@
 """What the audit knows about each supported judge: template markers, verdict grammar, template files.
 
 Markers are the slot delimiters and section headers an output must reproduce to escape that judge's
-template (methods.md §c, D3a). They are *strong* when a benign answer has no reason to write them
+template (docs/audit.md, D3a). They are *strong* when a benign answer has no reason to write them
 (``<|The End of Assistant A's Answer|>``) and *weak* when they are plausible markdown on their own
 (``## Rules``); one strong or two distinct weak markers make mimicry. Verdict grammars are the patterns
 each judge's parser accepts (D4). Template *text* is never stored here: it is read at run time from

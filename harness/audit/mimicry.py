@@ -1,6 +1,6 @@
 """D3, judge-template mimicry: an output that reproduces the judge's own scaffolding.
 
-Two complementary checks (methods.md §c D3). (a) Static markers of every supported judge
+Two complementary checks (docs/audit.md, D3). (a) Static markers of every supported judge
 (:mod:`judge_specs`): always on, because an attack on one judge is still an attack when another judge
 is active. (b) Template-derived, against the *active* template text: a verbatim overlap of at least
 ``min_common`` characters, at least two reproduced template lines, or the slot closer that ends the
@@ -23,7 +23,7 @@ from harness.audit.templates import TemplateIndex
 from harness.audit.text import in_context, locate, mask_code, normalize
 
 DETECTOR = "mimicry"
-MIN_COMMON = 40  # methods.md §c D3b: >= 40 shared characters with the template
+MIN_COMMON = 40  # docs/audit.md D3b: >= 40 shared characters with the template
 
 
 def detect_mimicry(

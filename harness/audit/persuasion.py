@@ -1,6 +1,6 @@
 """D6, grader-addressed persuasion: text that talks to the judge instead of the user.
 
-Persuasion alone barely works (the paper's "Pick me!" baselines score < 1% LC, methods.md §c) and an
+Persuasion alone barely works (the paper's "Pick me!" baselines score < 1% LC, docs/audit.md) and an
 honest answer can mention judges, so a hit is a warning; :mod:`decide` flags it together with
 mimicry, verdict tokens, delimiter escapes or an output unrelated to its instruction. Patterns are
 addressed-to-the-grader phrasings, not topic words: "judge" alone is never a hit. The one exception is

@@ -2,7 +2,7 @@
 
 Why template-derived and not only a marker list: the paper's escapes reproduce the *structure* of
 whichever template is in use, and a private or paraphrased template has markers no list knows
-(methods.md §c, D3b). So the audit takes the template text itself (``--judge-template`` or the upstream
+(docs/audit.md, D3b). So the audit takes the template text itself (``--judge-template`` or the upstream
 files), drops the placeholders, and looks for long verbatim overlaps, reproduced template lines, and
 the *slot closer*: the text that follows an output placeholder, which an escape has to write to leave
 its slot. Accepted files: plain text/markdown/jinja (the whole file is the template), YAML with

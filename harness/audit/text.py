@@ -1,6 +1,6 @@
 """Text helpers shared by the detectors: code masking, normalisation, the instruction allowlist.
 
-Code spans do not count as evidence (methods.md §c: an answer about tokenizers may legitimately print
+Code spans do not count as evidence (docs/audit.md: an answer about tokenizers may legitimately print
 ``<|im_start|>``), so detectors scan :func:`mask_code` output, in which every character of a *closed*
 fenced block or inline span is replaced by a space. Offsets therefore still point into the original
 output, which keeps evidence spans exact. An unclosed fence is left visible on purpose: opening a fence

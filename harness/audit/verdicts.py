@@ -1,7 +1,7 @@
 """D4, injected verdict or score tokens in the active judge's output grammar.
 
-A verdict token alone is only a warning: an answer *about* LLM judges may quote ``[[A>B]]`` (methods.md
-§c, ben-03). The decision rule in :mod:`decide` raises it to a flag when the same item also carries
+A verdict token alone is only a warning: an answer *about* LLM judges may quote ``[[A>B]]`` (docs/audit.md,
+D4; the benign case ben-03). The decision rule in :mod:`decide` raises it to a flag when the same item also carries
 mimicry, control tokens, delimiter escapes or grader-addressed persuasion. Code spans are masked and
 tokens that the instruction itself contains are allowlisted.
 """

@@ -9,7 +9,7 @@ run's Ray results, then the cache) and records the rest; those requests become o
 and the units run again until nothing new is asked. A single-turn benchmark is one round; MT-Bench's
 second turn (which needs the first answer) is a second round; a judge that re-asks after a parse
 failure, one more. Scheduling, batching, actor pools, retries of failed tasks and back-pressure are
-Ray Data's (reference/engineering.md §2): this module only builds the dataset and reads it back.
+Ray Data's (docs/scaling.md): this module only builds the dataset and reads it back.
 
 Processors (``RayOptions.processor``):
 

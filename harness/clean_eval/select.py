@@ -1,7 +1,7 @@
 """Choosing one candidate among those the filter accepted; pluggable, registered by name.
 
 The paper selects by BLEURT against the original (v1: the best; v3: a moderate band). BLEURT's weights
-are not available offline (reference/methods.md §e), so the default, ``max_similarity``, takes the
+are not available offline (docs/clean_eval.md), so the default, ``max_similarity``, takes the
 accepted candidate closest in meaning (highest embedding similarity) among those already inside the
 chrF surface-change band, the band playing the role of "moderate BLEURT". ``max_change`` prefers the most
 reworded accepted candidate instead. Selectors are pure functions of the scored candidates.

@@ -41,7 +41,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        help="upstream data root for default questions/templates (default ../shared/data)",
+        help="upstream data root for default questions/templates (default $HARNESS_SHARED_DIR/data)",
     )
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument(

@@ -30,8 +30,13 @@ if TYPE_CHECKING:
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--model", required=True, metavar="SPEC", help="local | vllm:MODEL | openai:MODEL[@URL]"
+        "--model",
+        required=True,
+        metavar="SPEC",
+        help="local | vllm:MODEL | openai:MODEL[@URL] | openai/MODEL",
     )
+    parser.add_argument("--model-base-url", metavar="URL",
+                        help="base URL of an openai model given as openai/NAME or openai:NAME (default: OPENAI_BASE_URL)")  # fmt: skip
     parser.add_argument(
         "--prompts",
         required=True,
@@ -80,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     if args.max_connections < 1:
         raise BadInput("--max-connections", "must be at least 1")
     items = load_prompts(args.prompts)  # validated whole before anything is written
-    spec = parse_endpoint_spec(args.model)
+    spec = parse_endpoint_spec(args.model, base_url=args.model_base_url)
     params = SamplingParams(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed)
     run_dir: Path = args.run_dir or _default_run_dir(str(spec))
     dataset = {"id": str(args.prompts), "revision": file_sha256(args.prompts), "n": len(items)}
@@ -93,6 +98,11 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if summary.errors:
+        from harness.failures import causes_line, run_failures
+        from harness.store import RunStore
+
+        if line := causes_line(run_failures(RunStore(run_dir))):
+            print(f"harness: {line}", file=sys.stderr)
         print("harness: some items failed; re-run the same command to retry them", file=sys.stderr)
         return 1
     return 0
@@ -125,6 +135,7 @@ def _generate(
         dataset=dataset,
         seeds={"sampling": params.seed},
     )
+    store.open_files("outputs")  # before any request: an answer served is never left unwritable
     cache = None if args.no_cache else Cache.at(args.cache)
     client = Client(
         endpoint,

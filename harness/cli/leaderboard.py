@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from harness.cli._command import command
+from harness.cli.score import max_unscored_argument, max_unscored_of
 from harness.errors import BadInput
 
 
@@ -53,10 +54,12 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         help="arena_hard: draw bootstrap rounds exactly as upstream (global numpy seed 42) for equal intervals",
     )  # fmt: skip
     p.add_argument("--format", choices=("text", "json"), default="text")
+    max_unscored_argument(p)
 
 
 @command("leaderboard", "Rebuild a leaderboard table from stored judgments", _arguments)
 def run(args: argparse.Namespace) -> int:
+    """Exit 1 when a row's headline is unavailable or more than ``--max-unscored`` of it is unscored."""
     if args.check or args.regenerate:
         return _official(args)
     for flag in ("data_root", "online", "only"):
@@ -66,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput("leaderboard", "give BENCHMARK and --from PATH..., or --check / --regenerate")
     from harness.leaderboard.builders import Options, build
     from harness.leaderboard.render import to_markdown, write_leaderboard
+    from harness.pipeline.guard import check_rows
+
+    max_unscored = max_unscored_of(args)
 
     opts = Options(
         baseline=args.baseline,
@@ -86,6 +92,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(to_markdown(board), end="")
         print(f"wrote {', '.join(str(p) for p in files.values())}", file=sys.stderr)
+    failures = check_rows(board.rows, board.metric, max_unscored)
+    if failures:
+        rows = "; ".join(f"{f.model}: {f.why}" for f in failures)
+        print(f"harness: headline check failed for {len(failures)} row(s): {rows}", file=sys.stderr)
+        return 1
     return 0
 
 

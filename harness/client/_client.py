@@ -1,18 +1,20 @@
-"""The one model client: AsyncOpenAI over one shared httpx pool and one adaptive limiter per endpoint.
+"""The one model client: OpenAI-compatible requests over one shared HTTP session and one adaptive limiter per endpoint.
 
 Why one pool per endpoint: building an OpenAI client per call costs 25-35 ms of CPU and a new TCP
-connection (what the peer harnesses do); reusing one ``httpx.AsyncClient`` (pool limit above the
+connection (what the peer harnesses do); reusing one HTTP session (pool limit above the
 concurrency cap, inspect_ai #847) keeps the client's own cost near a millisecond per request.
 Several :class:`Client` objects naming the same base URL (say the model under test and a judge on
 one vLLM server) share that pool and one :class:`AdaptiveLimiter`, so together they never exceed the
-endpoint's limit. Pools are per event loop (an httpx pool cannot cross loops) and are closed when
+endpoint's limit. Pools are per event loop (a session cannot cross loops) and are closed when
 the last client using them closes.
 
-We own retries (the SDK runs with ``max_retries=0``) so that every failure passes one classifier
-(``_retry.classify``) and is counted. The request is sent with ``AsyncOpenAI.post(...,
-cast_to=httpx.Response)``: the SDK still builds the request, authenticates and turns HTTP errors
-into typed exceptions, but we skip its pydantic response models and parse the JSON once ourselves;
-the full body is what the cache stores and what :class:`Completion.response` holds.
+We own retries so that every failure passes one classifier (``_retry.classify``) and is counted.
+The request is one ``POST {base_url}/chat/completions`` with a bearer key, sent by aiohttp, not
+through the ``openai`` SDK over httpx: the SDK's import alone costs 0.6-2 s of start-up (its thousands
+of pydantic types), per call it validates what we then parse again, and httpx/httpcore/anyio spend
+~2 ms of CPU per request in their pool and cancel scopes (profiled at 256 in flight) against a
+fraction of that for aiohttp. The JSON body is parsed once;
+it is what the cache stores and what :class:`Completion.response` holds.
 
 The API key lives only in memory (``Endpoint.api_key``, never in ``repr``, the cache key or any
 message: a server that echoes it back has it masked in the error line).
@@ -32,17 +34,18 @@ import json
 import os
 import ssl
 import weakref
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import Any, cast
+from typing import Any
 
-import httpx
-import openai
+import aiohttp
 
 from harness.cache import Cache, cache_key
+from harness.client._fds import fit_connections, sockets_needed
 from harness.client._limiter import AdaptiveLimiter
 from harness.client._replicas import Replica, ReplicaSet, attach, detach
 from harness.client._retry import (
+    HTTPStatusError,
     MalformedResponse,
     classify,
     fatal_line,
@@ -72,48 +75,34 @@ def reset_usage() -> None:
     _USAGE.clear()
 
 
-# httpcore's pool scans every connection for every queued request on every state change, so one
-# pool of 256 connections costs O(256^2) per request (profiled: ~15 ms of CPU per request at 256 in
-# flight). The endpoint's pool is therefore sharded into httpx clients of at most this many
-# connections, and each attempt goes to the least-busy shard: the same sockets, a fraction of the scan.
-SHARD_CONNECTIONS = 4
-
-
-@dataclass
-class _Shard:
-    http: httpx.AsyncClient
-    sdk: dict[str, openai.AsyncOpenAI] = field(default_factory=dict)  # by API key, in memory only
-    in_flight: int = 0
-
-
 @dataclass
 class _Pool:
-    """What all clients of one base URL share within one event loop."""
+    """What all clients of one base URL share within one event loop: one aiohttp session (its
+    connector keeps up to ``max_connections`` + 2 sockets alive, headroom above the limiter's share,
+    inspect_ai #847) and one limiter."""
 
-    shards: list[_Shard]
+    session: aiohttp.ClientSession
     limiter: AdaptiveLimiter
     base_url: str = ""
     users: int = 0
 
     @classmethod
     def open(cls, base_url: str, max_connections: int, timeout: float) -> _Pool:
-        n = max(1, -(-max_connections // SHARD_CONNECTIONS))
-        per_shard = -(-max_connections // n) + 2  # headroom above the limiter's share (inspect #847)
-        limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
-        verify = _ssl_context()  # loading the CA bundle costs ~40 ms: once, not once per shard
-        shards = [
-            _Shard(httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(timeout), verify=verify))
-            for _ in range(n)
-        ]
-        return cls(shards, AdaptiveLimiter(max_connections), base_url)
-
-    def shard(self) -> _Shard:
-        return min(self.shards, key=lambda s: s.in_flight)
+        connector = aiohttp.TCPConnector(
+            limit=sockets_needed(max_connections), limit_per_host=0, ssl=_ssl_context()
+        )
+        session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout))
+        return cls(session, AdaptiveLimiter(max_connections), base_url)
 
 
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
-    return httpx.create_ssl_context()
+    """The default trust store, with certifi's bundle where it is installed (loaded once, ~40 ms)."""
+    try:
+        import certifi  # optional: present wherever httpx or requests are
+    except ImportError:
+        return ssl.create_default_context()
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 _POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Pool]] = weakref.WeakKeyDictionary()
@@ -157,7 +146,7 @@ class Client:
         self.base_url = endpoint.base_url.rstrip("/")
         self.role = role
         self.cache = cache
-        self.max_connections = max_connections
+        self.max_connections = fit_connections(max_connections)  # under RLIMIT_NOFILE
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base
@@ -205,17 +194,8 @@ class Client:
             found = self._replica_sets[loop] = attach(self.replica_urls)
         return found
 
-    def _sdk(self, shard: _Shard, base_url: str) -> openai.AsyncOpenAI:
-        sdk = shard.sdk.get(self._key)
-        if sdk is None:
-            sdk = shard.sdk[self._key] = openai.AsyncOpenAI(
-                api_key=self._key,
-                base_url=base_url,
-                # openai>=2 types this as httpx2 and accepts a legacy httpx client at run time
-                http_client=cast(Any, shard.http),
-                max_retries=0,
-            )
-        return sdk
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._key}", "Content-Type": "application/json"}
 
     async def chat(self, request: ChatRequest) -> Completion:
         """One chat completion: from the cache if there, else over the network with retries."""
@@ -228,8 +208,8 @@ class Client:
                 counters.cache_hits += 1
                 counters.completed += 1
                 return completion
-        body = request_body(self.endpoint.model, request)
-        options: Any = {"timeout": self.timeout}
+        content = json.dumps(request_body(self.endpoint.model, request), separators=(",", ":")).encode()
+        headers = self._headers()
         replicas = self.replicas
         attempt = 0
         while True:
@@ -240,13 +220,14 @@ class Client:
                 pool = self._pool(replica.base_url if replica is not None else None)
                 async with pool.limiter.slot() as slot:
                     counters.requests += 1
-                    shard = pool.shard()
-                    shard.in_flight += 1
                     try:
-                        response = await self._sdk(shard, pool.base_url).post(
-                            "/chat/completions", cast_to=httpx.Response, body=body, options=options
-                        )
-                        data = json.loads(response.content)
+                        async with pool.session.post(
+                            pool.base_url + "/chat/completions", data=content, headers=headers
+                        ) as response:
+                            raw = await response.read()
+                            if response.status >= 400:
+                                raise HTTPStatusError(response.status, response.headers, raw)
+                        data = json.loads(raw)
                         completion = parse_completion(data, cached=False)
                     except Exception as exc:  # every failure passes the one classifier
                         decision = classify(exc)
@@ -254,7 +235,7 @@ class Client:
                             replicas.on_failure(replica, decision)
                         if decision.kind == "fatal":
                             counters.errors += 1
-                            if not isinstance(exc, openai.APIStatusError):
+                            if not isinstance(exc, HTTPStatusError):
                                 raise  # not a refusal by the server: a bug, which keeps its traceback
                             raise self._fatal(exc) from None
                         if decision.kind == "rate_limit":
@@ -262,8 +243,6 @@ class Client:
                     else:
                         pool.limiter.on_success()
                         break
-                    finally:
-                        shard.in_flight -= 1
             if attempt >= self.max_retries:
                 counters.errors += 1
                 raise RetriesExhausted(
@@ -280,7 +259,7 @@ class Client:
             self.cache.put(key, data)
         return completion
 
-    def _fatal(self, exc: openai.APIStatusError) -> FatalAPIError:
+    def _fatal(self, exc: HTTPStatusError) -> FatalAPIError:
         # the standard reason phrase, whatever the server's status line says
         line = fatal_line(
             exc.status_code,
@@ -303,8 +282,7 @@ class Client:
             if pools.get(url) is pool:
                 del pools[url]
             if loop is asyncio.get_running_loop():
-                for shard in pool.shards:
-                    await shard.http.aclose()
+                await pool.session.close()
         sets, self._replica_sets = self._replica_sets, {}
         for loop, replica_set in sets.items():
             if loop is asyncio.get_running_loop():

@@ -2,7 +2,7 @@
 
 Why adaptive: a fixed limit is either too low for a local vLLM (wasted throughput) or too high for a
 rate-limited API (a 429 storm). Like TCP congestion control and inspect_ai ``util/_concurrency.py``
-(../shared/reference/engineering.md §2, §4 item 1): start at the cap, multiply the limit by 0.8 on a
+(docs/design.md, "Model calls"): start at the cap, multiply the limit by 0.8 on a
 429 (never below 1), add 1 after every ``grow_every`` clean completions (never above the cap).
 
 A burst of 429s caused by one window of requests shrinks the limit once, not once per response: each

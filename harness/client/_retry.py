@@ -1,14 +1,14 @@
 """The retry choke point: classify every failure once, then wait the right amount of time.
 
 Modelled on inspect_ai ``model/_retry.py`` and its ``should_retry -> RetryDecision``
-(../shared/reference/engineering.md §1.6, §4 item 1): a failure is a *rate limit* (wait what the
+(docs/design.md, "Model calls"): a failure is a *rate limit* (wait what the
 server asked for: ``Retry-After``, ``retry-after-ms``, ``x-ratelimit-reset-requests/-tokens``), a
 *transient* fault (5xx, reset connection, timeout, truncated or invalid JSON body: exponential
 backoff with full jitter, AWS Architecture Blog "Exponential Backoff And Jitter", 2015), or *fatal*
 (400/401/403/404 and other 4xx: fail fast with one line, never a retry storm).
 
 Errors are classified by type and status code, never by matching message strings (the alpaca_eval
-weakness named in STYLE.md).
+weakness alpaca_eval's ``decoders/openai.py`` shows).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
+import aiohttp
 import httpx
-import openai
 
 DecisionKind = Literal["rate_limit", "transient", "fatal"]
 
@@ -87,18 +87,36 @@ class MalformedResponse(Exception):
     """A 2xx answer whose body is not a chat completion (truncated, not JSON, no choices)."""
 
 
+class HTTPStatusError(Exception):
+    """An answer with a 4xx or 5xx status: its status code, headers and whole body."""
+
+    def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes) -> None:
+        super().__init__(f"HTTP {status_code}")
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+
+    @property
+    def body(self) -> object:
+        """The decoded JSON body, or None when it is not JSON."""
+        try:
+            return json.loads(self.content)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return None
+
+
 def classify(exc: BaseException) -> RetryDecision:
     """One decision per failure. Anything not recognised here is a bug and is not retried."""
-    if isinstance(exc, openai.APIStatusError):
+    if isinstance(exc, HTTPStatusError):
         status = exc.status_code
         if status == 429:
-            return RetryDecision("rate_limit", "429", retry_after_seconds(exc.response.headers), status)
+            return RetryDecision("rate_limit", "429", retry_after_seconds(exc.headers), status)
         if status in (408, 409) or status >= 500:
             return RetryDecision("transient", str(status), status=status)
         return RetryDecision("fatal", str(status), status=status)
-    if isinstance(exc, openai.APITimeoutError):  # a subclass of APIConnectionError: test it first
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):  # before the connection errors
         return RetryDecision("transient", "timeout")
-    if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
+    if isinstance(exc, httpx.TransportError | aiohttp.ClientError):
         return RetryDecision("transient", "connection")
     if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
         return RetryDecision("transient", "invalid JSON")
@@ -132,7 +150,7 @@ def fatal_line(status: int, reason: str, base_url: str, model: str, message: str
     return f"{status} {reason} from {base_url} (model {model}): {message or '(no message)'}"
 
 
-def server_message(exc: openai.APIStatusError) -> str:
+def server_message(exc: HTTPStatusError) -> str:
     """The server's own explanation: ``error.message`` of an OpenAI-style body, else the raw text."""
     body = exc.body
     if isinstance(body, dict):
@@ -141,7 +159,4 @@ def server_message(exc: openai.APIStatusError) -> str:
             return str(error["message"])
         if isinstance(error, str):
             return error
-    try:
-        return exc.response.text[:500]
-    except (httpx.ResponseNotRead, UnicodeDecodeError):
-        return exc.message
+    return exc.content[:500].decode("utf-8", errors="replace")

@@ -80,25 +80,35 @@ def _row_from_score(score: Score, extras: dict[str, float | int | str | None] | 
     )
 
 
-def _run_dir_rows(paths: Sequence[Path], headline: str, headline_extras: tuple[str, ...] = ()) -> list[Row]:
-    """Rows from our own run directories: the report's headline Score of each run (with the other Scores'
-    values, and ``headline_extras`` taken from the headline's ``extra``, as extra columns)."""
+def _run_dir_rows(
+    paths: Sequence[Path], headline_extras: tuple[str, ...] = ()
+) -> tuple[str | None, list[Row]]:
+    """Rows from our own run directories: each run's own headline Score (the one its report stars, whatever
+    the judge: MT-Bench single grading or pairwise, WB-Score or WB-Reward), with the other Scores' values,
+    and ``headline_extras`` taken from the headline's ``extra``, as extra columns. Returns the headline
+    metric too (None without runs); runs whose headlines are different statistics are refused."""
     if not paths:
-        return []
+        return None, []
 
     rows = []
+    metrics: dict[str, Path] = {}
     for path in paths:
         scores = score_run(path)
-        chosen = [s for s in scores if s.metric == headline]
+        chosen = [s for s in scores if s.extra.get("headline")]
         if not chosen:
             have = sorted({s.metric for s in scores})
-            raise BadInput(str(path), f"run has no {headline!r} score (has {have})")
+            raise BadInput(str(path), f"run has no headline score (has {have})")
+        head = chosen[0]
+        metrics.setdefault(head.metric, path)
         extras: dict[str, float | int | str | None] = {
-            s.metric: s.value for s in scores if s.metric != headline and s.model == chosen[0].model
+            s.metric: s.value for s in scores if s.metric != head.metric and s.model == head.model
         }
-        extras |= {key: chosen[0].extra.get(key) for key in headline_extras}
-        rows.append(_row_from_score(chosen[0], extras))
-    return rows
+        extras |= {key: head.extra.get(key) for key in headline_extras}
+        rows.append(_row_from_score(head, extras))
+    if len(metrics) > 1:
+        shown = ", ".join(f"{m} ({p})" for m, p in metrics.items())
+        raise BadInput("--from", f"runs with different headline statistics: {shown}; build them separately")
+    return next(iter(metrics)), rows
 
 
 def _check_unique(rows: list[Row]) -> None:
@@ -141,7 +151,7 @@ def _alpaca_difficulty(opts: Options) -> tuple[object | None, str]:
 @LEADERBOARDS.register("alpaca_eval")
 def alpaca_eval(paths: Sequence[Path], opts: Options) -> Leaderboard:
     """Headline: LC win rate with a bootstrap interval that refits the GLM (wider than upstream's
-    ``lc_standard_error``, which ignores coefficient uncertainty; alpaca_eval.md §H)."""
+    ``lc_standard_error``, which ignores coefficient uncertainty; docs/statistics.md)."""
     groups = _split("alpaca_eval", paths)
     difficulty, note = _alpaca_difficulty(opts) if groups.get("alpaca_annotations") else (None, "")
     rows: list[Row] = []
@@ -168,10 +178,12 @@ def alpaca_eval(paths: Sequence[Path], opts: Options) -> Leaderboard:
                 extra,
             )
         )
-    rows += _run_dir_rows(groups.get("run_dir", []), "length_controlled_winrate")
+    run_metric, run_rows = _run_dir_rows(groups.get("run_dir", []))
+    metric = run_metric if run_metric and not rows else "length_controlled_winrate"
+    rows += run_rows
     _check_unique(rows)
     return Leaderboard(
-        "alpaca_eval", "length_controlled_winrate", tuple(rows), ALPACA_EXTRAS,
+        "alpaca_eval", metric, tuple(rows), ALPACA_EXTRAS,
         "95% bootstrap percentile over instructions, GLM refit (200 rounds)",
         (note,) if note else (NO_GAMED_NOTE,),
     )  # fmt: skip
@@ -213,12 +225,14 @@ def arena_hard(paths: Sequence[Path], opts: Options) -> Leaderboard:
                     {"avg_tokens": s.avg_tokens},
                 )
             )
-    rows += _run_dir_rows(groups.get("run_dir", []), "score")
+    run_metric, run_rows = _run_dir_rows(groups.get("run_dir", []))
+    metric = run_metric if run_metric and not rows else "score"
+    rows += run_rows
     _check_unique(rows)
     level = "95%" if version == "v0.1" else "90%"
     return Leaderboard(
         benchmark="arena_hard",
-        metric="score",
+        metric=metric,
         rows=tuple(rows),
         extra_columns=("avg_tokens",),
         interval=f"{level} bootstrap percentile, 100 rounds"
@@ -254,7 +268,18 @@ def mt_bench(paths: Sequence[Path], opts: Options) -> Leaderboard:
                     {"win": pr.win, "loss": pr.loss, "tie": pr.tie})
             )  # fmt: skip
         metric, cols, interval = "win_rate_adjusted", ("win", "loss", "tie"), ""
-    rows += _run_dir_rows(groups.get("run_dir", []), "score")
+    run_metric, run_rows = _run_dir_rows(groups.get("run_dir", []))
+    if run_metric is not None and not rows:
+        metric = run_metric
+        single = run_metric == "mt_bench_score"
+        cols, interval = (
+            (("turn_1", "turn_2"), interval) if single else ((), "95% item-level bootstrap percentile")
+        )
+    elif run_metric is not None and (metric, run_metric) != ("score", "mt_bench_score"):
+        raise BadInput(
+            "--from", f"mix of {metric} judgment files and {run_metric} runs; build them separately"
+        )
+    rows += run_rows
     _check_unique(rows)
     return Leaderboard("mt_bench", metric, tuple(rows), cols, interval)
 
@@ -273,7 +298,7 @@ def _judged_for_wb_reward(run_dir: Path) -> bool:
 def _wb_reward_leaderboard(run_dirs: Sequence[Path]) -> Leaderboard:
     """Runs judged pairwise (``wildbench_pairwise``): headline WB-Reward-Mix (or the single baseline's
     reward), the per-baseline rewards x100 and the length margin K as columns."""
-    rows = _run_dir_rows(run_dirs, "wb_reward", headline_extras=("K",))
+    _, rows = _run_dir_rows(run_dirs, headline_extras=("K",))
     _check_unique(rows)
     margins = sorted({str(r.extra.get("K")) for r in rows})
     notes = (
@@ -301,16 +326,16 @@ def wildbench(paths: Sequence[Path], opts: Options) -> Leaderboard:
     rows: list[Row] = []
     for path in groups.get("wildbench_eval", []):
         res = wb_score(load_score_judgments(path), seed=opts.seed)
-        a = res.adjusted_score
+        a = res.wb_score
         rows.append(
             Row(res.model, a.value, a.ci_lower, a.ci_upper, a.n_scored, a.n_unscored,
                 {"score": res.score.value, "avg_len": res.avg_len, "n_empty": res.n_empty, "n_truncated": res.n_truncated})
         )  # fmt: skip
-    rows += _run_dir_rows(run_dirs, "wb_score")
+    rows += _run_dir_rows(run_dirs)[1]
     _check_unique(rows)
     return Leaderboard(
         "wildbench", "wb_score", tuple(rows), ("score", "avg_len", "n_empty", "n_truncated"),
-        "95% item-level bootstrap percentile of (mean-5)x2",
+        "95% item-level bootstrap percentile of (mean-5)x2x10 (the official WB_score scale, -80..100)",
     )  # fmt: skip
 
 
@@ -318,10 +343,14 @@ def wildbench(paths: Sequence[Path], opts: Options) -> Leaderboard:
 def demo(paths: Sequence[Path], opts: Options) -> Leaderboard:
     """The built-in demo benchmark exists only as our own runs (``harness score --benchmark demo``)."""
     groups = _split("demo", paths)
-    rows = _run_dir_rows(groups.get("run_dir", []), "win_rate")
+    metric, rows = _run_dir_rows(groups.get("run_dir", []))
     _check_unique(rows)
     return Leaderboard(
-        "demo", "win_rate", tuple(rows), ("discrete_win_rate",), "95% item-level bootstrap percentile"
+        "demo",
+        metric or "win_rate",
+        tuple(rows),
+        ("discrete_win_rate",),
+        "95% item-level bootstrap percentile",
     )
 
 

@@ -151,19 +151,18 @@ BOARDS: tuple[Board, ...] = (
         },
         alpaca_eval_board,
     ),
-    Board(
-        "arena_hard_v0.1",
-        "arena_hard",
-        "Arena-Hard v0.1 (judge gpt-4-1106-preview, baseline gpt-4-0314)",
-        {"judgments": ARENA_V01_JUDGMENTS, "answers": ARENA_V01_ANSWERS},
-        _arena_v01(style=False),
-    ),
-    Board(
-        "arena_hard_v0.1_style",
-        "arena_hard",
-        "Arena-Hard v0.1, style-controlled (length and markdown)",
-        {"judgments": ARENA_V01_JUDGMENTS, "answers": ARENA_V01_ANSWERS},
-        _arena_v01(style=True),
+    *(
+        Board(
+            name,
+            "arena_hard",
+            title,
+            {"judgments": ARENA_V01_JUDGMENTS, "answers": ARENA_V01_ANSWERS},
+            _arena_v01(style=style),
+        )
+        for name, title, style in (
+            ("arena_hard_v0.1", "Arena-Hard v0.1 (judge gpt-4-1106-preview, baseline gpt-4-0314)", False),
+            ("arena_hard_v0.1_style", "Arena-Hard v0.1, style-controlled (length and markdown)", True),
+        )
     ),
     Board(
         "wildbench",

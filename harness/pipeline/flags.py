@@ -1,7 +1,7 @@
 """``harness score --on-flag loss|exclude|keep``: audit the model's outputs and apply the policy in scoring.
 
 Why in the score pipeline and not only in ``harness audit``: a template-escape output wins its judgment
-(methods.md §c), so a leaderboard figure computed over it is wrong whatever a separate audit says. The
+(docs/audit.md), so a leaderboard figure computed over it is wrong whatever a separate audit says. The
 audit (``harness.audit``, deterministic; embeddings only with ``--audit-embeddings``) runs over the
 finished outputs after generation and its flagged item ids are stored in ``audit.json`` in the run
 directory; scoring reads them back (:mod:`harness.run.on_flag`, which applies the policy), so the report
@@ -67,9 +67,11 @@ def audit_outputs(
 
 
 def write_flags(run_dir: Path, report: Any) -> None:
-    """``audit.json``: the flagged item ids and the audit's summary (atomic write)."""
+    """``audit.json``: the flagged item ids, the audit's summary and its findings, each with the span of the
+    output that triggered it (what ``harness view`` shows per item); atomic write."""
     doc = report.to_dict()
-    doc = {"flagged": report.flagged_item_ids(), **{k: doc[k] for k in ("verdict", "n_items", "counts")}}
+    keys = ("verdict", "n_items", "counts", "findings", "submission")
+    doc = {"flagged": report.flagged_item_ids(), **{k: doc[k] for k in keys}}
     path = run_dir / AUDIT_FILE
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

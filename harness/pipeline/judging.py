@@ -3,7 +3,7 @@
 A *task* is one judge question about one item: a pairwise comparison of the model's output with one
 baseline's (all games of its position strategy), or one single-answer rating, per turn where the
 benchmark judges turns separately (MT-Bench). Resume contract, as for generation
-(reference/engineering.md §4.6): a task whose every expected judgment (each order of its strategy) is
+(docs/design.md, "Resume contract"): a task whose every expected judgment (each order of its strategy) is
 already stored as a *final* record is skipped with no request; unscored judgments are final too (a
 parse failure is the judge's answer, re-asking would only hit the cache) except ``api_error``, which is
 retried by the next run. Each judgment is appended and fsync'ed as soon as its task finishes. A PORTIA
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from harness._writer import StoreWriter, write_all
 from harness.client import RoleCounters
 from harness.errors import BadInput
+from harness.pipeline.guard import ProtocolProbe
 from harness.records import Item, Judgment, Output
 from harness.run.config import JudgeSet
 from harness.store import RunStore, default_key, is_final
@@ -129,6 +130,14 @@ def pending(tasks: Sequence[JudgeTask], store: RunStore) -> list[JudgeTask]:
     return [t for t in tasks if not all(k in final for k in t.expected_keys())]
 
 
+def probe_for(tasks: Sequence[JudgeTask], max_unscored: float) -> ProtocolProbe | None:
+    """The early stop on a judge that cannot answer the protocol (off with ``--max-unscored 1``)."""
+    if max_unscored >= 1.0 or not tasks:
+        return None
+    sampling = getattr(tasks[0].judge, "sampling", None)
+    return ProtocolProbe(needs_logprobs=bool(sampling and sampling.logprobs), total_tasks=len(tasks))
+
+
 async def judge_tasks(
     tasks: Sequence[JudgeTask],
     caller: Caller,
@@ -136,13 +145,17 @@ async def judge_tasks(
     *,
     max_in_flight: int = 64,
     on_task_done: Callable[[int], None] | None = None,
+    probe: ProtocolProbe | None = None,
 ) -> JudgeSummary:
-    """Run the tasks not yet final in ``store``; append each task's judgments when it finishes."""
+    """Run the tasks not yet final in ``store``; append each task's judgments when it finishes. With a
+    ``probe``, its first tasks are judged (and stored) before the others start, and the probe may stop the
+    run there (:class:`~harness.pipeline.guard.ProtocolProbe`)."""
     final = final_keys(store)
     todo = [t for t in tasks if not all(k in final for k in t.expected_keys())]
     skipped = len(tasks) - len(todo)
     done, written, api_errors = skipped, 0, 0
     limit = asyncio.Semaphore(max(1, max_in_flight))
+    probed: list[Judgment] = []
 
     async def run(writer: StoreWriter, task: JudgeTask) -> None:
         nonlocal done, written, api_errors
@@ -151,13 +164,19 @@ async def judge_tasks(
         # an order already final stays as it is (e.g. a strategy widened from random to both)
         new = [j for j in judgments if default_key(j) not in final]
         await writer.append(new)  # fsync'ed off the event loop (harness/_writer.py)
+        probed.extend(new)
         written += len(new)
         api_errors += sum(j.reason == "api_error" for j in new)
         done += 1
         if on_task_done is not None:
             on_task_done(done)
 
-    await write_all(store, "judgments", todo, run)
+    rest = todo
+    if probe is not None:
+        await write_all(store, "judgments", todo[: probe.tasks], run)
+        probe.check(probed)
+        rest = todo[probe.tasks :]
+    await write_all(store, "judgments", rest, run)
     return JudgeSummary(len(tasks), skipped, len(todo), written, api_errors)
 
 
@@ -169,6 +188,7 @@ async def judge_with_progress(
     *,
     max_in_flight: int = 64,
     label: str = "judge",
+    probe: ProtocolProbe | None = None,
 ) -> JudgeSummary:
     """:func:`judge_tasks` with the progress bar (tasks done, judge requests, retries, cache hits) on stderr."""
     from harness.progress import run_with_progress
@@ -177,5 +197,7 @@ async def judge_with_progress(
     done = sum(all(k in final for k in t.expected_keys()) for t in tasks)
     return await run_with_progress(
         label, len(tasks), done, counters,
-        lambda on_done: judge_tasks(tasks, caller, store, max_in_flight=max_in_flight, on_task_done=on_done),
+        lambda on_done: judge_tasks(
+            tasks, caller, store, max_in_flight=max_in_flight, on_task_done=on_done, probe=probe
+        ),
     )  # fmt: skip

@@ -27,9 +27,18 @@ from harness.cache import Cache
 from harness.client import Client, RoleCounters, SamplingParams
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
 from harness.errors import BadInput
+from harness.failures import causes_line, run_failures
 from harness.generate import GenerateSummary, finished_ids
 from harness.pipeline.costs import Price, costs_by_role
-from harness.pipeline.judging import JudgeSummary, JudgeTask, judge_with_progress, pending, plan_tasks
+from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report, gate_line
+from harness.pipeline.judging import (
+    JudgeSummary,
+    JudgeTask,
+    judge_with_progress,
+    pending,
+    plan_tasks,
+    probe_for,
+)
 from harness.pipeline.report import build_report, write_report
 from harness.records import Item, Output
 from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig
@@ -57,6 +66,7 @@ class RunOptions:
     ray_processor: str = "http"  # --backend ray: harness.backends.ray_data.PROCESSORS
     ray_concurrency: int = 1  # --backend ray: actors per stage
     audit_embeddings: bool = False  # the audit's embedding relevance check (loads MiniLM)
+    max_unscored: float = DEFAULT_MAX_UNSCORED  # headline check and protocol probe (harness.pipeline.guard)
 
 
 @dataclass
@@ -117,9 +127,26 @@ def _sampling_for(config: RunConfig) -> Any:
     return params
 
 
+def check_baselines(config: RunConfig, items: list[Item]) -> None:
+    """A pairwise judge needs every item's baseline answer: refused now, not after the model generated."""
+    bench = get_benchmark(config.benchmark)
+    for item in items:
+        names = config.baselines or bench.baselines_for(item)
+        if not names:
+            raise BadInput("--baseline", f"a pairwise judge on {config.benchmark} needs a baseline model")
+        missing = [name for name in names if not item.baselines.get(name)]
+        if missing:
+            have = ", ".join(sorted(item.baselines)) or "none"
+            raise BadInput(
+                f"item {item.item_id}",
+                f"no answer of baseline {missing[0]!r} to compare against (answers here: {have}; "
+                "MT-Bench reads them from model_answer/<model>.jsonl beside question.jsonl in --data)",
+            )
+
+
 def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item]) -> None:
-    """run.json (refused if the directory holds another run) and the baselines' answers as Outputs, so
-    that the run directory alone is enough to recompute every figure."""
+    """run.json (refused if the directory holds another run), the items and the baselines' answers as
+    Outputs, so that the run directory alone is enough to recompute every figure and to read every item."""
     dataset = {
         "id": config.data or get_benchmark(config.benchmark).spec.version(config.version).source,
         "n": len(items),
@@ -129,9 +156,14 @@ def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item
         command=command, config=config.to_json(), dataset=dataset, seeds={"position": config.seed}
     )
     have = {(o.item_id, o.model) for o in store.load("outputs", Output)}
+    stored = {i.item_id for i in store.load("items", Item)}
     bench = get_benchmark(config.benchmark)
     for item in items:
-        for name in config.baselines or bench.baselines_for(item):
+        names = config.baselines or bench.baselines_for(item)
+        if item.item_id not in stored:  # the instructions, so the run can be read alone (harness view)
+            used = {name: turns for name, turns in item.baselines.items() if name in names}
+            store.append("items", item.model_copy(update={"baselines": used}))
+        for name in names:
             turns = item.baselines.get(name)
             if turns and (item.item_id, name) not in have:
                 store.append("outputs", Output(item_id=item.item_id, model=name, turns=list(turns)))
@@ -194,11 +226,14 @@ class Run:
 def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, *,
              copy_outputs_from: Path | None = None, role_prefix: str = "") -> Run:  # fmt: skip
     """Check the judge config and specs, then write (or re-read) run.json: nothing starts before this."""
-    JudgeSet(config)  # judge config and template errors surface before anything is written
+    judges = JudgeSet(config)  # judge config and template errors surface before anything is written
+    if judges.pairwise:
+        check_baselines(config, items)
     check_judge_spec(parse_endpoint_spec(config.judge, option="--judge"))
     parse_endpoint_spec(config.model)
     store = RunStore(run_dir)
     start_run(store, command, config, items)
+    store.open_files("outputs", "judgments")  # before any request (harness/client/_fds.py)
     if copy_outputs_from is not None:
         _copy_outputs(copy_outputs_from, store, config.model_name)
     return Run(config, items, store, role_prefix, copy_outputs=copy_outputs_from is not None)
@@ -317,6 +352,7 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
                 run.store,
                 max_in_flight=options.max_connections,
                 label=run.label("judge"),
+                probe=probe_for(pending(tasks, run.store), options.max_unscored),
             )
             run.api_errors = summary.api_errors
             run.session["judge"] = asdict(summary)
@@ -364,7 +400,7 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
     """Audit the run's outputs and write its report (from the stored records alone)."""
     run_dir = run.store.dir
     audit_run(run_dir, run.items, options)
-    report = report_for(run_dir, options.prices, run.session)
+    report = report_for(run_dir, options.prices, run.session, options.max_unscored)
     messages = []
     if run.gen_errors:
         messages.append(f"{run.gen_errors} outputs failed to generate; re-run the same command to retry them")
@@ -372,6 +408,11 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
         messages.append(
             f"{run.api_errors} judgments failed with an API error; re-run the same command to retry"
         )
+    if messages and (line := causes_line(run_failures(run.store, run.config.model_name))):
+        messages.append(line)
+    gate = gate_line(report["gate"])
+    if gate is not None:
+        messages.append(gate)
     return RunOutcome(report, 1 if messages else 0, messages)
 
 
@@ -411,9 +452,13 @@ def audit_run(run_dir: Path, items: list[Item], options: RunOptions) -> None:
 
 
 def report_for(
-    run_dir: Path, prices: dict[str, Price], session: dict[str, Any] | None = None
+    run_dir: Path,
+    prices: dict[str, Price],
+    session: dict[str, Any] | None = None,
+    max_unscored: float = DEFAULT_MAX_UNSCORED,
 ) -> dict[str, Any]:
-    """Score the stored records and write report.json / report.md (pure over the run directory)."""
+    """Score the stored records and write report.json / report.md (pure over the run directory and the
+    ``--max-unscored`` threshold of its headline check)."""
     data = load_run(run_dir)
     result = evaluate(data)
     c = data.config
@@ -424,6 +469,7 @@ def report_for(
     }
     costs = costs_by_role(specs, usages, prices)
     report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
+    report["gate"] = check_report(report, max_unscored)
     write_report(run_dir, report)
     return report
 

@@ -79,7 +79,7 @@ def position_consistency(units: list[PairUnit]) -> dict[str, Any] | None:
 def portia_stages(judgments: list[Judgment]) -> dict[str, Any] | None:
     """PORTIA's two stages over its merged pairs (``metadata["portia_stage"]``, ``judges/pairwise.py``):
     how many pairs went on to the semantic stage, how many of those it made position-consistent (the
-    "fixed coverage" of ``methods.md`` §d) and the judge calls both stages took (a continuation retry is a
+    "fixed coverage" of docs/judges.md, "PORTIA") and the judge calls both stages took (a continuation retry is a
     call). None when no pair was merged."""
     pairs: dict[tuple[str, str, int | None], list[Judgment]] = defaultdict(list)
     for j in judgments:

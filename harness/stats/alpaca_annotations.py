@@ -6,7 +6,7 @@ Canonical frame (one row per instruction, in eval-set order, since the legacy γ
 ``unscored_reason`` (None, or why the preference is missing).
 
 Sources: upstream ``annotations.json`` (``alpaca_eval/main.py`` writes it; format in
-``shared/reference/alpaca_eval.md`` §C) and our own pairwise :class:`~harness.records.Judgment` records.
+``alpaca_eval/main.py`` and docs/benchmarks.md) and our own pairwise :class:`~harness.records.Judgment` records.
 Also here: the instruction-difficulty vector γ, the committed GLM weights file and the gamed-baseline
 regulariser rows (the HF ``df_gamed.csv`` layout), all named after the upstream columns.
 """

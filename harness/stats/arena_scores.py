@@ -7,7 +7,7 @@ expanded battle rows. ``upstream_compatible=True`` draws the rounds exactly as u
 at import, then per round ``randint(0, N, N)``, which is what both ``DataFrame.sample(frac=1, replace=True)``
 and ``np.random.choice(range(N), N)`` consume) so that, given the same row order, the bounds are equal to the
 cent. The default draws from ``numpy.random.default_rng(seed)``; ``resample="questions"`` resamples whole
-questions (all games and ``>>`` copies together), the principled choice (``arena_mtbench.md`` A.b).
+questions (all games and ``>>`` copies together), the principled choice (docs/statistics.md, "Intervals").
 
 v2.0 follows ``HEAD:show_result.py``: raw score = mean outcome per model, bootstrap per model over its rows,
 5/95% quantiles; style control = unpenalised BT with v2 covariates, reported from the full-data fit (upstream

@@ -4,7 +4,7 @@ Resampling ``n`` units with replacement ``B`` times is the same as drawing a ``B
 multinomial counts (Efron & Tibshirani 1993, ch. 6); every statistic that is a ratio of sums over
 units (a mean, a micro rate, a confusion-matrix cell) is then one matrix product, with no Python loop
 over resamples. Units are whatever the caller passes — questions, items, sessions — which is the
-principled level of resampling (../shared/reference/arena_mtbench.md §F: a question-level bootstrap).
+principled level of resampling (docs/statistics.md, "Intervals": a question-level bootstrap).
 The interval is the plain percentile interval at ``level`` (e.g. 0.95 -> 2.5th/97.5th percentiles).
 """
 

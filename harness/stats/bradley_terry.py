@@ -74,7 +74,7 @@ class ExpandedOutcomes:
 def expand_outcomes(
     judgments: pd.DataFrame, weight: int = 3, null_policy: NullPolicy = "v0.1"
 ) -> ExpandedOutcomes:
-    """Turn per-game labels into weighted model-perspective outcomes (``arena_mtbench.md`` A.a).
+    """Turn per-game labels into weighted model-perspective outcomes (docs/statistics.md, "Arena-Hard").
 
     Game 1 shows the baseline as A, so the model's outcome is ``1 - outcome(A)``; game 2 shows the model as
     A. A strong verdict (``>>``/``<<``) is repeated ``weight`` times. ``null_policy="v0.1"`` drops only a

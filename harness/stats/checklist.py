@@ -1,6 +1,6 @@
 """TICK checklist statistics: per-item pass rate, per-model mean with a bootstrap interval, micro DRFR.
 
-TICK (Cook et al., arXiv:2410.03608; ../shared/reference/methods.md §b) has a judge answer each YES/NO
+TICK (Cook et al., arXiv:2410.03608; docs/judges.md, "TICK") has a judge answer each YES/NO
 checklist question about a response. The pass rate of a response is #YES / #answered questions; a
 model's score is the mean pass rate over its items (interval: percentile bootstrap over items), and
 InFoBench's DRFR is the micro rate sum(YES) / sum(answered) over all questions (not a mean of rates).

@@ -1,6 +1,6 @@
 """The figure every statistic in this package returns, and the input checks they share.
 
-An ``Estimate`` carries its counts beside the value because the design (../shared/DESIGN.md,
+An ``Estimate`` carries its counts beside the value because the design (docs/design.md,
 "Records") never lets an unscored judgment pass silently as a zero or a loss: its rate is printed
 beside every figure. The column checks turn a malformed table into ``BadInput`` naming what was
 expected, instead of a ``KeyError`` deep inside pandas.

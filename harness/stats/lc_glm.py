@@ -2,7 +2,7 @@
 
 Reproduces ``alpaca_eval/metrics/winrate.py::get_winrate`` and ``alpaca_eval/metrics/glm_winrate.py``
 (GLM ``length_controlled_v1``; Dubois et al., "Length-Controlled AlpacaEval", COLM 2024, arXiv:2404.04475,
-§3). Notation of ``shared/reference/alpaca_eval.md`` §A, for one model m against the baseline b:
+§3). Notation of docs/statistics.md ("AlpacaEval 2.0"), for one model m against the baseline b:
 
     P(m wins row i) = σ(θ·tanh(s_i) + φ·γ_k(i) + β·g_i),   s_i = Δlen_i / sd(Δlen),   no intercept,
 
@@ -362,8 +362,8 @@ def bootstrap_lc_interval(
     """Percentile interval of LC over instructions resampled with replacement, refitting the GLM.
 
     Unlike upstream's ``lc_standard_error`` (spread of fitted probabilities at fixed coefficients) this
-    carries the coefficient uncertainty, so it is wider and more honest (``shared/reference/alpaca_eval.md``
-    §H). Each replicate is the weighted fit with multinomial counts as row weights, at the C chosen on
+    carries the coefficient uncertainty, so it is wider and more honest (docs/statistics.md,
+    "AlpacaEval 2.0"). Each replicate is the weighted fit with multinomial counts as row weights, at the C chosen on
     the full sample and with the full-sample length standardisation; all replicates are solved as one batch.
     """
     fit = fit_lc_glm(

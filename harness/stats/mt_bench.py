@@ -1,7 +1,6 @@
 """MT-Bench statistics: single-grade means per turn, overall and per category; pairwise win rates.
 
-Semantics follow FastChat ``fastchat/llm_judge/show_result.py`` (../shared/reference/arena_mtbench.md
-§B.e and checks 11-14):
+Semantics follow FastChat ``fastchat/llm_judge/show_result.py`` (docs/statistics.md, "MT-Bench"):
 
 - single grading: a judgment the parser could not read carries ``score == -1``; such rows are dropped
   before averaging (FastChat PR #2074; before it they were averaged in). Turn means are over the rows

@@ -2,7 +2,7 @@
 
 Source: allenai/WildBench@d6b8dca ``leaderboard/data_dir/_create_tables.py`` (pairwise mode) and
 ``_merge_results.py``; paper arXiv:2406.04770 §3.2; README "Mitigating Length Bias"
-(../shared/reference/methods.md §a).
+(docs/statistics.md, "WildBench").
 
 - Outcomes from the model's side: much better +1, slightly better +0.5, tie 0, slightly worse -0.5,
   much worse -1; the judge sees one random A/B order (no swap).

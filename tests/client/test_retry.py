@@ -7,10 +7,10 @@ import random
 from email.utils import formatdate
 
 import httpx
-import openai
 import pytest
 
 from harness.client._retry import (
+    HTTPStatusError,
     MalformedResponse,
     backoff_seconds,
     classify,
@@ -60,9 +60,10 @@ def test_retry_after_as_an_http_date() -> None:
     assert retry_after_seconds(headers, now=now) == pytest.approx(30.0)
 
 
-def _status_error(status: int, headers: dict[str, str] | None = None) -> openai.APIStatusError:
-    response = httpx.Response(status, headers=headers, json={"error": {"message": "x"}}, request=REQUEST)
-    return openai.APIStatusError("x", response=response, body={"error": {"message": "x"}})
+def _status_error(status: int, headers: dict[str, str] | None = None) -> HTTPStatusError:
+    return HTTPStatusError(
+        status, httpx.Headers(headers or {}), json.dumps({"error": {"message": "x"}}).encode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -76,8 +77,8 @@ def _status_error(status: int, headers: dict[str, str] | None = None) -> openai.
         (_status_error(401), "fatal", "401"),
         (_status_error(403), "fatal", "403"),
         (_status_error(404), "fatal", "404"),
-        (openai.APITimeoutError(request=REQUEST), "transient", "timeout"),
-        (openai.APIConnectionError(request=REQUEST), "transient", "connection"),
+        (httpx.ReadTimeout("slow", request=REQUEST), "transient", "timeout"),
+        (httpx.ConnectError("refused", request=REQUEST), "transient", "connection"),
         (httpx.RemoteProtocolError("peer closed"), "transient", "connection"),
         (json.JSONDecodeError("x", "{", 1), "transient", "invalid JSON"),
         (MalformedResponse("no choices"), "transient", "malformed response"),

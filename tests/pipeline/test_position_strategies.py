@@ -122,8 +122,10 @@ def test_a_garbage_judge_is_unscored_with_reasons_and_the_run_completes(
 ) -> None:
     model = fake_server(ANSWER, name="writer")
     judge = fake_server("I like both of them, really.", name="garbage")
-    code, run_dir = score(tmp_path, model.spec, judge.spec)  # demo's default: the logprob judge
-    assert code == 0
+    # demo's default: the logprob judge; --max-unscored 1: no early stop (tests/pipeline/test_guard_e2e.py)
+    code, run_dir = score(tmp_path, model.spec, judge.spec, "--max-unscored", "1")
+    assert code == 1 and len(judge.requests) == 4  # judged to the end; the unavailable headline fails
+    assert not report(run_dir)["gate"]["passed"]
     stored = judgments(run_dir)
     assert len(stored) == 4 and all(j.status == "unscored" for j in stored)
     assert {j.reason for j in stored} == {"parse_failure"}
