@@ -33,13 +33,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness import runlock
 from harness.errors import BadInput
-from harness.records import SCHEMA_VERSION, Item, Judgment, Output, Record
+from harness.records import SCHEMA_VERSION, Checklist, Item, Judgment, Output, Record
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=BaseModel)
 
-KINDS = ("items", "outputs", "judgments", "rewrites")  # rewrites: Clean-Eval (harness.clean_eval)
+KINDS = ("items", "outputs", "judgments", "rewrites", "checklists")  # rewrites: Clean-Eval; checklists: TICK
 PACKAGES = (
     "harness",
     "openai",
@@ -133,6 +133,8 @@ def default_key(record: BaseModel) -> Hashable:
         if record.protocol == "checklist":  # one judgment per TICK question
             return (*key, record.metadata.get("question_index"))
         return key
+    if isinstance(record, Checklist):
+        return record.item_id
     raise TypeError(f"no default key for {type(record).__name__}; pass key=")
 
 
@@ -205,9 +207,7 @@ class RunStore:
         and held until :meth:`close`: a second process on the same directory is refused here, before it
         makes any request.
         """
-        self.make_dir()
-        if self._lock is None:
-            self._lock = runlock.acquire(self.dir)
+        self.lock()
         info = self.read_run_json()
         if info is None:
             info = RunInfo(
@@ -233,6 +233,14 @@ class RunStore:
             raise BadInput(str(self.dir), "is a file, not a run directory") from None
         except OSError as exc:
             raise BadInput(str(self.dir), f"cannot create the run directory: {exc.strerror}") from None
+
+    def lock(self) -> None:
+        """Create the directory and take its one-writer lock (idempotent; released by :meth:`close`).
+        Commands call it before anything touches the network, so that a second process on the same
+        directory is refused before it probes or asks anything."""
+        self.make_dir()
+        if self._lock is None:
+            self._lock = runlock.acquire(self.dir)
 
     def open_files(self, *kinds: str) -> None:
         """Open the record files of ``kinds`` now, before any request: a file that cannot be opened

@@ -11,7 +11,7 @@ import importlib
 import sys
 from pathlib import Path
 
-from harness import __version__
+from harness import __version__, offline
 from harness.cli._checks import OneLineParser, attach_checks, usage_exit_code
 from harness.cli._command import COMMANDS
 from harness.cli._config import check_top_level, config_arguments, find_config
@@ -68,6 +68,7 @@ def _with_config(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    offline.apply()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:

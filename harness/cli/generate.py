@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from harness.client import SamplingParams
     from harness.generate import GenerateSummary
     from harness.records import Item
+    from harness.store import RunStore
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     from harness.client import SamplingParams
     from harness.prompts import file_sha256, load_prompts
     from harness.serve import resolve
+    from harness.store import RunStore
 
     if args.max_connections < 1:
         raise BadInput("--max-connections", "must be at least 1")
@@ -89,8 +91,13 @@ def run(args: argparse.Namespace) -> int:
     params = SamplingParams(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed)
     run_dir: Path = args.run_dir or _default_run_dir(str(spec))
     dataset = {"id": str(args.prompts), "revision": file_sha256(args.prompts), "n": len(items)}
-    with resolve(spec) as endpoint:
-        summary, counters = _generate(args, items, endpoint, params, run_dir, dataset)
+    store = RunStore(run_dir)
+    store.lock()  # one writer per run directory, before the endpoint is probed (harness/runlock.py)
+    try:
+        with resolve(spec) as endpoint:
+            summary, counters = _generate(args, items, endpoint, params, store, dataset)
+    finally:
+        store.close()
     print(
         f"harness: {summary.generated} generated, {summary.skipped} already done, {summary.errors} failed "
         f"of {summary.total}; {counters['requests']} requests, {counters['retries']} retries, "
@@ -99,9 +106,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if summary.errors:
         from harness.failures import causes_line, run_failures
-        from harness.store import RunStore
 
-        if line := causes_line(run_failures(RunStore(run_dir))):
+        if line := causes_line(run_failures(store)):
             print(f"harness: {line}", file=sys.stderr)
         print("harness: some items failed; re-run the same command to retry them", file=sys.stderr)
         return 1
@@ -113,16 +119,14 @@ def _generate(
     items: list[Item],
     endpoint: Endpoint,
     params: SamplingParams,
-    run_dir: Path,
+    store: RunStore,
     dataset: dict[str, Any],
 ) -> tuple[GenerateSummary, dict[str, int]]:
     from harness.cache import Cache
     from harness.client import Client
     from harness.generate import generate_with_progress
-    from harness.store import RunStore
 
     name = args.name or endpoint.model
-    store = RunStore(run_dir)
     store.write_run_json(
         command="generate",
         config={

@@ -47,7 +47,11 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         "--answers", nargs="*", type=Path, default=[], help="answer files (arena_hard style metadata)"
     )
     p.add_argument("--questions", type=Path, help="question file (mt_bench categories)")
-    p.add_argument("--difficulty", type=Path, help="alpaca_eval instruction difficulty CSV (for LC)")
+    p.add_argument(
+        "--difficulty",
+        type=Path,
+        help="alpaca_eval instruction difficulty CSV (for LC; default: the pinned upstream file, not with HARNESS_OFFLINE=1)",
+    )
     p.add_argument("--seed", type=int, default=42, help="bootstrap seed")
     p.add_argument(
         "--upstream-compatible", action="store_true",

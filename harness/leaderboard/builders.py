@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import BENCHMARKS
-from benchmarks._hub import fetch_hf_file
+from benchmarks.alpaca_eval.difficulty import resolve_difficulty
 from harness.errors import BadInput
 from harness.leaderboard.formats import Format, detect_format
 from harness.leaderboard.table import Leaderboard, Row
@@ -121,11 +121,6 @@ def _check_unique(rows: list[Row]) -> None:
 
 # ----------------------------------------------------------------------------------------- AlpacaEval
 
-ALPACA_DIFFICULTY = (
-    "tatsu-lab/alpaca_eval",
-    "instruction_difficulty.csv",
-    "2edc6fad8be6b14ea7230aabfd08188da6b8b814",
-)
 NO_GAMED_NOTE = (
     "LC fitted without the gamed-baseline regulariser rows (HF df_gamed.csv, not available offline): within "
     "about 1.2 points of the official LC for normal outputs, inflated for adversarially short ones"
@@ -135,17 +130,12 @@ ALPACA_EXTRAS = ("win_rate", "standard_error", "lc_standard_error", "discrete_wi
 
 
 def _alpaca_difficulty(opts: Options) -> tuple[object | None, str]:
-    """γ from ``--difficulty``, else the pinned hub file; without it LC cannot be computed (say why)."""
-    if opts.difficulty is not None:
-        return load_difficulty(opts.difficulty), ""
-
-    try:
-        return load_difficulty(fetch_hf_file(*ALPACA_DIFFICULTY)), ""
-    except BadInput as exc:
-        return (
-            None,
-            f"length-controlled win rate not computed: no instruction difficulty ({exc}); pass --difficulty",
-        )
+    """γ from ``--difficulty``, else the pinned upstream file (``benchmarks.alpaca_eval.difficulty``);
+    without it LC cannot be computed (say why)."""
+    found = resolve_difficulty(opts.difficulty)
+    if found.path is None:
+        return None, f"length-controlled win rate not computed: no instruction difficulty ({found.reason})"
+    return load_difficulty(found.path), ""
 
 
 @LEADERBOARDS.register("alpaca_eval")

@@ -7,6 +7,9 @@ version names, ``VersionSpec.statistic``, looked up in the statistic registry
 ``harness.run.statistic.STATISTICS``; each benchmark package registers its own), applied after the
 ``--on-flag`` policy; beside them, the judge's position consistency when pairs were judged in both orders.
 
+The checklist judge (``--judge-config tick``) on any benchmark gets TICK's pass rate and DRFR
+(:mod:`harness.scoring.tick`) instead: a protocol of its own, whatever the benchmark.
+
 Unscored judgments are counted by reason beside every figure, and an item the model has no finished
 answer for is unscored as ``no_output`` (a generation failure is not a loss either).
 """
@@ -20,10 +23,11 @@ from typing import Any
 
 from benchmarks import get_benchmark
 from harness.records import Judgment, Score
-from harness.run.config import RunConfig
+from harness.run.config import RunConfig, is_checklist_judge
 from harness.run.data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
 from harness.run.on_flag import apply_on_flag
-from harness.run.statistic import STATISTICS, Statistic, is_pairwise
+from harness.run.statistic import STATISTICS, Scored, Statistic, is_pairwise
+from harness.scoring.tick import checklist_scores
 from judges.position import side
 
 __all__ = [
@@ -116,10 +120,15 @@ def evaluate(data: RunData) -> RunResult:
     """The Scores, position consistency and coverage of one run's records, after the ``--on-flag``
     policy has been applied to the judgments of flagged items."""
     flagged = data.flagged & set(data.outputs)
+    if data.disqualified and data.config.on_flag != "keep":
+        flagged = frozenset(data.outputs)  # a disqualified submission: every item takes the policy
     portia = portia_stages(data.judgments)
     judge_units = pair_units(data.judgments)  # position consistency measures the judge, before the policy
     data = replace(data, judgments=apply_on_flag(data.judgments, frozenset(flagged), data.config.on_flag))
-    scored = statistic_of(data.config).compute(data)
+    if is_checklist_judge(data.config.judge_config) or any(j.protocol == "checklist" for j in data.judgments):
+        scored = Scored(checklist_scores(data))  # TICK: a protocol of its own, on any benchmark
+    else:
+        scored = statistic_of(data.config).compute(data)
     scores, notes = list(scored.scores), list(scored.notes)
     pairwise = is_pairwise(data)
     consistency = position_consistency(judge_units) if pairwise else None
@@ -143,7 +152,14 @@ def evaluate(data: RunData) -> RunResult:
         "judgments": len(data.judgments),
         "judgments_scored": sum(j.status == "scored" for j in data.judgments),
         "flagged": len(flagged),
+        "disqualified": int(bool(data.disqualified)),
     }
+    if data.disqualified:
+        policy = data.config.on_flag
+        effect = (
+            "scored as it is (--on-flag keep)" if policy == "keep" else f"every item under on-flag {policy}"
+        )
+        notes.append(f"DISQUALIFIED by the audit: {'; '.join(data.disqualified)}; {effect}")
     if flagged:
         notes.append(
             f"{len(flagged)} item(s) flagged by the audit (audit.json), on-flag policy {data.config.on_flag}"
