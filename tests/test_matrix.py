@@ -96,10 +96,42 @@ def _data(*parts: str) -> str:
     return str(shared_path(*parts))
 
 
+def _resolve(arg: str) -> str:
+    """``@path``: under ../shared/data; ``%name``: a test fixture; anything else as it is."""
+    if arg.startswith("@"):
+        return _data(*arg[1:].split("/"))
+    if arg.startswith("%"):
+        return str(FIXTURES / arg[1:])
+    return arg
+
+
 # benchmark cell -> (leaderboard benchmark, score arguments); data paths resolved inside the test
 SCORE_CELLS: dict[str, tuple[str, tuple[str, ...]]] = {
     "demo": ("demo", ("--benchmark", "demo")),
+    "alpaca_eval": (
+        "alpaca_eval",
+        (
+            "--benchmark",
+            "alpaca_eval",
+            "--data",
+            "@alpaca_eval/results/gpt4_1106_preview",
+            "--lc-difficulty",
+            "@alpaca_eval/glm/instruction_difficulty_recovered.csv",
+        ),
+    ),
+    "arena_hard_v0.1": (
+        "arena_hard",
+        ("--benchmark", "arena_hard", "--version", "v0.1", "--data", "@arena_hard/v0.1"),
+    ),
+    "arena_hard_v2.0": (
+        "arena_hard",
+        ("--benchmark", "arena_hard", "--version", "v2.0", "--data", "@arena_hard/v2.0"),
+    ),
     "mt_bench_single": ("mt_bench", ("--benchmark", "mt_bench", "--data", "@mt_bench")),
+    "wildbench_score": (
+        "wildbench",
+        ("--benchmark", "wildbench", "--data", "%wildbench_mini.jsonl", "--subset"),
+    ),
     "tick_demo": ("demo", ("--benchmark", "demo", "--judge-config", "tick")),
     "tick_mt_bench": (
         "mt_bench",
@@ -117,13 +149,16 @@ def test_score_then_leaderboard(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     benchmark, args = SCORE_CELLS[cell]
-    resolved = tuple(_data(a[1:]) if a.startswith("@") else a for a in args)
+    resolved = tuple(_resolve(a) for a in args)
     run_dir, report = score(tmp_path, llama_server, cache_file, *resolved)
     head = headline(report)
     if "tick" in cell:
         assert head["metric"] == "pass_rate"
         assert (run_dir / "checklists.jsonl").exists()
-    leaderboard_agrees(tmp_path, benchmark, run_dir, head, capsys)
+    version = [a for a in args if a in ("v0.1", "v2.0")]
+    leaderboard_agrees(
+        tmp_path, benchmark, run_dir, head, capsys, *(("--version", *version) if version else ())
+    )
 
 
 def test_tick_with_a_checklists_file_answers_every_question(
