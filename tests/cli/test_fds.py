@@ -9,6 +9,7 @@ import resource
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _cli_servers import Working, http_server, url
@@ -56,3 +57,25 @@ def test_a_low_soft_limit_is_raised_silently(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "warning" not in done.stderr
     assert len(rows) == N and all(r["error"] is None for r in rows)
+
+
+@pytest.mark.slow
+def test_ulimit_against_the_real_local_server_keeps_every_answer(tmp_path: Path, llama_server: Any) -> None:
+    """The issue's scenario on llama.cpp: a hard limit below what 256 connections need, and a kill of
+    nothing: every answer served is written (and cached), the run exits 0 with one warning."""
+    n = 24
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text("".join(json.dumps({"id": f"p{i}", "turns": [f"Say {i}."]}) + "\n" for i in range(n)))
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "harness", "generate", "--model",
+               f"openai:{llama_server.model}@{llama_server.base_url}", "--prompts", str(prompts), "--run-dir",
+               str(run_dir), "--max-connections", "256", "--max-tokens", "4",
+               "--cache", str(tmp_path / "cache.sqlite")]  # fmt: skip
+    done = subprocess.run(["bash", "-c", f"ulimit -n 128 && exec {' '.join(command)}"], capture_output=True,
+                          text=True, timeout=900)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert len([line for line in done.stderr.splitlines() if "warning" in line]) == 1
+    rows = [json.loads(x) for x in (run_dir / "outputs.jsonl").read_text().splitlines()]
+    assert sorted(r["item_id"] for r in rows) == sorted(f"p{i}" for i in range(n))
+    assert all(r["error"] is None and r["turns"] for r in rows)
