@@ -94,7 +94,7 @@ def _cell(value: Any) -> str:
 
 def summary_markdown(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| benchmark | model | headline | value | 95% CI | n_scored | complete | run |",
+        "| benchmark | model | headline | value | interval | n_scored | complete | run |",
         "|" + ":---|" * 8,
     ]
     for r in rows:

@@ -20,7 +20,8 @@ from harness.cli import main
 def score_run(tmp_path: Path, fake_server: Any, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HARNESS_JUDGE_TEMPLATE_DIR", str(shared_path()))
     model = fake_server(lambda body: "About: " + body["messages"][-1]["content"][:60], name="mine")
-    judge = fake_server("[[B>A]]", name="j")
+    verdicts = iter(["[[B>A]]", "[[A>B]]", "[[A=B]]"] * 4)  # mixed: the Bradley-Terry fit needs both sides
+    judge = fake_server(lambda _body: next(verdicts), name="j")
     run = tmp_path / "run"
     code = main(["score", "--benchmark", "arena_hard", "--data", str(shared_path("arena_hard", "v0.1")), "--subset",
                  "--limit", "3", "--model", model.spec, "--judge", judge.spec, "--run-dir", str(run),

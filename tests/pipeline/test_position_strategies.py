@@ -159,7 +159,8 @@ def test_rerun_makes_no_request_and_harness_judge_rejudges_without_generating(
     assert session["model"]["requests"] == 0 and session["judge"]["requests"] == 0
     rejudge = tmp_path / "rejudged"
     code = main(["judge", "--outputs", str(run_dir), "--judge", judge.spec, "--judge-config", "arena_hard_v0.1",
-                 "--position", "fixed", "--run-dir", str(rejudge), "--no-cache", "--format", "json"])  # fmt: skip
+                 "--position", "fixed", "--run-dir", str(rejudge), "--no-cache", "--format", "json",
+                 "--on-flag", "keep"])  # fmt: skip
     assert code == 0
     assert len(model.requests) == 4 and len(judge.requests) == 12
     assert metric(rejudge, "win_rate")["value"] == 0.0
