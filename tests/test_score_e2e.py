@@ -66,6 +66,11 @@ def check_run(run_dir: Path, report: dict[str, Any], n_judgments: int, headline:
     assert headline in md and "Tokens and cost per role" in md
     roles = {c["role"]: c for c in report["costs"]}
     assert roles["judge"]["prompt_tokens"] > 0 and roles["model"]["completion_tokens"] > 0
+    # every judgment keeps the prompt it was sent, and the run reads item by item in one page
+    assert all(j.prompt or "no_call" in j.metadata for j in judgments)
+    assert main(["view", str(run_dir)]) == 0
+    page = (run_dir / "view.html").read_text()
+    assert page.count('<article class="item"') == LIMIT and page.count('class="game"') == n_judgments
     return judgments
 
 
