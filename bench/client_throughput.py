@@ -58,9 +58,9 @@ class Row:
 
 
 @contextmanager
-def latency_server(latency_ms: float) -> Iterator[str]:
+def latency_server(latency_ms: float, *extra: str) -> Iterator[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.latency_server", "--latency-ms", str(latency_ms)],
+        [sys.executable, "-m", "bench.latency_server", "--latency-ms", str(latency_ms), *extra],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,

@@ -36,8 +36,13 @@ SHARED = REPO.parent / "shared" / "data"
 def harness(*args: str, env: dict[str, str]) -> tuple[float, dict[str, object]]:
     """Run ``harness ARGS --format json``; (wall seconds, report)."""
     start = time.perf_counter()
+    # the echo judge answers no protocol: judge everything anyway (timing, not scores, is measured)
+    gate = ["--max-unscored", "1"] if args[0] in ("score", "judge") else []
     proc = subprocess.run(
-        [sys.executable, "-m", "harness", *args, "--format", "json"], capture_output=True, text=True, env=env
+        [sys.executable, "-m", "harness", *args, *gate, "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):

@@ -27,8 +27,11 @@ from harness.testing import ServerThread
 
 
 class LatencyServer:
-    def __init__(self, latency_s: float, *, api_key: str | None = None, port: int = 0) -> None:
+    def __init__(
+        self, latency_s: float, *, api_key: str | None = None, port: int = 0, reply: str | None = None
+    ) -> None:
         self.latency_s = latency_s
+        self.reply = reply
         self.api_key = api_key
         self.port = port
         self.requests = 0
@@ -115,14 +118,15 @@ class LatencyServer:
         self.requests += 1
         request = json.loads(body)
         await asyncio.sleep(self.latency_s)
-        return 200, _completion(request)
+        return 200, _completion(request, self.reply)
 
 
-def _completion(request: dict[str, Any]) -> dict[str, Any]:
-    """Echo the last message, cut to max_tokens words; deterministic for a given request."""
+def _completion(request: dict[str, Any], reply: str | None = None) -> dict[str, Any]:
+    """Echo the last message (or say ``reply``, e.g. a judge's verdict token), cut to max_tokens words;
+    deterministic for a given request."""
     messages = request.get("messages", [])
     last = messages[-1]["content"] if messages else ""
-    words = f"echo: {last}".split()
+    words = (reply if reply is not None else f"echo: {last}").split()
     max_tokens = request.get("max_tokens") or 64
     tokens = words[:max_tokens]
     choice: dict[str, Any] = {
@@ -174,8 +178,9 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=500.0)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--api-key", default=None)
+    parser.add_argument("--reply", default=None, help="answer every request with this text (say, 'm')")
     args = parser.parse_args()
-    server = LatencyServer(args.latency_ms / 1000.0, api_key=args.api_key, port=args.port)
+    server = LatencyServer(args.latency_ms / 1000.0, api_key=args.api_key, port=args.port, reply=args.reply)
 
     async def serve() -> None:
         await server.open()

@@ -30,7 +30,10 @@ SHARED = REPO.parent / "shared" / "data"
 
 def harness(args: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "harness", *args], capture_output=True, text=True, env=env)
+    gate = ["--max-unscored", "1"] if args[0] == "score" else []  # time every judgment, whatever it says
+    proc = subprocess.run(
+        [sys.executable, "-m", "harness", *args, *gate], capture_output=True, text=True, env=env
+    )
     if proc.returncode not in (0, 1):
         raise SystemExit(f"harness {' '.join(args)} exited {proc.returncode}: {proc.stderr[-2000:]}")
     return time.perf_counter() - start

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import BadInput
+from harness.offline import is_offline, refuse
 
 OFFLINE_HINT = "cannot reach the upstream source (offline?); pass --data PATH with a local copy"
 
@@ -47,6 +48,7 @@ def fetch_url(url: str, *, timeout_s: float = 60.0) -> Path:
     target = cache_dir() / hashlib.sha256(url.encode()).hexdigest() / url.rsplit("/", 1)[-1]
     if target.is_file():
         return target
+    refuse(url, "pass --data PATH with a local copy")
     try:
         response = httpx.get(url, timeout=timeout_s, follow_redirects=True)
         response.raise_for_status()
@@ -66,7 +68,8 @@ def fetch_hf_file(repo_id: str, filename: str, revision: str) -> Path:
     from huggingface_hub import hf_hub_download
 
     try:
-        return Path(hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision))
+        return Path(hf_hub_download(repo_id, filename, repo_type="dataset", revision=revision,
+                                    local_files_only=is_offline()))  # fmt: skip
     except (OSError, ValueError) as exc:  # connection errors, offline mode, 404: all OSError subclasses
         raise BadInput(
             f"{repo_id}/{filename}@{revision[:7]}", f"{type(exc).__name__}: {OFFLINE_HINT}"

@@ -7,6 +7,8 @@
 - ``openai:MODEL@URL1,URL2,...``  replicas of one model: the client routes among them
   (:mod:`harness.client._replicas`); the first URL names the endpoint in the cache key and run.json, so
   adding or losing a replica does not invalidate cached answers
+- ``openai/MODEL``, ``vllm/MODEL``  the same in inspect_ai's ``provider/model`` form; the base URL of an
+  openai model may also come from ``--model-base-url`` / ``--judge-base-url`` (``base_url`` below)
 
 A spec is parsed into an :class:`EndpointSpec` (what the user asked for); ``harness.serve.resolve``
 turns it into an :class:`Endpoint` (a base URL the client can call). The API key lives only in memory:
@@ -19,6 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
 from harness.errors import BadInput
 
@@ -74,25 +77,64 @@ def with_replicas(base_urls: list[str], model: str, *, api_key: str = "", spec: 
     return Endpoint(urls[0], model, api_key=api_key, spec=spec, replicas=urls if len(urls) > 1 else ())
 
 
-def parse_endpoint_spec(spec: str, *, option: str = "--model") -> EndpointSpec:
-    spec = spec.strip()
+def check_url(url: str, where: str) -> str:
+    """An http(s) base URL with a host and a port in 1..65535, or one BadInput line naming ``where``."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range or not a number
+    except ValueError:
+        raise BadInput(where, f"bad URL {url!r}: the port must be a number in 1..65535") from None
+    if parts.scheme not in ("http", "https"):
+        raise BadInput(where, f"bad URL {url!r}: the scheme must be http or https (http(s)://HOST[:PORT]/v1)")
+    if not parts.hostname:
+        raise BadInput(where, f"bad URL {url!r}: no host (http(s)://HOST[:PORT]/v1)")
+    if port == 0:
+        raise BadInput(where, f"bad URL {url!r}: port 0 is not a port one can connect to")
+    if any(ch.isspace() for ch in url):
+        raise BadInput(where, f"bad URL {url!r}: contains whitespace")
+    return url
+
+
+INSPECT_PROVIDERS = ("openai", "vllm")
+
+
+def parse_endpoint_spec(spec: str, *, option: str = "--model", base_url: str | None = None) -> EndpointSpec:
+    """Parse SPEC; ``base_url`` (from ``OPTION-base-url``) gives an openai model its URL."""
+    parsed = _parse_spec(spec.strip(), option)
+    if base_url is None:
+        return parsed
+    flag = f"{option}-base-url"
+    url = base_url.strip().rstrip("/")
+    if parsed.kind != "openai":
+        raise BadInput(flag, f"applies to openai models only, not {parsed}")
+    if parsed.base_url is not None:
+        raise BadInput(flag, f"{spec!r} already names its URL; give one or the other")
+    check_url(url, flag)
+    return EndpointSpec("openai", parsed.model, url)
+
+
+def _parse_spec(spec: str, option: str) -> EndpointSpec:
     if spec == "local":
         return EndpointSpec("local", LOCAL_MODEL_NAME)
+    provider, slash, name = spec.partition("/")
+    if slash and provider in INSPECT_PROVIDERS and name:  # inspect_ai's provider/model
+        spec = f"{provider}:{name}"
     kind, sep, rest = spec.partition(":")
     if not sep or not rest:
         raise BadInput(
             option,
-            f"cannot read endpoint {spec!r}; expected local, vllm:MODEL, openai:MODEL or openai:MODEL@URL",
+            f"cannot read endpoint {spec!r}; expected local, vllm:MODEL, openai:MODEL, openai:MODEL@URL "
+            "or openai/MODEL",
         )
     if kind == "vllm":
         return EndpointSpec("vllm", rest)
     if kind == "openai":
         model, at, urls = rest.partition("@")
         parts = [u.strip().rstrip("/") for u in urls.split(",")] if at else []
-        if not model or not all(u.startswith(("http://", "https://")) for u in parts):
-            raise BadInput(
-                option, f"cannot read endpoint {spec!r}; expected openai:MODEL@http(s)://HOST/v1[,URL2,...]"
-            )
+        if not model:
+            raise BadInput(option, f"cannot read endpoint {spec!r}; no model name before '@'")
+        for url in parts:
+            check_url(url, option)
         return EndpointSpec("openai", model, ",".join(parts) if at else None)
     raise BadInput(option, f"unknown endpoint kind {kind!r} in {spec!r}; expected local, vllm or openai")
 
@@ -100,6 +142,9 @@ def parse_endpoint_spec(spec: str, *, option: str = "--model") -> EndpointSpec:
 def resolve_openai(spec: EndpointSpec) -> Endpoint:
     """An ``openai:`` spec: the URL from the spec, else OPENAI_BASE_URL, else api.openai.com."""
     base_url = spec.base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_OPENAI_BASE_URL
+    if not spec.base_url:
+        for url in base_url.split(","):
+            check_url(url.strip(), "OPENAI_BASE_URL")
     api_key = os.environ.get("OPENAI_API_KEY", "")
     if not api_key and base_url == DEFAULT_OPENAI_BASE_URL:
         raise BadInput("OPENAI_API_KEY", f"not set; needed for {spec}")

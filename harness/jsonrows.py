@@ -52,6 +52,8 @@ def _json_list_rows(path: Path, text: str) -> list[Row]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInput(f"{path}:{exc.lineno}", f"invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise BadInput(str(path), "JSON nested too deeply") from None
     rows: list[Row] = []
     for index, obj in enumerate(data):
         where = f"{path}[{index}]"
@@ -72,6 +74,8 @@ def _jsonl_rows(path: Path, text: str) -> list[Row]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise BadInput(where, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+        except RecursionError:
+            raise BadInput(where, "JSON nested too deeply") from None
         if not isinstance(obj, dict):
             raise BadInput(where, f"expected a JSON object, got {type(obj).__name__}")
         rows.append(Row(where, obj))

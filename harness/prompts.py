@@ -61,6 +61,8 @@ def parse_prompt_line(text: str, loc: str, version: str) -> Item:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInput(loc, f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise BadInput(loc, "JSON nested too deeply") from None
     if not isinstance(obj, dict):
         raise BadInput(loc, f"expected a JSON object, got {type(obj).__name__}")
     for key in ("id", "turns"):

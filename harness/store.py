@@ -31,14 +31,15 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from harness import runlock
 from harness.errors import BadInput
-from harness.records import SCHEMA_VERSION, Item, Judgment, Output, Record
+from harness.records import SCHEMA_VERSION, Checklist, Item, Judgment, Output, Record
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=BaseModel)
 
-KINDS = ("items", "outputs", "judgments", "rewrites")  # rewrites: Clean-Eval (harness.clean_eval)
+KINDS = ("items", "outputs", "judgments", "rewrites", "checklists")  # rewrites: Clean-Eval; checklists: TICK
 PACKAGES = (
     "harness",
     "openai",
@@ -132,6 +133,8 @@ def default_key(record: BaseModel) -> Hashable:
         if record.protocol == "checklist":  # one judgment per TICK question
             return (*key, record.metadata.get("question_index"))
         return key
+    if isinstance(record, Checklist):
+        return record.item_id
     raise TypeError(f"no default key for {type(record).__name__}; pass key=")
 
 
@@ -168,6 +171,7 @@ class RunStore:
     def __init__(self, run_dir: str | Path) -> None:
         self.dir = Path(run_dir)
         self._fds: dict[str, int] = {}
+        self._lock: Path | None = None
 
     # -- run.json -------------------------------------------------------------------------------
     @property
@@ -199,9 +203,11 @@ class RunStore:
         """Start (or resume) a run: write run.json, or check that an existing one has the same config.
 
         Resuming with a different config would mix two experiments in one directory, so it is refused
-        (start a new ``--run-dir`` instead).
+        (start a new ``--run-dir`` instead). The directory's lock (:mod:`harness.runlock`) is taken first
+        and held until :meth:`close`: a second process on the same directory is refused here, before it
+        makes any request.
         """
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.lock()
         info = self.read_run_json()
         if info is None:
             info = RunInfo(
@@ -218,6 +224,29 @@ class RunStore:
         info.ended_at = None
         self._save(info)
         return info
+
+    def make_dir(self) -> None:
+        """Create the run directory; a path that is a file or cannot be created is one BadInput line."""
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise BadInput(str(self.dir), "is a file, not a run directory") from None
+        except OSError as exc:
+            raise BadInput(str(self.dir), f"cannot create the run directory: {exc.strerror}") from None
+
+    def lock(self) -> None:
+        """Create the directory and take its one-writer lock (idempotent; released by :meth:`close`).
+        Commands call it before anything touches the network, so that a second process on the same
+        directory is refused before it probes or asks anything."""
+        self.make_dir()
+        if self._lock is None:
+            self._lock = runlock.acquire(self.dir)
+
+    def open_files(self, *kinds: str) -> None:
+        """Open the record files of ``kinds`` now, before any request: a file that cannot be opened
+        (no space, too many open files) fails the run before an answer is paid for, not after."""
+        for kind in kinds:
+            self._fd(kind)
 
     def finish_run(self, status: str = "finished", summary: dict[str, Any] | None = None) -> None:
         info = self.read_run_json()
@@ -243,7 +272,7 @@ class RunStore:
         fd = self._fds.get(kind)
         if fd is None:
             path = self.path(kind)
-            self.dir.mkdir(parents=True, exist_ok=True)
+            self.make_dir()
             self._repair_tail(path)
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             self._fds[kind] = fd
@@ -287,6 +316,9 @@ class RunStore:
         for fd in self._fds.values():
             os.close(fd)
         self._fds.clear()
+        if self._lock is not None:
+            runlock.release(self._lock)
+            self._lock = None
 
     def __enter__(self) -> RunStore:
         return self

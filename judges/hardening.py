@@ -24,10 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from harness.errors import BadInput
+from judges.structure import PLACEHOLDER
 
 MODES = ("escape", "nonce")
-# placeholders of every template syntax: {name}, {$name}, {{ name }} (jinja)
-PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}|\{\$?[A-Za-z_][A-Za-z0-9_]*\}")
 ANSWER_SLOT = re.compile(r"answer|output|response|candidate", re.IGNORECASE)
 _FIXED_DELIMITERS = ('"""', "<|", "|>", "[[", "]]")
 MIN_CLOSER_LETTERS = 4  # a closer of "}" or '"' alone would escape every JSON answer

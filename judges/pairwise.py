@@ -39,7 +39,7 @@ from judges.position import (
     orders_for,
     semantic_align,
 )
-from judges.render import render
+from judges.render import neutralised, render
 from judges.templates import JudgeTemplate
 
 Scale = Literal["signed", "preference"]
@@ -143,7 +143,7 @@ class PairwiseJudge:
             parts = None if a_len is None or b_len is None else (a_len, b_len)
         if composer.multi_slot or parts is None:
             return None
-        a_parts, b_parts = parts
+        a_parts, b_parts = neutralised_parts(self.template, parts)
         with_sentinels = [*first[:-1], _SENTINEL_A], [*second[:-1], _SENTINEL_B]
         messages = render(self.template, composer.fields(item, *with_sentinels, turn))
         merged = []
@@ -260,6 +260,13 @@ class PairwiseJudge:
             value, consistent = aggregate_pair(values, MIDPOINT[self.scale], spec.aggregate)
             return PairOutcome(judgments, value, consistent, strategy)
         return PairOutcome(judgments, sum(values) / len(values), None, strategy)
+
+
+def neutralised_parts(template: JudgeTemplate, parts: Aligned) -> Aligned:
+    """PORTIA's segments go into the prompt after rendering: the same neutralising as every slot value."""
+    a = neutralised(template, {str(i): p for i, p in enumerate(parts[0])})
+    b = neutralised(template, {str(i): p for i, p in enumerate(parts[1])})
+    return list(a.values()), list(b.values())
 
 
 def _stage_record(judgment: Judgment) -> dict[str, object]:

@@ -11,6 +11,10 @@ Each upstream benchmark fills its template its own way, and the quirks matter fo
 - ``wildbench``: ``str.replace`` of every ``{$key}`` (WildBench ``src/eval.py::placeholder_generation``); the
   prompt is sent as one user message.
 - ``jinja``: our own templates (TICK), Jinja2 with ``StrictUndefined`` so a missing field is an error.
+
+Where upstream's way lets an answer change the prompt's structure (filling before splitting ChatML,
+sequential replaces that re-scan inserted text), :mod:`judges.structure` keeps the structure instead;
+for every ordinary answer the result is upstream's prompt byte for byte.
 """
 
 from __future__ import annotations
@@ -22,26 +26,25 @@ from collections import Counter
 import jinja2
 
 from harness.errors import BadInput
+from judges.hardening import template_text
+from judges.structure import fill_chat_template, fill_once, neutralise
 from judges.templates import JudgeTemplate
 
 Messages = list[dict[str, str]]
 
 _ALPACA_PLACEHOLDER = re.compile(r"{([^ \s]+?)}")
 _WILDBENCH_PLACEHOLDER = re.compile(r"\{\$([A-Za-z_]+)\}")
-_WILDBENCH_ORDER = ("history", "user_query", "model_output", "candidate_A", "candidate_B", "checklist")
 _JINJA = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
-def alpaca_eval_fill(template: str, fields: dict[str, str]) -> str:
-    """``make_prompts`` with batch_size 1: replace the first ``{key}`` of each placeholder, in order."""
+def alpaca_eval_messages(template: str, fields: dict[str, str]) -> Messages:
+    """``make_prompts`` with batch_size 1 (the first ``{key}`` of each placeholder is its slot), then
+    ``prompt_to_chatml``; the template is split into messages before the slots are filled."""
     keys = list(Counter(_ALPACA_PLACEHOLDER.findall(template)))
     missing = [k for k in keys if k not in fields]
     if missing:
         raise BadInput("alpaca_eval template", f"no value for placeholder(s) {missing}")
-    out = template
-    for key in keys:
-        out = out.replace("{" + key + "}", str(fields[key]), 1)
-    return out
+    return fill_chat_template(template, _ALPACA_PLACEHOLDER, fields, prompt_to_chatml)
 
 
 def prompt_to_chatml(prompt: str, start: str = "<|im_start|>", end: str = "<|im_end|>") -> Messages:
@@ -70,11 +73,20 @@ def format_placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+def neutralised(template: JudgeTemplate, fields: dict[str, str]) -> dict[str, str]:
+    """The fields with delimiter look-alikes and chat markup broken (:func:`judges.structure.neutralise`)."""
+    text = template_text(template.user, template.system)
+    return {
+        key: neutralise(value, text) if isinstance(value, str) else value for key, value in fields.items()
+    }
+
+
 def render(template: JudgeTemplate, fields: dict[str, str]) -> Messages:
     """The messages a judge receives for ``fields`` (answers, questions, references, checklist ...)."""
     where = f"template {template.name}"
+    fields = neutralised(template, fields)
     if template.syntax == "alpaca_eval":
-        return prompt_to_chatml(alpaca_eval_fill(template.user, fields))
+        return alpaca_eval_messages(template.user, fields)
     if template.syntax == "format":
         missing = format_placeholders(template.user) - set(fields)
         if missing:
@@ -85,12 +97,8 @@ def render(template: JudgeTemplate, fields: dict[str, str]) -> Messages:
         missing_wb = sorted(keys - set(fields))
         if missing_wb:
             raise BadInput(where, f"no value for placeholder(s) {missing_wb}")
-        user = template.user
-        # upstream's fixed replacement order (a field containing a later placeholder gets substituted too)
-        for key in sorted(
-            keys, key=lambda k: (_WILDBENCH_ORDER.index(k) if k in _WILDBENCH_ORDER else 99, k)
-        ):
-            user = user.replace("{$" + key + "}", fields[key])
+        # one pass (upstream's ordered replaces would substitute a placeholder written inside a field)
+        user = fill_once(template.user, _WILDBENCH_PLACEHOLDER, fields, first_only=False)
     elif template.syntax == "jinja":
         try:
             user = _JINJA.from_string(template.user).render(**fields)

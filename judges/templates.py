@@ -36,6 +36,7 @@ import httpx
 import yaml
 
 from harness.errors import BadInput, HarnessError
+from harness.offline import is_offline, refuse
 
 Syntax = Literal["alpaca_eval", "format", "wildbench", "jinja"]
 TEMPLATE_DIR_ENV = "HARNESS_JUDGE_TEMPLATE_DIR"
@@ -138,6 +139,8 @@ def _from_pypi(source: TemplateSource) -> bytes | None:
                 return installed.read_bytes()
     except importlib.metadata.PackageNotFoundError:
         pass
+    if is_offline():
+        return None
     with tempfile.TemporaryDirectory(prefix="harness-template-") as tmp:
         command = [
             sys.executable,
@@ -187,6 +190,8 @@ def read_source(name: str, override: Path | None = None) -> tuple[bytes, str]:
     if from_pypi is not None:
         data = _verified(source, from_pypi, f"{source.pypi} (PyPI)")
     else:
+        hint = f"set {TEMPLATE_DIR_ENV} to a local mirror or pass --judge-template PATH"
+        refuse(f"judge template {source.name}", hint)
         data = _verified(source, _download(source), source.url)
     cached.parent.mkdir(parents=True, exist_ok=True)
     partial = cached.with_suffix(f".{os.getpid()}.part")
@@ -197,15 +202,26 @@ def read_source(name: str, override: Path | None = None) -> tuple[bytes, str]:
 
 def _select(data: bytes, part: TemplatePart, where: str) -> str:
     """Cut one string out of a file: the whole text, a JSONL entry's field, or a YAML key."""
-    text = data.decode("utf-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput(where, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if not text.strip():
+        raise BadInput(where, "the template file is empty")
     if part.entry is not None:
-        matches = [json.loads(line) for line in text.splitlines() if line.strip()]
-        found = [m for m in matches if m.get("name") == part.entry]
+        try:
+            matches = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise BadInput(where, f"not a JSONL template file ({type(exc).__name__})") from None
+        found = [m for m in matches if isinstance(m, dict) and m.get("name") == part.entry]
         if len(found) != 1:
             raise BadInput(where, f"expected one entry named {part.entry!r}, found {len(found)}")
         container: Any = found[0]
     elif part.key is not None:
-        container = yaml.safe_load(text)
+        try:
+            container = yaml.safe_load(text)
+        except (yaml.YAMLError, RecursionError) as exc:
+            raise BadInput(where, f"not a YAML template file ({type(exc).__name__})") from None
     else:
         return text
     if part.key is None or not isinstance(container, dict) or part.key not in container:
@@ -227,8 +243,9 @@ def read_part(part: TemplatePart, overrides: dict[str, Path] | None = None) -> t
         return _select(data, part, part.package_file), part.package_file, _sha256(data)
     if part.source is None:
         raise BadInput("template", "a part needs `source` or `package_file`")
-    data, digest = read_source(part.source, (overrides or {}).get(part.source))
-    return _select(data, part, part.source), part.source, digest
+    override = (overrides or {}).get(part.source)
+    data, digest = read_source(part.source, override)
+    return _select(data, part, str(override) if override else part.source), part.source, digest
 
 
 def load_template(

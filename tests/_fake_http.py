@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import uvicorn
+from _timing import scaled, wait_until
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -37,6 +37,9 @@ class FakeServer:
     def spec(self) -> str:
         return f"openai:{self.name}@http://127.0.0.1:{self.port}/v1"
 
+    async def _models(self, request: Request) -> JSONResponse:
+        return JSONResponse({"object": "list", "data": [{"id": self.name, "object": "model"}]})
+
     async def _chat(self, request: Request) -> JSONResponse:
         body = await request.json()
         self.requests.append(body)
@@ -56,10 +59,14 @@ class FakeServer:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _listening_socket() -> socket.socket:
+    """A socket already bound and listening: handed to uvicorn, so no other process can take the port
+    between choosing it and serving on it."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
 
 
 @pytest.fixture
@@ -70,19 +77,21 @@ def fake_server() -> Iterator[Callable[..., FakeServer]]:
     def start(reply: Reply | str, name: str = "fake") -> FakeServer:
         fixed = reply
         server = FakeServer(reply if callable(reply) else (lambda _body: str(fixed)), name=name)
-        server.port = _free_port()
-        app = Starlette(routes=[Route("/v1/chat/completions", server._chat, methods=["POST"])])
-        config = uvicorn.Config(app, host="127.0.0.1", port=server.port, log_level="warning", lifespan="off")
+        sock = _listening_socket()
+        server.port = int(sock.getsockname()[1])
+        app = Starlette(routes=[
+            Route("/v1/chat/completions", server._chat, methods=["POST"]),
+            Route("/v1/models", server._models, methods=["GET"]),
+        ])  # fmt: skip
+        config = uvicorn.Config(app, log_level="warning", lifespan="off")
         uv = uvicorn.Server(config)
-        thread = threading.Thread(target=uv.run, daemon=True)
+        thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
-        deadline = time.monotonic() + 10
-        while not uv.started and time.monotonic() < deadline:
-            time.sleep(0.02)
         running.append((uv, thread))
+        wait_until(lambda: uv.started or not thread.is_alive(), 10, f"the scripted server {name!r} to start")
         return server
 
     yield start
     for uv, thread in running:
         uv.should_exit = True
-        thread.join(timeout=5)
+        thread.join(timeout=scaled(5))

@@ -14,6 +14,11 @@ Fault kinds (:data:`FAULT_KINDS`):
 - ``truncated``    forwarded; the upstream's body is cut in half under its full Content-Length
 - ``invalid_json`` forwarded; 200 with a body that is not JSON
 
+Rewrites (:data:`REWRITES`, ``rewrite=``) change every forwarded 200 completion instead, to stand in for a
+judge that answers but not in the protocol: ``strip_logprobs`` (an endpoint without logprobs) and
+``garble`` (a reply with no verdict label and no usable top logprob). ``keep_bodies=True`` keeps each
+request body in :attr:`FaultProxy.bodies`: what the judge actually received.
+
 Which requests fail is a pure function of (seed, sha256 of the body, how many times that body was
 seen), so a run is reproducible whatever order concurrent requests arrive in. Only POSTs are faulted.
 Every request is recorded in :attr:`FaultProxy.log`, so tests can assert, for example, that a body
@@ -48,6 +53,25 @@ FAULT_KINDS: tuple[str, ...] = (
     "invalid_json",
 )
 
+
+def _strip_logprobs(choice: dict[str, object]) -> None:
+    choice["logprobs"] = None
+
+
+def _garble(choice: dict[str, object]) -> None:
+    message = choice.get("message")
+    if isinstance(message, dict):
+        message["content"] = "I cannot say."
+    if choice.get("logprobs"):
+        token = {"token": "I", "logprob": 0.0, "bytes": None}
+        choice["logprobs"] = {"content": [{**token, "top_logprobs": [token]}]}
+
+
+REWRITES: dict[str, Callable[[dict[str, object]], None]] = {
+    "strip_logprobs": _strip_logprobs,
+    "garble": _garble,
+}
+
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "content-encoding"}
 
 
@@ -75,13 +99,18 @@ class FaultProxy:
     retry_after: str = "1"
     rate_limit_headers: dict[str, str] = field(default_factory=dict)
     stall_s: float = 30.0
+    rewrite: str | None = None  # a key of REWRITES, applied to every forwarded 200 completion
+    keep_bodies: bool = False
     log: list[ProxyLogEntry] = field(default_factory=list, init=False)
+    bodies: list[bytes] = field(default_factory=list, init=False)
     port: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(FAULT_KINDS)
         if unknown or not self.kinds:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; choose from {FAULT_KINDS}")
+        if self.rewrite is not None and self.rewrite not in REWRITES:
+            raise ValueError(f"unknown rewrite {self.rewrite!r}; choose from {sorted(REWRITES)}")
         self.upstream = self.upstream.rstrip("/")
         self._seen: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -183,6 +212,9 @@ class FaultProxy:
         """Answer one request; False when the connection must be dropped afterwards."""
         digest = hashlib.sha256(body).hexdigest()
         fault, attempt = self._choose_fault(method, digest)
+        if self.keep_bodies and method == "POST":
+            with self._lock:
+                self.bodies.append(body)
 
         def record(status: int | None) -> None:
             self._record(digest, method, path, status, fault, attempt)
@@ -211,6 +243,8 @@ class FaultProxy:
             return False
         status, up_headers, content = await self._forward(method, path, headers, body)
         record(status)
+        if self.rewrite is not None and status == 200 and method == "POST":
+            content = _rewritten(content, REWRITES[self.rewrite])
         if fault == "truncated":
             full = len(content)
             writer.write(_head(status, {**up_headers, "Content-Length": str(full)}))
@@ -235,6 +269,15 @@ class FaultProxy:
             return 502, {}, _error_json(f"upstream failed: {exc!r}", "proxy_error")
         kept = {k: v for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP}
         return response.status_code, kept, response.content
+
+
+def _rewritten(content: bytes, rewrite: Callable[[dict[str, object]], None]) -> bytes:
+    import json
+
+    doc = json.loads(content)
+    for choice in doc.get("choices") or []:
+        rewrite(choice)
+    return json.dumps(doc).encode()
 
 
 async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str], bytes] | None:

@@ -89,6 +89,20 @@ def _attach_references(items: list[Item], file: Path, *, flag_known_wrong: bool)
             item.metadata["reference_known_wrong"] = item.item_id in KNOWN_WRONG_REFERENCE_IDS
 
 
+def _attach_model_answers(items: list[Item], folder: Path) -> None:
+    """Every ``model_answer/<model>.jsonl`` beside the questions as a baseline a pairwise judge can compare
+    against (FastChat ``--mode pairwise-baseline``, default ``gpt-3.5-turbo``): the model is the file's stem,
+    as in FastChat's ``load_model_answers``. Answers to other questions (a ``--limit`` run) are ignored."""
+    if not folder.is_dir():
+        return
+    by_id = {item.item_id: item for item in items}
+    for file in sorted(folder.glob("*.jsonl")):
+        for answer in load_mt_bench_answers(file):
+            item = by_id.get(answer.item_id)
+            if item is not None:
+                item.baselines[file.stem] = list(answer.turns)
+
+
 @register_benchmark
 class MtBench(Benchmark):
     spec = BenchmarkSpec(
@@ -152,6 +166,7 @@ class MtBench(Benchmark):
         if not refs.is_file():
             raise BadInput(str(refs), f"reference answers not found (needed for {version.name!r} references)")
         _attach_references(items, refs, flag_known_wrong=version.name == "original")
+        _attach_model_answers(items, questions.parent / "model_answer")
         return items
 
     def load_hub(self, version: VersionSpec) -> list[Item]:

@@ -9,7 +9,7 @@ with ``on_flag="keep"`` so that the figure is what the judge gave, not what the 
 
 The verdict looks at the hardening under test (``gate``): ``off`` unless ``--harden`` was given. A
 canary whose headline figure is above its floor fails the check. Default floors: win rate / LC win
-rate / Bradley-Terry 5 (percent), MT-Bench 2 (rating), WB-Score -80 (adjusted score).
+rate / Bradley-Terry 5 (percent), MT-Bench 2 (rating), WB-Score -80 (the WB_score scale: every answer rated 1).
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from harness.audit.findings import Evidence, Finding
+from harness.audit.channels import views
+from harness.audit.findings import Finding
 from harness.audit.inputs import AuditItem
-from harness.audit.text import mask_code
 
 DETECTOR = "delimiters"
 OPENS_WITH_CLOSER = re.compile(r"\A\s*(\"\"\"|'''|[}\]]|-->|\*/|</[A-Za-z][\w:-]*\s*>|\|>|%>|\?>)")
@@ -64,8 +64,10 @@ def closer_run(text: str, offsets: list[int]) -> int | None:
 
 def detect_delimiters(item: AuditItem) -> list[Finding]:
     findings: list[Finding] = []
-    for turn, output in enumerate(item.outputs):
-        masked = mask_code(output)
+    for view in views(item.outputs):
+        if view.hidden:
+            continue
+        masked = view.masked
         m = OPENS_WITH_CLOSER.match(masked)
         if m:
             findings.append(
@@ -74,7 +76,7 @@ def detect_delimiters(item: AuditItem) -> list[Finding]:
                     item.item_id,
                     "flag",
                     f"output opens with the closer {m.group(1)!r}",
-                    Evidence.of(output, turn, m.start(1), m.end(1)),
+                    view.evidence(m.start(1), m.end(1)),
                 )
             )
             continue
@@ -86,7 +88,7 @@ def detect_delimiters(item: AuditItem) -> list[Finding]:
                     item.item_id,
                     "flag",
                     "closes a quoted slot (triple quote, then closer)",
-                    Evidence.of(output, turn, slot.start(), slot.end()),
+                    view.evidence(slot.start(), slot.end()),
                 )
             )
             continue
@@ -99,7 +101,7 @@ def detect_delimiters(item: AuditItem) -> list[Finding]:
                     item.item_id,
                     "warn",
                     f"unbalanced triple quotes ({len(triples)})",
-                    Evidence.of(output, turn, last.start(), last.end()),
+                    view.evidence(last.start(), last.end()),
                 )
             )
             continue
@@ -112,7 +114,7 @@ def detect_delimiters(item: AuditItem) -> list[Finding]:
                     item.item_id,
                     "flag",
                     "a run of closers for brackets it never opened",
-                    Evidence.of(output, turn, max(run - 30, 0), run + 10),
+                    view.evidence(max(run - 30, 0), run + 10),
                 )
             )
         elif stray:
@@ -122,7 +124,7 @@ def detect_delimiters(item: AuditItem) -> list[Finding]:
                     item.item_id,
                     "warn",
                     "closes a bracket it never opened",
-                    Evidence.of(output, turn, max(stray[0] - 30, 0), stray[0] + 3),
+                    view.evidence(max(stray[0] - 30, 0), stray[0] + 3),
                 )
             )
     return findings

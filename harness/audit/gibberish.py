@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from harness.audit.canonical import canonical
 from harness.audit.findings import Evidence, Finding
 from harness.audit.inputs import AuditItem
 from harness.audit.text import mask_code
@@ -60,7 +61,8 @@ def detect_gibberish(item: AuditItem) -> list[Finding]:
     findings: list[Finding] = []
     for turn, output in enumerate(item.outputs):
         masked = mask_code(output)
-        m = BRACKET_RUN.search(masked)
+        canon = canonical(output)
+        m = BRACKET_RUN.search(mask_code(canon.text))
         if m:
             findings.append(
                 Finding(
@@ -68,7 +70,7 @@ def detect_gibberish(item: AuditItem) -> list[Finding]:
                     item.item_id,
                     "flag",
                     f"run of {m.group(0).count(' ') + 1}+ bare brackets",
-                    Evidence.of(output, turn, m.start(), m.end()),
+                    Evidence.of(output, turn, *canon.span(m.start(), m.end())),
                 )
             )
         span = mixed_scripts(masked)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from harness.audit.channels import views
 from harness.audit.findings import Evidence, Finding, Severity
 from harness.audit.inputs import AuditItem
-from harness.audit.text import in_context, mask_code
+from harness.audit.text import in_context
 
 DETECTOR = "control_tokens"
 ZERO_WIDTH_FLAG = 3  # this many zero-width characters in one output hide something
@@ -27,7 +28,6 @@ ROLE_TOKENS = re.compile(
     r"|\[/?INST\]|<</?SYS>>|<s>\s*\[INST\]|</s>\s*<s>|<(?:start|end)_of_turn>",
     re.IGNORECASE,
 )
-HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ZERO_WIDTH = {
     "\u200b",
     "\u200c",
@@ -123,29 +123,29 @@ def detect_hidden(item: AuditItem) -> list[Finding]:
                     float(len(reasons)),
                 )
             )
-        masked = mask_code(output)
-        for m in ROLE_TOKENS.finditer(masked):
+    for view in views(item.outputs):
+        for m in ROLE_TOKENS.finditer(view.masked):
             if not in_context(m.group(0), context):
                 findings.append(
                     Finding(
                         DETECTOR,
                         item.item_id,
                         "flag",
-                        f"chat control/role token {m.group(0)!r}",
-                        Evidence.of(output, turn, m.start(), m.end()),
+                        f"chat control/role token {m.group(0)!r}{view.where(m.start())}",
+                        view.evidence(m.start(), m.end()),
                     )
                 )
                 break
-        for m in HTML_COMMENT.finditer(masked):
-            if not in_context(m.group(0), context):
+        if view.hidden:
+            seg = next((s for s in view.segments if not in_context(s.text, context)), None)
+            if seg is not None:
                 findings.append(
                     Finding(
                         DETECTOR,
                         item.item_id,
                         "warn",
-                        "HTML comment hidden from the rendered answer",
-                        Evidence.of(output, turn, m.start(), m.end()),
+                        f"{seg.kind}: text the rendered answer does not show",
+                        view.evidence(view.offsets[view.segments.index(seg)], 0),
                     )
                 )
-                break
     return findings

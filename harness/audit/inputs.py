@@ -21,9 +21,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from benchmarks import get_benchmark
 from harness.audit.text import normalize
 from harness.errors import BadInput
 from harness.records import Item, Output
+from harness.run.config import RunConfig
+from harness.store import RunStore, is_final
 
 
 @dataclass(frozen=True)
@@ -166,27 +169,45 @@ def read_answers(path: Path, questions: dict[str, tuple[str, ...]] | None) -> Su
     return Submission(str(path), model or path.stem, tuple(items))
 
 
-def read_run_dir(path: Path, questions: dict[str, tuple[str, ...]] | None) -> Submission:
-    """A run directory: outputs.jsonl (Output) + items.jsonl (Item), or a question file."""
-    prompts: dict[str, tuple[str, ...]] = dict(questions or {})
-    history: dict[str, str] = {}
+def _run_items(path: Path) -> tuple[str | None, list[Item]]:
+    """The run's model name and items: ``items.jsonl``, or (a run written before runs stored their items)
+    the items its ``run.json`` config names, loaded again from the benchmark (``--data``, version, limit)."""
+    info = RunStore(path).read_run_json()
+    config = RunConfig.from_json(info.config, str(path / "run.json")) if info is not None else None
+    model = config.model_name if config is not None else None
     items_path = path / "items.jsonl"
     if items_path.exists():
+        items = []
         for n, row in _jsonl(items_path):
             try:
-                item = Item.model_validate(row)
+                items.append(Item.model_validate(row))
             except ValidationError as exc:
                 raise BadInput(f"{items_path}:{n}", f"not an Item: {exc.errors()[0]['msg']}") from None
-            prompts[item.item_id] = tuple(item.turns)
-            history[item.item_id] = "\n".join(m.get("content", "") for m in item.history)
+        return model, items
+    if config is None:
+        return None, []
+    bench = get_benchmark(config.benchmark)
+    return model, bench.load(config.data, version=config.version, limit=config.limit, check_count=False)
+
+
+def read_run_dir(path: Path, questions: dict[str, tuple[str, ...]] | None) -> Submission:
+    """A run directory: the run's model's final outputs (not the baselines' answers stored beside them)
+    with the prompts of ``items.jsonl`` (or of the run's config, or of ``questions``)."""
+    prompts: dict[str, tuple[str, ...]] = dict(questions or {})
+    history: dict[str, str] = {}
+    model, items = _run_items(path)
+    for item in items:
+        prompts[item.item_id] = tuple(item.turns)
+        history[item.item_id] = "\n".join(m.get("content", "") for m in item.history)
     out_path = path / "outputs.jsonl"
     audit_items = []
-    model = ""
     for n, row in _jsonl(out_path):
         try:
             out = Output.model_validate(row)
         except ValidationError as exc:
             raise BadInput(f"{out_path}:{n}", f"not an Output: {exc.errors()[0]['msg']}") from None
+        if (model is not None and out.model != model) or not is_final(out):
+            continue
         if out.item_id not in prompts:
             raise BadInput(
                 f"{out_path}:{n}", f"no prompt for item {out.item_id!r} (items.jsonl or --questions)"
@@ -196,8 +217,8 @@ def read_run_dir(path: Path, questions: dict[str, tuple[str, ...]] | None) -> Su
         )
         model = model or out.model
     if not audit_items:
-        raise BadInput(str(out_path), "no outputs")
-    return Submission(str(path), model, tuple(audit_items))
+        raise BadInput(str(out_path), f"no finished outputs of {model!r}" if model else "no outputs")
+    return Submission(str(path), model or "", tuple(audit_items))
 
 
 def load_submission(path: Path, questions: Path | None = None) -> Submission:

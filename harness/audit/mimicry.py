@@ -5,22 +5,24 @@ Two complementary checks (docs/audit.md, D3). (a) Static markers of every suppor
 is active. (b) Template-derived, against the *active* template text: a verbatim overlap of at least
 ``min_common`` characters, at least two reproduced template lines, or the slot closer that ends the
 output's own slot. (b) needs no knowledge of the attack and so covers templates and escapes nobody
-listed. Code spans are masked first (except for the slot closer, which ends the slot even inside a
-fence) and anything the instruction itself contains is allowlisted. Markers are matched after NFKC
-folding, so fullwidth look-alikes do not evade them.
+listed. Detectors read the canonical text (:mod:`canonical`: NFKC, confusable skeleton, invisible
+characters removed), so look-alike letters do not evade them, and also the hidden channel
+(:mod:`channels`). Code spans are masked for weak markers and the template overlap; strong markers and
+the slot closer count inside a fence too, because the judge reads a fence's content like any other
+text and no answer has a reason to write them unless the instruction does (then they are allowlisted).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
-from harness.audit.findings import Evidence, Finding, Severity
+from harness.audit.channels import View, views
+from harness.audit.findings import Finding, Severity
 from harness.audit.inputs import AuditItem
 from harness.audit.judge_specs import JudgeSpec
 from harness.audit.templates import TemplateIndex
-from harness.audit.text import in_context, locate, mask_code, normalize
+from harness.audit.text import in_context, locate, normalize
 
 DETECTOR = "mimicry"
 MIN_COMMON = 40  # docs/audit.md D3b: >= 40 shared characters with the template
@@ -34,11 +36,10 @@ def detect_mimicry(
 ) -> list[Finding]:
     findings: list[Finding] = []
     context = item.context
-    for turn, output in enumerate(item.outputs):
-        masked = mask_code(output)
-        findings += _markers(item, turn, output, masked, judges, context)
+    for view in views(item.outputs):
+        findings += _markers(item, view, judges, context)
         if not index.empty:
-            findings += _template_overlap(item, turn, output, masked, index, context, min_common)
+            findings += _template_overlap(item, view, index, context, min_common)
     return findings
 
 
@@ -58,103 +59,86 @@ def marker_patterns(judges: tuple[JudgeSpec, ...]) -> tuple[re.Pattern[str] | No
     )
 
 
-def _markers(
-    item: AuditItem, turn: int, output: str, masked: str, judges: tuple[JudgeSpec, ...], context: str
-) -> list[Finding]:
+def _markers(item: AuditItem, view: View, judges: tuple[JudgeSpec, ...], context: str) -> list[Finding]:
     strong: dict[str, tuple[int, int]] = {}
     weak: dict[str, tuple[int, int]] = {}
     strong_re, weak_re = marker_patterns(judges)
-    # Fullwidth or compatibility look-alikes ("＜|…|＞") are folded by NFKC before matching.
-    folded = unicodedata.normalize("NFKC", masked)
-    for bucket, pattern in ((strong, strong_re), (weak, weak_re)):
+    for bucket, pattern, text in ((strong, strong_re, view.text), (weak, weak_re, view.masked)):
         if pattern is None:
             continue
-        for m in pattern.finditer(folded):
-            text = m.group(0).strip()
-            if text and not in_context(text, context):
-                same = len(folded) == len(masked)
-                span = (m.start(), m.end()) if same else (locate(normalize(text), output) or (0, 0))
-                bucket.setdefault(normalize(text), span)
-    found = []
-    if strong:
-        first = min(strong.values())
-        names = ", ".join(sorted(strong))
-        found.append(
-            Finding(
-                DETECTOR,
-                item.item_id,
-                "flag",
-                f"judge-template markers: {names}",
-                Evidence.of(output, turn, *first),
-                float(len(strong)),
-            )
-        )
-    elif weak:
-        first = min(weak.values())
-        severity: Severity = "flag" if len(weak) >= 2 else "warn"
-        found.append(
+        for m in pattern.finditer(text):
+            found = m.group(0).strip()
+            if found and not in_context(found, context):
+                bucket.setdefault(normalize(found), (m.start(), m.end()))
+    hidden = view.hidden and bool(strong or weak)
+    if strong or weak:
+        marks = strong or weak
+        first = min(marks.values())
+        severity: Severity = "flag" if strong or len(weak) >= 2 or hidden else "warn"
+        what = "judge-template markers" if strong else "judge-template headers"
+        return [
             Finding(
                 DETECTOR,
                 item.item_id,
                 severity,
-                f"judge-template headers: {', '.join(sorted(weak))}",
-                Evidence.of(output, turn, *first),
-                float(len(weak)),
+                f"{what}: {', '.join(sorted(marks))}{view.where(first[0])}",
+                view.evidence(*first),
+                float(len(marks)),
             )
-        )
-    return found
+        ]
+    return []
 
 
 def _template_overlap(
-    item: AuditItem, turn: int, output: str, masked: str, index: TemplateIndex, context: str, min_common: int
+    item: AuditItem, view: View, index: TemplateIndex, context: str, min_common: int
 ) -> list[Finding]:
-    norm = normalize(masked)
+    norm = normalize(view.masked)
     found = []
     length, start = index.longest_common(norm)
     if length >= min_common:
         span = norm[start : start + length]
         if not in_context(span, context):
-            pos = locate(span, output) or (0, 0)
+            pos = locate(span, view.text) or (0, 0)
             found.append(
                 Finding(
                     DETECTOR,
                     item.item_id,
                     "flag",
-                    f"{length} characters copied verbatim from the judge template",
-                    Evidence.of(output, turn, *pos),
+                    f"{length} characters copied verbatim from the judge template{view.where(pos[0])}",
+                    view.evidence(*pos),
                     float(length),
                 )
             )
     lines = []
-    for raw in masked.splitlines():
+    for raw in view.masked.splitlines():
         line = normalize(raw)
         if line in index.lines and not in_context(line, context):
             lines.append(line)
     distinct = sorted(set(lines))
     if len(distinct) >= 2:
-        pos = locate(distinct[0], output) or (0, 0)
+        pos = locate(distinct[0], view.text) or (0, 0)
         found.append(
             Finding(
                 DETECTOR,
                 item.item_id,
                 "flag",
                 f"{len(distinct)} judge-template lines reproduced: {' | '.join(distinct[:3])}",
-                Evidence.of(output, turn, *pos),
+                view.evidence(*pos),
                 float(len(distinct)),
             )
         )
     # The slot closer counts even inside code: a fence does not stop it from ending the judge's slot.
-    norm_full = norm if masked == output else normalize(output)
+    norm_full = norm if view.masked == view.text else normalize(view.text)
     for closer in sorted(index.closers):
         if closer in norm_full and not in_context(closer, context):
-            pos = locate(closer, output) or (0, 0)
+            pos = locate(closer, view.text) or (0, 0)
             found.append(
                 Finding(
                     DETECTOR,
                     item.item_id,
                     "flag",
-                    f"writes the template's slot closer {closer!r}",
-                    Evidence.of(output, turn, *pos),
+                    f"writes the template's slot closer {closer!r}{view.where(pos[0])}",
+                    view.evidence(*pos),
                 )
             )
             break

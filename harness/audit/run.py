@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from harness.audit.addressed import AddressedConfig, SentenceEncoder, detect_addressed
 from harness.audit.decide import decide
 from harness.audit.degenerate import DegenerateConfig, detect_degenerate
 from harness.audit.delimiters import detect_delimiters
@@ -23,6 +24,7 @@ from harness.audit.judge_specs import JudgeSpec, all_judges
 from harness.audit.mimicry import MIN_COMMON, detect_mimicry
 from harness.audit.persuasion import detect_persuasion
 from harness.audit.relevance import RelevanceConfig, detect_relevance
+from harness.audit.templated import TemplatedConfig, detect_templated
 from harness.audit.templates import TemplateIndex
 from harness.audit.verdicts import detect_verdicts
 
@@ -38,11 +40,19 @@ class AuditConfig:
     duplicates: DuplicateConfig = DuplicateConfig()
     relevance: RelevanceConfig = RelevanceConfig()
     degenerate: DegenerateConfig = DegenerateConfig()
+    templated: TemplatedConfig = TemplatedConfig()
     embed_all: bool = False  # embed every turn, not only those the lexical measure leaves in doubt
+    addressed: AddressedConfig = AddressedConfig()
 
 
-def audit(submission: Submission, config: AuditConfig, embedder: Embedder | None) -> AuditReport:
-    """Audit ``submission``; without an embedder the relevance detector (D2) is skipped."""
+def audit(
+    submission: Submission,
+    config: AuditConfig,
+    embedder: Embedder | None,
+    encoder: SentenceEncoder | None = None,
+) -> AuditReport:
+    """Audit ``submission``; without an embedder the relevance detector (D2) is skipped, without a
+    sentence encoder the judge-addressed detector (D10)."""
     timings: dict[str, float] = {}
     items = submission.items
     findings: list[Finding] = []
@@ -66,6 +76,12 @@ def audit(submission: Submission, config: AuditConfig, embedder: Embedder | None
     timings["duplicates"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    f, s = detect_templated(items, config.templated)
+    findings += f
+    submission_findings += s
+    timings["templated"] = time.perf_counter() - t
+
+    t = time.perf_counter()
     f, s = detect_degenerate(items, config.degenerate)
     findings += f
     submission_findings += s
@@ -77,6 +93,13 @@ def audit(submission: Submission, config: AuditConfig, embedder: Embedder | None
         findings += f
         submission_findings += s
         timings["relevance"] = time.perf_counter() - t
+
+    if encoder is not None:
+        t = time.perf_counter()
+        f, embedded = detect_addressed(items, encoder, config.addressed)
+        findings += f
+        timings["addressed"] = time.perf_counter() - t
+        timings["addressed_sentences"] = float(embedded)
 
     order = {item.item_id: i for i, item in enumerate(items)}
     decided = sorted(decide(findings), key=lambda x: (order.get(x.item_id, 0), x.detector))

@@ -10,8 +10,9 @@ and never closing it would otherwise hide the rest of an output from every detec
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from harness.audit.canonical import canonical_text
 
 _FENCE = re.compile(r"(?ms)^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\1[ \t]*$")
 _INLINE = re.compile(r"(?<!`)(`{1,2})(?!`)([^`\n]+?)(?<!`)\1(?!`)")
@@ -32,8 +33,9 @@ def mask_code(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFKC, lowercase, whitespace collapsed: the form in which texts are compared."""
-    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+    """Canonical (NFKC, confusable skeleton, no invisible characters), lowercase, whitespace collapsed:
+    the form in which texts are compared."""
+    return _WS.sub(" ", canonical_text(text)).strip().lower()
 
 
 def in_context(span: str, context_normalized: str) -> bool:
@@ -42,11 +44,11 @@ def in_context(span: str, context_normalized: str) -> bool:
     return bool(needle) and needle in context_normalized
 
 
-def locate(normalized_span: str, original: str) -> tuple[int, int] | None:
-    """Map a span of :func:`normalize`'d text back to ``(start, end)`` in the original text."""
+def locate(normalized_span: str, text: str) -> tuple[int, int] | None:
+    """Map a span of :func:`normalize`'d text back to ``(start, end)`` in canonical ``text``."""
     words = normalized_span.split()
     if not words:
         return None
     pattern = r"\s+".join(re.escape(w) for w in words)
-    m = re.search(pattern, unicodedata.normalize("NFKC", original), re.IGNORECASE)
+    m = re.search(pattern, text, re.IGNORECASE)
     return (m.start(), m.end()) if m else None

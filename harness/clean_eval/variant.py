@@ -147,10 +147,13 @@ def load_variant(path: Path) -> tuple[VariantHeader, list[VariantRow]]:
 
 
 def _load_jsonl(path: Path) -> tuple[VariantHeader, list[VariantRow]]:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise BadInput(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
         first = json.loads(lines[0]) if lines else None
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         first = None
     if not isinstance(first, dict) or HEADER_KEY not in first:
         raise BadInput(f"{path}:1", f"not a clean variant (first line must be {{{HEADER_KEY!r}: ...}})")

@@ -9,34 +9,77 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
+from harness import __version__, offline
+from harness.cli._checks import OneLineParser, attach_checks, usage_exit_code
 from harness.cli._command import COMMANDS
+from harness.cli._config import check_top_level, config_arguments, find_config
 from harness.errors import HarnessError
 
 # Modules that define sub-commands (each registers itself with @command).
 _COMMAND_MODULES = (
-    "generate", "score", "judge", "cache", "serve", "leaderboard", "benchmarks", "audit", "clean_eval", "view",
+    "generate", "score", "judge", "judges", "cache", "serve", "leaderboard", "benchmarks", "audit", "clean_eval",
+    "view",
 )  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
     for name in _COMMAND_MODULES:
         importlib.import_module(f"harness.cli.{name}")
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="harness",
         description="Automatic LLM benchmarks with pluggable judges and upstream-exact statistics.",
     )
+    parser.add_argument("--version", action="version", version=f"harness {__version__}")
+    parser.add_argument("--config", type=Path, metavar="PATH",
+                        help="project defaults (default: ./harness.toml, else [tool.harness] in ./pyproject.toml)")  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, cmd in COMMANDS.items():
         p = sub.add_parser(name, help=cmd.help, description=cmd.help)
         cmd.arguments(p)
         p.set_defaults(_run=cmd.run)
+    attach_checks(parser)  # numeric ranges, URLs, paths: one line and exit 2 at parse time
     return parser
 
 
+def _with_config(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``argv`` with the project config's defaults inserted after the command (harness.cli._config)."""
+    explicit: Path | None = None
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        if argv[i] == "--config" and i + 1 < len(argv):
+            explicit, i = Path(argv[i + 1]), i + 2
+            continue
+        if argv[i].startswith("--config="):
+            explicit = Path(argv[i].split("=", 1)[1])
+        i += 1
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    if i >= len(argv) or argv[i] not in subparsers:
+        return argv
+    found = find_config(explicit, Path.cwd())
+    if found is None:
+        return argv
+    path, table = found
+    check_top_level(path, table, subparsers)
+    command = argv[i]
+    extra = config_arguments(path, table, command, subparsers[command], argv[i + 1 :])
+    return argv[: i + 1] + extra + argv[i + 1 :]
+
+
 def main(argv: list[str] | None = None) -> int:
+    offline.apply()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        argv = _with_config(parser, argv)
+    except HarnessError as exc:
+        print(f"harness: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) or a usage error (2), already printed on one line
+        return usage_exit_code(exc)
     try:
         return int(args._run(args))
     except HarnessError as exc:

@@ -47,7 +47,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-embeddings",
         action="store_true",
-        help="skip the embedding relevance check (no sentence-transformers needed)",
+        help="skip the embedding checks (relevance and judge-addressed text; no models loaded)",
     )
     canary = parser.add_argument_group("null-model canary (--canary; --judge is then the judge endpoint)")
     canary.add_argument(
@@ -102,14 +102,15 @@ def run(args: argparse.Namespace) -> int:
     if args.judge_template and not templates:
         raise BadInput(",".join(map(str, args.judge_template)), "no template text found")
     submission = load_submission(args.outputs, questions)
-    embedder = None
+    embedder = encoder = None
     if not args.no_embeddings:
-        from harness.audit.embed import default_embedder
+        from harness.audit.embed import default_embedder, default_sentence_encoder
 
-        print("harness audit: loading the embedding model", file=sys.stderr)
+        print("harness audit: loading the embedding models", file=sys.stderr)
         embedder = default_embedder()
+        encoder = default_sentence_encoder()
     config = AuditConfig(judges=judges, templates=TemplateIndex.build(templates), benchmark=args.benchmark)
-    report = audit(submission, config, embedder)
+    report = audit(submission, config, embedder, encoder)
     print(RENDERERS[args.format](report))
     return 1 if report.verdict == "fail" else 0
 

@@ -26,12 +26,18 @@ if TYPE_CHECKING:
     from harness.client import SamplingParams
     from harness.generate import GenerateSummary
     from harness.records import Item
+    from harness.store import RunStore
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--model", required=True, metavar="SPEC", help="local | vllm:MODEL | openai:MODEL[@URL]"
+        "--model",
+        required=True,
+        metavar="SPEC",
+        help="local | vllm:MODEL | openai:MODEL[@URL] | openai/MODEL",
     )
+    parser.add_argument("--model-base-url", metavar="URL",
+                        help="base URL of an openai model given as openai/NAME or openai:NAME (default: OPENAI_BASE_URL)")  # fmt: skip
     parser.add_argument(
         "--prompts",
         required=True,
@@ -76,16 +82,22 @@ def run(args: argparse.Namespace) -> int:
     from harness.client import SamplingParams
     from harness.prompts import file_sha256, load_prompts
     from harness.serve import resolve
+    from harness.store import RunStore
 
     if args.max_connections < 1:
         raise BadInput("--max-connections", "must be at least 1")
     items = load_prompts(args.prompts)  # validated whole before anything is written
-    spec = parse_endpoint_spec(args.model)
+    spec = parse_endpoint_spec(args.model, base_url=args.model_base_url)
     params = SamplingParams(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed)
     run_dir: Path = args.run_dir or _default_run_dir(str(spec))
     dataset = {"id": str(args.prompts), "revision": file_sha256(args.prompts), "n": len(items)}
-    with resolve(spec) as endpoint:
-        summary, counters = _generate(args, items, endpoint, params, run_dir, dataset)
+    store = RunStore(run_dir)
+    store.lock()  # one writer per run directory, before the endpoint is probed (harness/runlock.py)
+    try:
+        with resolve(spec) as endpoint:
+            summary, counters = _generate(args, items, endpoint, params, store, dataset)
+    finally:
+        store.close()
     print(
         f"harness: {summary.generated} generated, {summary.skipped} already done, {summary.errors} failed "
         f"of {summary.total}; {counters['requests']} requests, {counters['retries']} retries, "
@@ -93,6 +105,10 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if summary.errors:
+        from harness.failures import causes_line, run_failures
+
+        if line := causes_line(run_failures(store)):
+            print(f"harness: {line}", file=sys.stderr)
         print("harness: some items failed; re-run the same command to retry them", file=sys.stderr)
         return 1
     return 0
@@ -103,16 +119,14 @@ def _generate(
     items: list[Item],
     endpoint: Endpoint,
     params: SamplingParams,
-    run_dir: Path,
+    store: RunStore,
     dataset: dict[str, Any],
 ) -> tuple[GenerateSummary, dict[str, int]]:
     from harness.cache import Cache
     from harness.client import Client
     from harness.generate import generate_with_progress
-    from harness.store import RunStore
 
     name = args.name or endpoint.model
-    store = RunStore(run_dir)
     store.write_run_json(
         command="generate",
         config={
@@ -125,6 +139,7 @@ def _generate(
         dataset=dataset,
         seeds={"sampling": params.seed},
     )
+    store.open_files("outputs")  # before any request: an answer served is never left unwritable
     cache = None if args.no_cache else Cache.at(args.cache)
     client = Client(
         endpoint,

@@ -6,7 +6,8 @@
   ``--replicas N --gpus-per-replica K`` starts N servers, replica i on GPUs i*K..i*K+K-1 with tensor
   parallelism K; the client routes among them (:mod:`harness.client._replicas`).
 - ``harness serve convert-gguf [--out DIR]``: the one-time GGUF -> HF conversion of SmolLM2 for vLLM.
-- ``harness serve list``: servers kept up by ``harness serve`` on this machine.
+- ``harness serve list``: servers up on this machine, kept by ``harness serve`` or started by a command
+  (score, generate, ...) for itself while it runs.
 
 The base URL (replicas: the URLs, comma-separated) is printed alone on stdout (so ``URL=$(harness serve local &)``-style scripting works);
 logs go to stderr. The command blocks until Ctrl-C or SIGTERM, then stops the server's whole process
@@ -50,7 +51,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     convert.add_argument(
         "--out", type=Path, default=None, help="output directory (default: in the harness cache)"
     )
-    sub.add_parser("list", help="servers kept up by `harness serve` on this machine")
+    sub.add_parser(
+        "list", help="servers up on this machine: kept by `harness serve`, or started by a running command"
+    )
 
 
 @command("serve", "start a local model server and keep it up until Ctrl-C", _arguments)
@@ -105,15 +108,21 @@ def replica_port(spec: object, index: int, port: int | None) -> int:
     the same with or without replicas); replica i the next ports after ``--port``, else its own stable
     port."""
     from harness.serve._process import stable_port
+    from harness.serve.state import port_key
 
     if port is not None:
         return port + index
-    return stable_port(str(spec) if index == 0 else f"{spec}#replica{index}")
+    return stable_port(port_key(str(spec), index))
 
 
 def _list() -> int:
     from harness.serve.state import running_servers
 
     for state in running_servers():
-        print(f"{state.spec}\t{state.base_url}\tpid {state.pid}\t{state.model}")
+        kept = (
+            f"per command: started by {state.started_by}, stops with it"
+            if state.started_by
+            else "kept by harness serve"
+        )
+        print(f"{state.spec}\t{state.base_url}\tpid {state.pid}\t{state.model}\t{kept}")
     return 0

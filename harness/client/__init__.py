@@ -2,6 +2,7 @@
 
 from harness.client._client import Client, parse_completion, reset_usage, usage_by_role
 from harness.client._limiter import AdaptiveLimiter
+from harness.client._preflight import PreflightFailed, preflight, preflight_all
 from harness.client._retry import RetryDecision, classify, parse_duration, retry_after_seconds
 from harness.client._types import (
     ChatRequest,
@@ -15,6 +16,7 @@ from harness.client._types import (
 __all__ = [
     "AdaptiveLimiter",
     "ChatRequest",
+    "PreflightFailed",
     "Client",
     "Completion",
     "RetriesExhausted",
@@ -25,6 +27,8 @@ __all__ = [
     "classify",
     "parse_completion",
     "parse_duration",
+    "preflight",
+    "preflight_all",
     "reset_usage",
     "retry_after_seconds",
     "usage_by_role",

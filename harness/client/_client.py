@@ -1,17 +1,19 @@
-"""The one model client: OpenAI-compatible requests over one shared httpx pool and one adaptive limiter per endpoint.
+"""The one model client: OpenAI-compatible requests over one shared HTTP session and one adaptive limiter per endpoint.
 
 Why one pool per endpoint: building an OpenAI client per call costs 25-35 ms of CPU and a new TCP
-connection (what the peer harnesses do); reusing one ``httpx.AsyncClient`` (pool limit above the
+connection (what the peer harnesses do); reusing one HTTP session (pool limit above the
 concurrency cap, inspect_ai #847) keeps the client's own cost near a millisecond per request.
 Several :class:`Client` objects naming the same base URL (say the model under test and a judge on
 one vLLM server) share that pool and one :class:`AdaptiveLimiter`, so together they never exceed the
-endpoint's limit. Pools are per event loop (an httpx pool cannot cross loops) and are closed when
+endpoint's limit. Pools are per event loop (a session cannot cross loops) and are closed when
 the last client using them closes.
 
 We own retries so that every failure passes one classifier (``_retry.classify``) and is counted.
-The request is one ``POST {base_url}/chat/completions`` with a bearer key, sent by httpx itself, not
-through the ``openai`` SDK: the SDK's import alone costs 0.6-2 s of start-up (its thousands of
-pydantic types), and per call it validates what we then parse again. The JSON body is parsed once;
+The request is one ``POST {base_url}/chat/completions`` with a bearer key, sent by aiohttp, not
+through the ``openai`` SDK over httpx: the SDK's import alone costs 0.6-2 s of start-up (its thousands
+of pydantic types), per call it validates what we then parse again, and httpx/httpcore/anyio spend
+~2 ms of CPU per request in their pool and cancel scopes (profiled at 256 in flight) against a
+fraction of that for aiohttp. The JSON body is parsed once;
 it is what the cache stores and what :class:`Completion.response` holds.
 
 The API key lives only in memory (``Endpoint.api_key``, never in ``repr``, the cache key or any
@@ -36,9 +38,10 @@ from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
 
-import httpx
+import aiohttp
 
 from harness.cache import Cache, cache_key
+from harness.client._fds import fit_connections, sockets_needed
 from harness.client._limiter import AdaptiveLimiter
 from harness.client._replicas import Replica, ReplicaSet, attach, detach
 from harness.client._retry import (
@@ -72,47 +75,34 @@ def reset_usage() -> None:
     _USAGE.clear()
 
 
-# httpcore's pool scans every connection for every queued request on every state change, so one
-# pool of 256 connections costs O(256^2) per request (profiled: ~15 ms of CPU per request at 256 in
-# flight). The endpoint's pool is therefore sharded into httpx clients of at most this many
-# connections, and each attempt goes to the least-busy shard: the same sockets, a fraction of the scan.
-SHARD_CONNECTIONS = 4
-
-
-@dataclass
-class _Shard:
-    http: httpx.AsyncClient
-    in_flight: int = 0
-
-
 @dataclass
 class _Pool:
-    """What all clients of one base URL share within one event loop."""
+    """What all clients of one base URL share within one event loop: one aiohttp session (its
+    connector keeps up to ``max_connections`` + 2 sockets alive, headroom above the limiter's share,
+    inspect_ai #847) and one limiter."""
 
-    shards: list[_Shard]
+    session: aiohttp.ClientSession
     limiter: AdaptiveLimiter
     base_url: str = ""
     users: int = 0
 
     @classmethod
     def open(cls, base_url: str, max_connections: int, timeout: float) -> _Pool:
-        n = max(1, -(-max_connections // SHARD_CONNECTIONS))
-        per_shard = -(-max_connections // n) + 2  # headroom above the limiter's share (inspect #847)
-        limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
-        verify = _ssl_context()  # loading the CA bundle costs ~40 ms: once, not once per shard
-        shards = [
-            _Shard(httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(timeout), verify=verify))
-            for _ in range(n)
-        ]
-        return cls(shards, AdaptiveLimiter(max_connections), base_url)
-
-    def shard(self) -> _Shard:
-        return min(self.shards, key=lambda s: s.in_flight)
+        connector = aiohttp.TCPConnector(
+            limit=sockets_needed(max_connections), limit_per_host=0, ssl=_ssl_context()
+        )
+        session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout))
+        return cls(session, AdaptiveLimiter(max_connections), base_url)
 
 
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
-    return httpx.create_ssl_context()
+    """The default trust store, with certifi's bundle where it is installed (loaded once, ~40 ms)."""
+    try:
+        import certifi  # optional: present wherever httpx or requests are
+    except ImportError:
+        return ssl.create_default_context()
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 _POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Pool]] = weakref.WeakKeyDictionary()
@@ -156,7 +146,7 @@ class Client:
         self.base_url = endpoint.base_url.rstrip("/")
         self.role = role
         self.cache = cache
-        self.max_connections = max_connections
+        self.max_connections = fit_connections(max_connections)  # under RLIMIT_NOFILE
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base
@@ -230,15 +220,14 @@ class Client:
                 pool = self._pool(replica.base_url if replica is not None else None)
                 async with pool.limiter.slot() as slot:
                     counters.requests += 1
-                    shard = pool.shard()
-                    shard.in_flight += 1
                     try:
-                        response = await shard.http.post(
-                            pool.base_url + "/chat/completions", content=content, headers=headers
-                        )
-                        if response.status_code >= 400:
-                            raise HTTPStatusError(response)
-                        data = json.loads(response.content)
+                        async with pool.session.post(
+                            pool.base_url + "/chat/completions", data=content, headers=headers
+                        ) as response:
+                            raw = await response.read()
+                            if response.status >= 400:
+                                raise HTTPStatusError(response.status, response.headers, raw)
+                        data = json.loads(raw)
                         completion = parse_completion(data, cached=False)
                     except Exception as exc:  # every failure passes the one classifier
                         decision = classify(exc)
@@ -254,8 +243,6 @@ class Client:
                     else:
                         pool.limiter.on_success()
                         break
-                    finally:
-                        shard.in_flight -= 1
             if attempt >= self.max_retries:
                 counters.errors += 1
                 raise RetriesExhausted(
@@ -295,8 +282,7 @@ class Client:
             if pools.get(url) is pool:
                 del pools[url]
             if loop is asyncio.get_running_loop():
-                for shard in pool.shards:
-                    await shard.http.aclose()
+                await pool.session.close()
         sets, self._replica_sets = self._replica_sets, {}
         for loop, replica_set in sets.items():
             if loop is asyncio.get_running_loop():

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
+import aiohttp
 import httpx
 
 DecisionKind = Literal["rate_limit", "transient", "fatal"]
@@ -87,18 +88,19 @@ class MalformedResponse(Exception):
 
 
 class HTTPStatusError(Exception):
-    """An answer with a 4xx or 5xx status; ``response`` is the whole (read) HTTP response."""
+    """An answer with a 4xx or 5xx status: its status code, headers and whole body."""
 
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(f"HTTP {response.status_code}")
-        self.response = response
-        self.status_code = response.status_code
+    def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes) -> None:
+        super().__init__(f"HTTP {status_code}")
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
 
     @property
     def body(self) -> object:
         """The decoded JSON body, or None when it is not JSON."""
         try:
-            return json.loads(self.response.content)
+            return json.loads(self.content)
         except (json.JSONDecodeError, UnicodeDecodeError):
             return None
 
@@ -108,13 +110,13 @@ def classify(exc: BaseException) -> RetryDecision:
     if isinstance(exc, HTTPStatusError):
         status = exc.status_code
         if status == 429:
-            return RetryDecision("rate_limit", "429", retry_after_seconds(exc.response.headers), status)
+            return RetryDecision("rate_limit", "429", retry_after_seconds(exc.headers), status)
         if status in (408, 409) or status >= 500:
             return RetryDecision("transient", str(status), status=status)
         return RetryDecision("fatal", str(status), status=status)
-    if isinstance(exc, httpx.TimeoutException):  # a subclass of TransportError: test it first
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):  # before the connection errors
         return RetryDecision("transient", "timeout")
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, httpx.TransportError | aiohttp.ClientError):
         return RetryDecision("transient", "connection")
     if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
         return RetryDecision("transient", "invalid JSON")
@@ -157,7 +159,4 @@ def server_message(exc: HTTPStatusError) -> str:
             return str(error["message"])
         if isinstance(error, str):
             return error
-    try:
-        return exc.response.text[:500]
-    except (httpx.ResponseNotRead, UnicodeDecodeError):
-        return str(exc)
+    return exc.content[:500].decode("utf-8", errors="replace")

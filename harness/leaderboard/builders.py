@@ -7,14 +7,16 @@ leaderboard row and a score report can never disagree.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.alpaca_eval.difficulty import resolve_difficulty
 from harness.errors import BadInput
-from harness.leaderboard.formats import Format, detect_format
+from harness.leaderboard.formats import Format, detect_format, expand_answer_files, expand_inputs
 from harness.leaderboard.table import Leaderboard, Row
 from harness.records import Score
 from harness.registry import Registry
@@ -69,26 +71,36 @@ def _row_from_score(score: Score, extras: dict[str, float | int | str | None] | 
     )
 
 
-def _run_dir_rows(paths: Sequence[Path], headline: str, headline_extras: tuple[str, ...] = ()) -> list[Row]:
-    """Rows from our own run directories: the report's headline Score of each run (with the other Scores'
-    values, and ``headline_extras`` taken from the headline's ``extra``, as extra columns)."""
+def _run_dir_rows(
+    paths: Sequence[Path], headline_extras: tuple[str, ...] = ()
+) -> tuple[str | None, list[Row]]:
+    """Rows from our own run directories: each run's own headline Score (the one its report stars, whatever
+    the judge: MT-Bench single grading or pairwise, WB-Score or WB-Reward), with the other Scores' values,
+    and ``headline_extras`` taken from the headline's ``extra``, as extra columns. Returns the headline
+    metric too (None without runs); runs whose headlines are different statistics are refused."""
     if not paths:
-        return []
+        return None, []
     from harness.scoring.evaluate import score_run
 
     rows = []
+    metrics: dict[str, Path] = {}
     for path in paths:
         scores = score_run(path)
-        chosen = [s for s in scores if s.metric == headline]
+        chosen = [s for s in scores if s.extra.get("headline")]
         if not chosen:
             have = sorted({s.metric for s in scores})
-            raise BadInput(str(path), f"run has no {headline!r} score (has {have})")
+            raise BadInput(str(path), f"run has no headline score (has {have})")
+        head = chosen[0]
+        metrics.setdefault(head.metric, path)
         extras: dict[str, float | int | str | None] = {
-            s.metric: s.value for s in scores if s.metric != headline and s.model == chosen[0].model
+            s.metric: s.value for s in scores if s.metric != head.metric and s.model == head.model
         }
-        extras |= {key: chosen[0].extra.get(key) for key in headline_extras}
-        rows.append(_row_from_score(chosen[0], extras))
-    return rows
+        extras |= {key: head.extra.get(key) for key in headline_extras}
+        rows.append(_row_from_score(head, extras))
+    if len(metrics) > 1:
+        shown = ", ".join(f"{m} ({p})" for m, p in metrics.items())
+        raise BadInput("--from", f"runs with different headline statistics: {shown}; build them separately")
+    return next(iter(metrics)), rows
 
 
 def _check_unique(rows: list[Row]) -> None:
@@ -101,11 +113,6 @@ def _check_unique(rows: list[Row]) -> None:
 
 # ----------------------------------------------------------------------------------------- AlpacaEval
 
-ALPACA_DIFFICULTY = (
-    "tatsu-lab/alpaca_eval",
-    "instruction_difficulty.csv",
-    "2edc6fad8be6b14ea7230aabfd08188da6b8b814",
-)
 NO_GAMED_NOTE = (
     "LC fitted without the gamed-baseline regulariser rows (HF df_gamed.csv, not available offline): within "
     "about 1.2 points of the official LC for normal outputs, inflated for adversarially short ones"
@@ -115,20 +122,14 @@ ALPACA_EXTRAS = ("win_rate", "standard_error", "lc_standard_error", "discrete_wi
 
 
 def _alpaca_difficulty(opts: Options) -> tuple[object | None, str]:
-    """γ from ``--difficulty``, else the pinned hub file; without it LC cannot be computed (say why)."""
+    """γ from ``--difficulty``, else the pinned upstream file (``benchmarks.alpaca_eval.difficulty``);
+    without it LC cannot be computed (say why)."""
     from harness.stats.alpaca_annotations import load_difficulty
 
-    if opts.difficulty is not None:
-        return load_difficulty(opts.difficulty), ""
-    from benchmarks._hub import fetch_hf_file
-
-    try:
-        return load_difficulty(fetch_hf_file(*ALPACA_DIFFICULTY)), ""
-    except BadInput as exc:
-        return (
-            None,
-            f"length-controlled win rate not computed: no instruction difficulty ({exc}); pass --difficulty",
-        )
+    found = resolve_difficulty(opts.difficulty)
+    if found.path is None:
+        return None, f"length-controlled win rate not computed: no instruction difficulty ({found.reason})"
+    return load_difficulty(found.path), ""
 
 
 @LEADERBOARDS.register("alpaca_eval")
@@ -164,10 +165,12 @@ def alpaca_eval(paths: Sequence[Path], opts: Options) -> Leaderboard:
                 extra,
             )
         )
-    rows += _run_dir_rows(groups.get("run_dir", []), "length_controlled_winrate")
+    run_metric, run_rows = _run_dir_rows(groups.get("run_dir", []))
+    metric = run_metric if run_metric and not rows else "length_controlled_winrate"
+    rows += run_rows
     _check_unique(rows)
     return Leaderboard(
-        "alpaca_eval", "length_controlled_winrate", tuple(rows), ALPACA_EXTRAS,
+        "alpaca_eval", metric, tuple(rows), ALPACA_EXTRAS,
         "95% bootstrap percentile over instructions, GLM refit (200 rounds)",
         (note,) if note else (NO_GAMED_NOTE,),
     )  # fmt: skip
@@ -184,9 +187,17 @@ def arena_hard(paths: Sequence[Path], opts: Options) -> Leaderboard:
     groups = _split("arena_hard", paths)
     version = opts.version or "v0.1"
     rows: list[Row] = []
+    notes: tuple[str, ...] = ()
     if groups.get("arena_judgments"):
         baseline = opts.baseline or V01_BASELINE
         judgments = load_judgments(groups["arena_judgments"], baseline=baseline)
+        others = sorted(set(judgments["baseline"]) - {baseline})
+        if others:  # v2.0 files judge each category against its own baseline; upstream scores one category
+            dropped = int((judgments["baseline"] != baseline).sum())
+            judgments = judgments[judgments["baseline"] == baseline].reset_index(drop=True)
+            notes = (
+                f"{dropped} games against other baselines ({', '.join(others)}) left out: one board per baseline",
+            )
         metadata = load_answer_metadata(list(opts.answers)) if opts.answers else None
         if opts.style_control and metadata is None:
             raise BadInput(
@@ -212,16 +223,19 @@ def arena_hard(paths: Sequence[Path], opts: Options) -> Leaderboard:
                     {"avg_tokens": s.avg_tokens},
                 )
             )
-    rows += _run_dir_rows(groups.get("run_dir", []), "score")
+    run_metric, run_rows = _run_dir_rows(groups.get("run_dir", []))
+    metric = run_metric if run_metric and not rows else "score"
+    rows += run_rows
     _check_unique(rows)
     level = "95%" if version == "v0.1" else "90%"
     return Leaderboard(
         benchmark="arena_hard",
-        metric="score",
+        metric=metric,
         rows=tuple(rows),
         extra_columns=("avg_tokens",),
         interval=f"{level} bootstrap percentile, 100 rounds"
         + (", style-controlled" if opts.style_control else ""),
+        notes=notes,
     )
 
 
@@ -255,7 +269,18 @@ def mt_bench(paths: Sequence[Path], opts: Options) -> Leaderboard:
                     {"win": pr.win, "loss": pr.loss, "tie": pr.tie})
             )  # fmt: skip
         metric, cols, interval = "win_rate_adjusted", ("win", "loss", "tie"), ""
-    rows += _run_dir_rows(groups.get("run_dir", []), "score")
+    run_metric, run_rows = _run_dir_rows(groups.get("run_dir", []))
+    if run_metric is not None and not rows:
+        metric = run_metric
+        single = run_metric == "mt_bench_score"
+        cols, interval = (
+            (("turn_1", "turn_2"), interval) if single else ((), "95% item-level bootstrap percentile")
+        )
+    elif run_metric is not None and (metric, run_metric) != ("score", "mt_bench_score"):
+        raise BadInput(
+            "--from", f"mix of {metric} judgment files and {run_metric} runs; build them separately"
+        )
+    rows += run_rows
     _check_unique(rows)
     return Leaderboard("mt_bench", metric, tuple(rows), cols, interval)
 
@@ -277,7 +302,7 @@ def _judged_for_wb_reward(run_dir: Path) -> bool:
 def _wb_reward_leaderboard(run_dirs: Sequence[Path]) -> Leaderboard:
     """Runs judged pairwise (``wildbench_pairwise``): headline WB-Reward-Mix (or the single baseline's
     reward), the per-baseline rewards x100 and the length margin K as columns."""
-    rows = _run_dir_rows(run_dirs, "wb_reward", headline_extras=("K",))
+    _, rows = _run_dir_rows(run_dirs, headline_extras=("K",))
     _check_unique(rows)
     margins = sorted({str(r.extra.get("K")) for r in rows})
     notes = (
@@ -307,16 +332,16 @@ def wildbench(paths: Sequence[Path], opts: Options) -> Leaderboard:
     rows: list[Row] = []
     for path in groups.get("wildbench_eval", []):
         res = wb_score(load_score_judgments(path), seed=opts.seed)
-        a = res.adjusted_score
+        a = res.wb_score
         rows.append(
             Row(res.model, a.value, a.ci_lower, a.ci_upper, a.n_scored, a.n_unscored,
                 {"score": res.score.value, "avg_len": res.avg_len, "n_empty": res.n_empty, "n_truncated": res.n_truncated})
         )  # fmt: skip
-    rows += _run_dir_rows(run_dirs, "wb_score")
+    rows += _run_dir_rows(run_dirs)[1]
     _check_unique(rows)
     return Leaderboard(
         "wildbench", "wb_score", tuple(rows), ("score", "avg_len", "n_empty", "n_truncated"),
-        "95% item-level bootstrap percentile of (mean-5)x2",
+        "95% item-level bootstrap percentile of (mean-5)x2x10 (the official WB_score scale, -80..100)",
     )  # fmt: skip
 
 
@@ -324,10 +349,14 @@ def wildbench(paths: Sequence[Path], opts: Options) -> Leaderboard:
 def demo(paths: Sequence[Path], opts: Options) -> Leaderboard:
     """The built-in demo benchmark exists only as our own runs (``harness score --benchmark demo``)."""
     groups = _split("demo", paths)
-    rows = _run_dir_rows(groups.get("run_dir", []), "win_rate")
+    metric, rows = _run_dir_rows(groups.get("run_dir", []))
     _check_unique(rows)
     return Leaderboard(
-        "demo", "win_rate", tuple(rows), ("discrete_win_rate",), "95% item-level bootstrap percentile"
+        "demo",
+        metric or "win_rate",
+        tuple(rows),
+        ("discrete_win_rate",),
+        "95% item-level bootstrap percentile",
     )
 
 
@@ -335,4 +364,5 @@ def build(benchmark: str, paths: Sequence[Path], opts: Options) -> Leaderboard:
     builder = LEADERBOARDS.get(benchmark)
     if not paths:
         raise BadInput("--from", "give at least one input path")
-    return builder(paths, opts)
+    opts = dataclasses.replace(opts, answers=tuple(expand_answer_files(opts.answers)))
+    return builder(expand_inputs(paths), opts)

@@ -15,6 +15,7 @@ import os
 import textwrap
 from pathlib import Path
 
+from harness.errors import BadInput
 from harness.leaderboard.table import Leaderboard, format_value
 
 
@@ -96,7 +97,10 @@ def to_html(board: Leaderboard, png: bytes | None = None) -> str:
 def write_leaderboard(board: Leaderboard, out_dir: Path) -> dict[str, Path]:
     """Write ``results/<benchmark>/leaderboard.{csv,md,html,png}`` under ``out_dir`` (DESIGN: Tables)."""
     target = out_dir / "results" / board.benchmark
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # --out is a file, or not writable
+        raise BadInput(str(out_dir), f"cannot create {target}: {exc.strerror}") from None
     png = to_png(board)
     files = {
         "csv": (target / "leaderboard.csv", to_csv(board).encode()),

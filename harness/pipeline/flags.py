@@ -58,20 +58,29 @@ def audit_outputs(
     config = AuditConfig(
         judges=audit_judges(judge_config), templates=TemplateIndex.build(templates), benchmark=None
     )
+    from harness.audit.embed import default_sentence_encoder
+
     embedder = None
     if embeddings:
         from harness.audit.embed import default_embedder
 
         embedder = default_embedder()
-    return audit(Submission(benchmark, model, audit_items), config, embedder)
+    # the judge-addressed detector is cheap (numpy, candidate sentences only): always on
+    return audit(Submission(benchmark, model, audit_items), config, embedder, default_sentence_encoder())
 
 
 def write_flags(run_dir: Path, report: Any) -> None:
-    """``audit.json``: the flagged item ids, the audit's summary and its findings, each with the span of the
-    output that triggered it (what ``harness view`` shows per item); atomic write."""
+    """``audit.json``: the flagged item ids, the submission-level failures that disqualify the whole
+    submission (near-constant, templated, mass irrelevance, length cap...), the audit's summary and its
+    findings, each with the span of the output that triggered it (what ``harness view`` shows per item);
+    atomic write."""
     doc = report.to_dict()
     keys = ("verdict", "n_items", "counts", "findings", "submission")
-    doc = {"flagged": report.flagged_item_ids(), **{k: doc[k] for k in keys}}
+    doc = {
+        "flagged": report.flagged_item_ids(),
+        "disqualified": [s.message for s in report.submission if s.severity == "fail"],
+        **{k: doc[k] for k in keys},
+    }
     path = run_dir / AUDIT_FILE
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

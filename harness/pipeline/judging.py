@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from harness._writer import StoreWriter, write_all
 from harness.client import RoleCounters
 from harness.errors import BadInput
+from harness.pipeline.guard import ProtocolProbe
 from harness.records import Item, Judgment, Output
 from harness.run.config import JudgeSet
 from harness.store import RunStore, default_key, is_final
-from judges import Caller, Judge, PairwiseJudge, SingleJudge
+from judges import Caller, ChecklistJudge, Judge, PairwiseJudge, SingleJudge
 from judges.position import orders_for
 
 
@@ -35,17 +36,22 @@ class JudgeTask:
     turn: int | None
     judge: Judge
     judge_id: str
+    question: tuple[int, str] | None = None  # TICK: (index, text) of the one checklist question asked
 
     def expected_keys(self) -> list[Hashable]:
         """The store keys of the judgments this task writes (one per order for a pairwise judge)."""
         protocol = "pairwise" if self.opponent is not None else "single"
+        if self.question is not None:
+            protocol = "checklist"
         opponent = self.opponent.model if self.opponent is not None else None
+        index = self.question[0] if self.question is not None else None
         orders: list[str | None] = [None]
         if isinstance(self.judge, PairwiseJudge):
             instruction = self.item.turns[0] if self.item.turns else ""
             orders = list(orders_for(self.judge.position, self.item.item_id, instruction))
+        tail = () if self.question is None else (index,)  # harness.store.default_key
         return [
-            (self.item.item_id, self.output.model, opponent, self.judge_id, protocol, order, self.turn)
+            (self.item.item_id, self.output.model, opponent, self.judge_id, protocol, order, self.turn, *tail)
             for order in orders
         ]
 
@@ -81,8 +87,11 @@ def plan_tasks(
     baselines_for: Callable[[Item], Sequence[str]],
     *,
     multi_turn: bool,
+    checklists: dict[str, list[str]] | None = None,
 ) -> list[JudgeTask]:
-    """Every task of the run, in item order; items without a finished output are left out (reported)."""
+    """Every task of the run, in item order; items without a finished output are left out (reported).
+    A checklist judge (TICK) asks one task per question of the item's stored checklist (``checklists``);
+    an item without a usable checklist has no task (scoring counts it as unscored)."""
     tasks: list[JudgeTask] = []
     for item in items:
         output = outputs.get(item.item_id)
@@ -91,7 +100,11 @@ def plan_tasks(
         for turn in judge_turns(item, multi_turn):
             judge = judges.for_task(item, turn)
             ident = judges.judge_id(judge)
-            if isinstance(judge, PairwiseJudge):
+            if isinstance(judge, ChecklistJudge):
+                questions = (checklists or {}).get(item.item_id, [])
+                for index, question in enumerate(questions):
+                    tasks.append(JudgeTask(item, output, None, turn, judge, ident, (index, question)))
+            elif isinstance(judge, PairwiseJudge):
                 names = list(baselines_for(item))
                 if not names:
                     raise BadInput(f"item {item.item_id}", "a pairwise judge needs a baseline (--baseline)")
@@ -110,8 +123,10 @@ async def _run_task(task: JudgeTask, caller: Caller) -> list[Judgment]:
         judgments = outcome.judgments
     elif isinstance(judge, SingleJudge):
         judgments = [await judge.judge(caller, task.item, task.output, turn=task.turn)]
-    else:  # JudgeSet refuses checklist judges before planning
-        raise BadInput("--judge-config", f"{judge.name!r} is not a pairwise or single-answer judge")
+    else:
+        assert task.question is not None, "a checklist task asks one question"
+        index, question = task.question
+        judgments = [await judge.answer_question(caller, task.item, task.output, index, question)]
     for judgment in judgments:
         judgment.judge = task.judge_id
         if task.item.category is not None:
@@ -129,6 +144,14 @@ def pending(tasks: Sequence[JudgeTask], store: RunStore) -> list[JudgeTask]:
     return [t for t in tasks if not all(k in final for k in t.expected_keys())]
 
 
+def probe_for(tasks: Sequence[JudgeTask], max_unscored: float) -> ProtocolProbe | None:
+    """The early stop on a judge that cannot answer the protocol (off with ``--max-unscored 1``)."""
+    if max_unscored >= 1.0 or not tasks:
+        return None
+    sampling = getattr(tasks[0].judge, "sampling", None)
+    return ProtocolProbe(needs_logprobs=bool(sampling and sampling.logprobs), total_tasks=len(tasks))
+
+
 async def judge_tasks(
     tasks: Sequence[JudgeTask],
     caller: Caller,
@@ -136,13 +159,17 @@ async def judge_tasks(
     *,
     max_in_flight: int = 64,
     on_task_done: Callable[[int], None] | None = None,
+    probe: ProtocolProbe | None = None,
 ) -> JudgeSummary:
-    """Run the tasks not yet final in ``store``; append each task's judgments when it finishes."""
+    """Run the tasks not yet final in ``store``; append each task's judgments when it finishes. With a
+    ``probe``, its first tasks are judged (and stored) before the others start, and the probe may stop the
+    run there (:class:`~harness.pipeline.guard.ProtocolProbe`)."""
     final = final_keys(store)
     todo = [t for t in tasks if not all(k in final for k in t.expected_keys())]
     skipped = len(tasks) - len(todo)
     done, written, api_errors = skipped, 0, 0
     limit = asyncio.Semaphore(max(1, max_in_flight))
+    probed: list[Judgment] = []
 
     async def run(writer: StoreWriter, task: JudgeTask) -> None:
         nonlocal done, written, api_errors
@@ -151,13 +178,19 @@ async def judge_tasks(
         # an order already final stays as it is (e.g. a strategy widened from random to both)
         new = [j for j in judgments if default_key(j) not in final]
         await writer.append(new)  # fsync'ed off the event loop (harness/_writer.py)
+        probed.extend(new)
         written += len(new)
         api_errors += sum(j.reason == "api_error" for j in new)
         done += 1
         if on_task_done is not None:
             on_task_done(done)
 
-    await write_all(store, "judgments", todo, run)
+    rest = todo
+    if probe is not None:
+        await write_all(store, "judgments", todo[: probe.tasks], run)
+        probe.check(probed)
+        rest = todo[probe.tasks :]
+    await write_all(store, "judgments", rest, run)
     return JudgeSummary(len(tasks), skipped, len(todo), written, api_errors)
 
 
@@ -169,6 +202,7 @@ async def judge_with_progress(
     *,
     max_in_flight: int = 64,
     label: str = "judge",
+    probe: ProtocolProbe | None = None,
 ) -> JudgeSummary:
     """:func:`judge_tasks` with the progress bar (tasks done, judge requests, retries, cache hits) on stderr."""
     from harness.progress import run_with_progress
@@ -177,5 +211,7 @@ async def judge_with_progress(
     done = sum(all(k in final for k in t.expected_keys()) for t in tasks)
     return await run_with_progress(
         label, len(tasks), done, counters,
-        lambda on_done: judge_tasks(tasks, caller, store, max_in_flight=max_in_flight, on_task_done=on_done),
+        lambda on_done: judge_tasks(
+            tasks, caller, store, max_in_flight=max_in_flight, on_task_done=on_done, probe=probe
+        ),
     )  # fmt: skip

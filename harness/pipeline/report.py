@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from harness.pipeline.costs import RoleCost
+from harness.pipeline.guard import gate_line
 from harness.records import Score
 from harness.scoring.evaluate import RunResult
 from harness.store import now
@@ -155,6 +156,17 @@ def _consistency_line(report: dict[str, Any]) -> str:
     return line
 
 
+def _gate_line(report: dict[str, Any]) -> str | None:
+    """The headline check (``harness.pipeline.guard``): None for a report written before it existed."""
+    gate = report.get("gate")
+    if gate is None:
+        return None
+    failed = gate_line(gate)
+    if failed is not None:
+        return "FAILED " + failed
+    return f"headline check: passed (unscored share at most {gate['max_unscored']:.0%})"
+
+
 def render_table(report: dict[str, Any], console: Console) -> None:
     """The printed summary: scores (headline starred), coverage, consistency, tokens and cost per role."""
     table = Table(title=escape(_title(report)), title_justify="left")
@@ -170,6 +182,9 @@ def render_table(report: dict[str, Any], console: Console) -> None:
         f"flagged {cov.get('flagged', 0)} (on-flag {report['config'].get('on_flag', 'loss')})"
     )
     console.print(escape(_consistency_line(report)))
+    gate = _gate_line(report)
+    if gate is not None:
+        console.print(escape(gate))
     costs = Table(title="tokens and cost per role", title_justify="left")
     for column in ("role", "endpoint", "prompt tokens", "completion tokens", "cost"):
         costs.add_column(column)
@@ -196,6 +211,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"judgments {cov['judgments']} ({cov['judgments_scored']} scored), "
         f"flagged {cov.get('flagged', 0)} (on-flag {report['config'].get('on_flag', 'loss')})",
         f"- {_consistency_line(report)}",
+        *([f"- {_gate_line(report)}"] if report.get("gate") else []),
         "",
         "## Tokens and cost per role",
         "",

@@ -24,15 +24,32 @@ from typing import TYPE_CHECKING, Any, cast
 from benchmarks import get_benchmark
 from harness.backends import open_client, prefetch
 from harness.cache import Cache
-from harness.client import Client, RoleCounters, SamplingParams
+from harness.client import Client, RoleCounters, SamplingParams, preflight_all
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
 from harness.errors import BadInput
+from harness.failures import causes_line, run_failures
 from harness.generate import GenerateSummary, finished_ids
+from harness.pipeline.checklists import (
+    checklists_with_progress,
+    missing_checklists,
+    questions_by_item,
+    read_checklist_file,
+    store_file_checklists,
+)
 from harness.pipeline.costs import Price, costs_by_role
-from harness.pipeline.judging import JudgeSummary, JudgeTask, judge_with_progress, pending, plan_tasks
+from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report, gate_line
+from harness.pipeline.judging import (
+    JudgeSummary,
+    JudgeTask,
+    judge_with_progress,
+    pending,
+    plan_tasks,
+    probe_for,
+)
 from harness.pipeline.report import build_report, write_report
 from harness.records import Item, Output
-from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig
+from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig, is_checklist_judge
+from harness.run.on_flag import read_disqualified
 from harness.scoring.evaluate import evaluate, load_run
 from harness.store import RunStore, is_final
 from judges import ChecklistJudge
@@ -57,6 +74,7 @@ class RunOptions:
     ray_processor: str = "http"  # --backend ray: harness.backends.ray_data.PROCESSORS
     ray_concurrency: int = 1  # --backend ray: actors per stage
     audit_embeddings: bool = False  # the audit's embedding relevance check (loads MiniLM)
+    max_unscored: float = DEFAULT_MAX_UNSCORED  # headline check and protocol probe (harness.pipeline.guard)
 
 
 @dataclass
@@ -83,9 +101,11 @@ def load_items(config: RunConfig, options: RunOptions) -> list[Item]:
 
 
 def check_judge_spec(spec: EndpointSpec) -> None:
-    """An ``openai:`` judge without a key fails now, before the model generates for minutes."""
+    """An ``openai:`` judge without a key, dead, or not OpenAI-compatible fails now (one probe,
+    :func:`harness.client.preflight_all`), before the model generates for minutes."""
     if spec.kind == "openai":
-        resolve_openai(spec)
+        endpoint = resolve_openai(spec)
+        preflight_all(endpoint.replicas or (endpoint.base_url,), endpoint.model, endpoint.api_key)
 
 
 def _cache(options: RunOptions) -> Cache | None:
@@ -117,6 +137,23 @@ def _sampling_for(config: RunConfig) -> Any:
     return params
 
 
+def check_baselines(config: RunConfig, items: list[Item]) -> None:
+    """A pairwise judge needs every item's baseline answer: refused now, not after the model generated."""
+    bench = get_benchmark(config.benchmark)
+    for item in items:
+        names = config.baselines or bench.baselines_for(item)
+        if not names:
+            raise BadInput("--baseline", f"a pairwise judge on {config.benchmark} needs a baseline model")
+        missing = [name for name in names if not item.baselines.get(name)]
+        if missing:
+            have = ", ".join(sorted(item.baselines)) or "none"
+            raise BadInput(
+                f"item {item.item_id}",
+                f"no answer of baseline {missing[0]!r} to compare against (answers here: {have}; "
+                "MT-Bench reads them from model_answer/<model>.jsonl beside question.jsonl in --data)",
+            )
+
+
 def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item]) -> None:
     """run.json (refused if the directory holds another run), the items and the baselines' answers as
     Outputs, so that the run directory alone is enough to recompute every figure and to read every item."""
@@ -132,9 +169,11 @@ def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item
     stored = {i.item_id for i in store.load("items", Item)}
     bench = get_benchmark(config.benchmark)
     for item in items:
+        names = config.baselines or bench.baselines_for(item)
         if item.item_id not in stored:  # the instructions, so the run can be read alone (harness view)
-            store.append("items", item)
-        for name in config.baselines or bench.baselines_for(item):
+            used = {name: turns for name, turns in item.baselines.items() if name in names}
+            store.append("items", item.model_copy(update={"baselines": used}))
+        for name in names:
             turns = item.baselines.get(name)
             if turns and (item.item_id, name) not in have:
                 store.append("outputs", Output(item_id=item.item_id, model=name, turns=list(turns)))
@@ -197,11 +236,23 @@ class Run:
 def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, *,
              copy_outputs_from: Path | None = None, role_prefix: str = "") -> Run:  # fmt: skip
     """Check the judge config and specs, then write (or re-read) run.json: nothing starts before this."""
-    JudgeSet(config)  # judge config and template errors surface before anything is written
-    check_judge_spec(parse_endpoint_spec(config.judge, option="--judge"))
+    judges = JudgeSet(config)  # judge config and template errors surface before anything is written
+    if judges.pairwise:
+        check_baselines(config, items)
     parse_endpoint_spec(config.model)
+    if config.checklists is not None:
+        read_checklist_file(Path(config.checklists))  # a bad file is refused before run.json is written
     store = RunStore(run_dir)
+    store.lock()  # one writer per run directory, before any probe or request (harness/runlock.py)
+    check_judge_spec(parse_endpoint_spec(config.judge, option="--judge"))
     start_run(store, command, config, items)
+    tick = ("checklists",) if is_checklist_judge(config.judge_config) else ()
+    store.open_files("outputs", "judgments", *tick)  # before any request (harness/client/_fds.py)
+    if config.checklists is not None:
+        uncovered = store_file_checklists(store, Path(config.checklists), items)
+        if uncovered:
+            print(f"harness: {config.checklists} has no checklist for {uncovered} item(s); "
+                  "the judge writes theirs", file=sys.stderr)  # fmt: skip
     if copy_outputs_from is not None:
         _copy_outputs(copy_outputs_from, store, config.model_name)
     return Run(config, items, store, role_prefix, copy_outputs=copy_outputs_from is not None)
@@ -279,13 +330,16 @@ def plan(items: list[Item], config: RunConfig, store: RunStore) -> list[JudgeTas
         return config.baselines or bench.baselines_for(item)
 
     multi_turn = config.judge_config.startswith(MT_BENCH_PREFIXES)
-    return plan_tasks(items, outputs, JudgeSet(config), baselines_for, multi_turn=multi_turn)
+    return plan_tasks(items, outputs, JudgeSet(config), baselines_for, multi_turn=multi_turn,
+                      checklists=questions_by_item(store))  # fmt: skip
 
 
 def judge_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
                 cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
     """Judge every run's pending tasks on the runs' one judge endpoint (started once for all of them;
-    with ``--backend ray`` all runs' judge requests share one Ray Data pipeline per round)."""
+    with ``--backend ray`` all runs' judge requests share one Ray Data pipeline per round). A TICK run
+    first gets the checklists its items lack (:mod:`harness.pipeline.checklists`)."""
+    checklist_stage(runs, stack, held, cache, options)
     jobs = []
     for run in runs:
         tasks = plan(run.items, run.config, run.store)
@@ -300,6 +354,37 @@ def judge_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, En
     judge_spec = jobs[0][0].judge_spec
     endpoint = stack.enter_context(_endpoint(judge_spec, held, options))
     asyncio.run(_judge(jobs, endpoint, cache, options))
+
+
+def checklist_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
+                    cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
+    """Ask the judge for the checklist of every item of a TICK run that has none stored yet (items with
+    an output only: an item nobody answered needs no checklist)."""
+    jobs = []
+    for run in runs:
+        judges = JudgeSet(run.config)
+        if judges.checklist is None:
+            continue
+        answered = finished_ids(run.store, run.config.model_name)
+        todo = [i for i in missing_checklists(run.items, run.store) if i.item_id in answered]
+        if todo:
+            jobs.append((run, judges.checklist, judges.judge_id(judges.checklist), todo))
+    if not jobs:
+        return
+    endpoint = stack.enter_context(_endpoint(jobs[0][0].judge_spec, held, options))
+
+    async def generate() -> None:
+        for run, judge, ident, todo in jobs:
+            client = _client(endpoint, run.role("judge"), cache, options)
+            try:
+                run.api_errors += await checklists_with_progress(
+                    todo, judge, ident, client.chat, client.counters, run.store,
+                    max_in_flight=options.max_connections, label=run.label("checklists"),
+                )  # fmt: skip
+            finally:
+                await client.aclose()
+
+    asyncio.run(generate())
 
 
 async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, cache: Cache | None,
@@ -320,8 +405,9 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
                 run.store,
                 max_in_flight=options.max_connections,
                 label=run.label("judge"),
+                probe=probe_for(pending(tasks, run.store), options.max_unscored),
             )
-            run.api_errors = summary.api_errors
+            run.api_errors += summary.api_errors
             run.session["judge"] = asdict(summary)
     finally:
         for client in clients:
@@ -367,7 +453,7 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
     """Audit the run's outputs and write its report (from the stored records alone)."""
     run_dir = run.store.dir
     audit_run(run_dir, run.items, options)
-    report = report_for(run_dir, options.prices, run.session)
+    report = report_for(run_dir, options.prices, run.session, options.max_unscored)
     messages = []
     if run.gen_errors:
         messages.append(f"{run.gen_errors} outputs failed to generate; re-run the same command to retry them")
@@ -375,6 +461,17 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
         messages.append(
             f"{run.api_errors} judgments failed with an API error; re-run the same command to retry"
         )
+    if messages and (line := causes_line(run_failures(run.store, run.config.model_name))):
+        messages.append(line)
+    disqualified = read_disqualified(run_dir)
+    if disqualified and run.config.on_flag != "keep":
+        messages.append(
+            f"the audit disqualified this submission ({'; '.join(disqualified)}); every item is scored "
+            f"under --on-flag {run.config.on_flag} (audit.json; --on-flag keep scores it as it is)"
+        )
+    gate = gate_line(report["gate"])
+    if gate is not None:
+        messages.append(gate)
     return RunOutcome(report, 1 if messages else 0, messages)
 
 
@@ -414,19 +511,24 @@ def audit_run(run_dir: Path, items: list[Item], options: RunOptions) -> None:
 
 
 def report_for(
-    run_dir: Path, prices: dict[str, Price], session: dict[str, Any] | None = None
+    run_dir: Path,
+    prices: dict[str, Price],
+    session: dict[str, Any] | None = None,
+    max_unscored: float = DEFAULT_MAX_UNSCORED,
 ) -> dict[str, Any]:
-    """Score the stored records and write report.json / report.md (pure over the run directory)."""
+    """Score the stored records and write report.json / report.md (pure over the run directory and the
+    ``--max-unscored`` threshold of its headline check)."""
     data = load_run(run_dir)
     result = evaluate(data)
     c = data.config
     specs = {"judge": c.judge} if c.source_run else {"model": c.model, "judge": c.judge}
     usages = {
         "model": [o.usage for o in data.outputs.values()],
-        "judge": [j.usage for j in data.judgments],
+        "judge": [j.usage for j in data.judgments] + [c.usage for c in data.checklists.values()],
     }
     costs = costs_by_role(specs, usages, prices)
     report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
+    report["gate"] = check_report(report, max_unscored)
     write_report(run_dir, report)
     return report
 

@@ -30,12 +30,29 @@ def read_flags(run_dir: Path) -> frozenset[str]:
         raise BadInput(str(path), f"not an audit file: {exc}") from None
 
 
+def read_disqualified(run_dir: Path) -> tuple[str, ...]:
+    """Why the audit disqualified the whole submission (empty: it did not, or the run was never audited).
+
+    A submission-level failure (one template for every item, a length cap, mass irrelevance) is a cheat
+    whose items need not be flagged one by one, so under ``loss`` and ``exclude`` *every* item is
+    treated as flagged and ``harness score`` exits 1; ``keep`` scores it and reports the verdict."""
+    path = Path(run_dir) / AUDIT_FILE
+    if not path.exists():
+        return ()
+    try:
+        return tuple(str(m) for m in json.loads(path.read_text(encoding="utf-8")).get("disqualified", []))
+    except (json.JSONDecodeError, AttributeError, TypeError) as exc:
+        raise BadInput(str(path), f"not an audit file: {exc}") from None
+
+
 def _loss(j: Judgment) -> Judgment:
     """The worst outcome for the model in this judgment's own frame and grammar."""
     meta = {**j.metadata, "flagged": True, "on_flag": "loss"}
     common: dict[str, Any] = {"status": "scored", "reason": None, "metadata": meta}
     if j.protocol == "single":
         return j.model_copy(update={"score": 1.0, "verdict": "1", **common})
+    if j.protocol == "checklist":  # TICK: the question is answered NO
+        return j.model_copy(update={"score": 0.0, "verdict": "NO", **common})
     model_first = j.order == "model_first"
     if meta.get("scale") == "preference":
         update = {"score": 1.0, "verdict": "flagged"}

@@ -11,11 +11,13 @@ calls and what makes a report reproducible. Each benchmark keeps its upstream st
 - ``demo``: the win rate with a 95% item bootstrap interval (no LC: γ exists only for AlpacaEval).
 - ``arena_hard``: v0.1 Bradley-Terry win rate vs the baseline, 95% bootstrap; v2.0 mean outcome, 90%.
 - ``mt_bench``: pooled mean rating with a question bootstrap interval, and the turn-1 / turn-2 means.
-- ``wildbench``: WB-Score adjusted ``(mean - 5) * 2`` with an item bootstrap interval; judged pairwise
+- ``wildbench``: WB-Score ``(mean - 5) * 2 * 10`` (the official board's WB_score) with an item bootstrap
+  interval; judged pairwise
   (``wildbench_pairwise``), WB-Reward x100 against each baseline at the length margin K (``--wb-k``,
   default 500) and WB-Reward-Mix, their mean over the three upstream baselines, as the headline.
 
-Any other judge on a benchmark (a pairwise judge on MT-Bench, say) gets the plain pairwise win rate.
+The checklist judge (``--judge-config tick``) on any benchmark gets TICK's pass rate and DRFR
+(:mod:`harness.scoring.tick`). Any other judge on a benchmark (a pairwise judge on MT-Bench, say) gets the plain pairwise win rate.
 Unscored judgments are counted by reason beside every figure, and an item the model has no finished
 answer for is unscored as ``no_output`` (a generation failure is not a loss either).
 """
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.records import Judgment, Score
-from harness.run.config import RunConfig, is_wb_reward_judge
+from harness.run.config import RunConfig, is_checklist_judge, is_wb_reward_judge
 from harness.run.data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
 from harness.run.on_flag import apply_on_flag
 from harness.scoring.statistics import (
@@ -40,6 +42,7 @@ from harness.scoring.statistics import (
     wildbench_scores,
     win_rate_scores,
 )
+from harness.scoring.tick import checklist_scores
 from judges.position import side
 
 __all__ = [
@@ -132,6 +135,8 @@ def evaluate(data: RunData) -> RunResult:
     """The Scores, position consistency and coverage of one run's records, after the ``--on-flag``
     policy has been applied to the judgments of flagged items."""
     flagged = data.flagged & set(data.outputs)
+    if data.disqualified and data.config.on_flag != "keep":
+        flagged = frozenset(data.outputs)  # a disqualified submission: every item takes the policy
     portia = portia_stages(data.judgments)
     judge_units = pair_units(data.judgments)  # position consistency measures the judge, before the policy
     data = replace(data, judgments=apply_on_flag(data.judgments, frozenset(flagged), data.config.on_flag))
@@ -142,7 +147,9 @@ def evaluate(data: RunData) -> RunResult:
         not data.judgments and (wb_reward or statistic in ("lc_win_rate", "win_rate", "bradley_terry"))
     )
     notes: list[str] = []
-    if pairwise and wb_reward:
+    if is_checklist_judge(data.config.judge_config) or any(j.protocol == "checklist" for j in data.judgments):
+        scores = checklist_scores(data)
+    elif pairwise and wb_reward:
         scores, notes = wildbench_reward_scores(data)
     elif pairwise and statistic == "lc_win_rate":
         scores, notes = alpaca_scores(data, units)
@@ -177,7 +184,14 @@ def evaluate(data: RunData) -> RunResult:
         "judgments": len(data.judgments),
         "judgments_scored": sum(j.status == "scored" for j in data.judgments),
         "flagged": len(flagged),
+        "disqualified": int(bool(data.disqualified)),
     }
+    if data.disqualified:
+        policy = data.config.on_flag
+        effect = (
+            "scored as it is (--on-flag keep)" if policy == "keep" else f"every item under on-flag {policy}"
+        )
+        notes.append(f"DISQUALIFIED by the audit: {'; '.join(data.disqualified)}; {effect}")
     if flagged:
         notes.append(
             f"{len(flagged)} item(s) flagged by the audit (audit.json), on-flag policy {data.config.on_flag}"

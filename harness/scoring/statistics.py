@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmarks.alpaca_eval.difficulty import resolve_difficulty
 from harness.errors import BadInput
 from harness.records import Score
 from harness.run.data import PairUnit, RunData, make_score, unit_reason, unscored_counts
@@ -82,15 +83,17 @@ def alpaca_scores(data: RunData, units: list[PairUnit]) -> tuple[list[Score], li
     lc_extra: dict[str, Any] = {"headline": True}
     ci: tuple[float | None, float | None] = (None, None)
     lc_se: float | None = None
-    if data.config.lc_difficulty is None:
-        lc_extra["unavailable"] = "no instruction-difficulty file (pass --lc-difficulty CSV)"
+    gamma_file = resolve_difficulty(data.config.lc_difficulty, data.config.data)
+    if gamma_file.path is None:
+        lc_extra["unavailable"] = f"no instruction-difficulty file: {gamma_file.reason}"
     else:
         try:
-            full = load_difficulty(data.config.lc_difficulty)
+            full = load_difficulty(gamma_file.path)
+            lc_extra["difficulty"] = gamma_file.source
             positions = [int(i) for i in frame["instruction"]]
             if max(positions) >= full.gamma.size:
                 raise BadInput(
-                    "--lc-difficulty", f"has {full.gamma.size} rows; item id {max(positions)} is beyond"
+                    gamma_file.source, f"has {full.gamma.size} rows; item id {max(positions)} is beyond"
                 )
             difficulty = Difficulty(
                 gamma=full.gamma[positions], instructions=tuple(full.instructions[p] for p in positions)
@@ -226,7 +229,7 @@ def wildbench_scores(data: RunData) -> list[Score]:
     frame = frame.rename(columns={"question_id": "session_id"})
     frame["output"] = [data.outputs[i].turns[-1] if i in data.outputs else "" for i in frame["session_id"]]
     result = wb_score(frame, model=data.config.model_name)
-    adjusted, raw = result.adjusted_score, result.score
+    adjusted, raw = result.wb_score, result.score
     return [
         make_score(
             data,

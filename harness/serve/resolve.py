@@ -1,6 +1,7 @@
 """From an endpoint SPEC to a callable endpoint: attach, reuse a running server, or start one.
 
-- ``openai:MODEL[@URL]``: attach (no process is started).
+- ``openai:MODEL[@URL]``: attach (no process is started) after one cheap probe of each URL
+  (:mod:`harness.client._preflight`): a dead or wrong endpoint is one line and exit 2, in seconds.
 - ``local`` / ``vllm:MODEL``: reuse a healthy server that ``harness serve`` registered
   (see :mod:`harness.serve.state`), else start one for the duration of the ``with`` block and stop it
   at the end. This is the "generate, then free the GPU, then judge" flow that lm-eval users ask for
@@ -22,11 +23,12 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
 
+from harness.client import preflight_all
 from harness.endpoints import Endpoint, EndpointSpec, resolve_openai, with_replicas
 from harness.errors import ServerError
-from harness.serve._process import ManagedServer, stable_port
+from harness.serve._process import ManagedServer, stable_port, stop_all
 from harness.serve.llama import llama_server
-from harness.serve.state import ServerState, find_running, register, unregister
+from harness.serve.state import ServerState, find_running, port_key, register, unregister
 from harness.serve.vllm import vllm_server
 
 LOCAL_API_KEY = "EMPTY"  # local servers need none; the openai SDK wants a non-empty string
@@ -35,7 +37,7 @@ START_TIMEOUT = {"local": 120.0, "vllm": 900.0}
 
 def server_for(spec: EndpointSpec) -> ManagedServer:
     """An unstarted server for a ``local`` or ``vllm:`` spec."""
-    port = stable_port(str(spec))
+    port = stable_port(port_key(str(spec)))
     if spec.kind == "local":
         return llama_server(port=port)
     if spec.kind == "vllm":
@@ -47,7 +49,9 @@ def server_for(spec: EndpointSpec) -> ManagedServer:
 def resolve(spec: EndpointSpec, *, start_timeout: float | None = None) -> Iterator[Endpoint]:
     """Yield an :class:`Endpoint` for ``spec``; a server started here is stopped on exit."""
     if spec.kind == "openai":
-        yield resolve_openai(spec)
+        endpoint = resolve_openai(spec)
+        preflight_all(endpoint.replicas or (endpoint.base_url,), endpoint.model, endpoint.api_key)
+        yield endpoint
         return
     running = find_running(str(spec))
     if running is not None:
@@ -59,7 +63,19 @@ def resolve(spec: EndpointSpec, *, start_timeout: float | None = None) -> Iterat
     print(f"harness: starting {spec} ({server.name}) ...", file=sys.stderr)
     with server.start(timeout=start_timeout or START_TIMEOUT[spec.kind]):
         print(f"harness: {spec} is up at {server.base_url}", file=sys.stderr)
-        yield Endpoint(server.base_url, server.model, api_key=LOCAL_API_KEY, spec=str(spec))
+        state = ServerState(
+            spec=str(spec),
+            pid=server.process.pid if server.process is not None else os.getpid(),
+            base_url=server.base_url,
+            model=server.model,
+            log_path=str(server.log_path) if server.log_path else None,
+            started_by=f"pid {os.getpid()}",
+        )
+        register(state)  # shown by `harness serve list` while this command runs
+        try:
+            yield Endpoint(server.base_url, server.model, api_key=LOCAL_API_KEY, spec=str(spec))
+        finally:
+            unregister(state.spec, state.pid, started_by=state.started_by)
 
 
 class _Stop(Exception):
@@ -120,8 +136,7 @@ def serve_until_stopped(
         print("harness: stopping server" + ("s" if len(servers) > 1 else ""), file=sys.stderr, flush=True)
         return 0
     finally:
-        for each in servers:
-            each.stop()
+        stop_all(servers)
         if first.process is not None:
             unregister(str(spec), first.process.pid)
         signal.signal(signal.SIGTERM, previous)

@@ -36,6 +36,13 @@ def server_name(spec: str) -> str:
     return f"vllm-{slug}-{hashlib.sha256(spec.encode()).hexdigest()[:8]}"
 
 
+def port_key(spec: str, replica: int = 0) -> str:
+    """What a started server's stable port is derived from: the spec, its replica and the harness home.
+    The home is part of it so that separate homes (other users, CI jobs, tests side by side) do not
+    want the same port, while one home's server comes back at the same URL on every command."""
+    return f"{harness_home().resolve()}|{spec}" + (f"#replica{replica}" if replica else "")
+
+
 class ServerState(BaseModel):
     model_config = ConfigDict(extra="forbid")
     spec: str
@@ -44,6 +51,8 @@ class ServerState(BaseModel):
     model: str
     log_path: str | None = None
     replicas: list[str] = Field(default_factory=list)  # every base URL when several serve the spec
+    # set for a server one command started for itself (stopped when it ends, never reused by another)
+    started_by: str | None = None
     started_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 
@@ -68,8 +77,15 @@ def serves_model(base_url: str, model: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def _path(state: ServerState) -> Path:
+    """``<name>.json`` for a kept server (what reuse looks for); ``<name>.cmd-<pid>.json`` for one a
+    command started for itself, so that ``serve list`` shows it but no other command attaches to it."""
+    suffix = f".cmd-{state.pid}" if state.started_by else ""
+    return servers_dir() / f"{server_name(state.spec)}{suffix}.json"
+
+
 def register(state: ServerState) -> Path:
-    path = servers_dir() / f"{server_name(state.spec)}.json"
+    path = _path(state)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(state.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -77,9 +93,9 @@ def register(state: ServerState) -> Path:
     return path
 
 
-def unregister(spec: str, pid: int) -> None:
+def unregister(spec: str, pid: int, *, started_by: str | None = None) -> None:
     """Remove the state file if it is still ours (another server may have replaced it)."""
-    path = servers_dir() / f"{server_name(spec)}.json"
+    path = _path(ServerState(spec=spec, pid=pid, base_url="", model="", started_by=started_by))
     current = _read(path)
     if current is not None and current.pid == pid:
         path.unlink(missing_ok=True)
@@ -105,10 +121,15 @@ def find_running(spec: str) -> ServerState | None:
 
 
 def running_servers() -> list[ServerState]:
-    """Every healthy registered server (stale state files are removed on the way)."""
+    """Every healthy registered server, kept by ``harness serve`` or started by a running command for
+    itself (stale state files are removed on the way)."""
     found = []
     for path in sorted(servers_dir().glob("*.json")):
         state = _read(path)
-        if state is not None and (running := find_running(state.spec)) is not None:
-            found.append(running)
+        if state is None:
+            continue
+        if _alive(state.pid) and serves_model(state.base_url, state.model):
+            found.append(state)
+        else:
+            path.unlink(missing_ok=True)
     return found

@@ -215,8 +215,8 @@ def load_difficulty(path: str | Path) -> Difficulty:
     where = str(path)
     try:
         frame = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError) as exc:
-        raise BadInput(where, f"cannot read difficulty CSV: {exc}") from None
+    except (OSError, ValueError) as exc:  # ParserError, EmptyDataError, UnicodeDecodeError
+        raise BadInput(where, f"cannot read difficulty CSV: {' '.join(str(exc).split())[:160]}") from None
     for col in ("index", "instruction_difficulty", "instruction"):
         if col not in frame.columns:
             raise BadInput(
@@ -224,7 +224,10 @@ def load_difficulty(path: str | Path) -> Difficulty:
             )
     if not (frame["index"].to_numpy() == np.arange(len(frame))).all():
         raise BadInput(f"{where}:index", "rows must be numbered 0..n-1 in eval-set order")
-    gamma = frame["instruction_difficulty"].to_numpy(dtype=float)
+    try:
+        gamma = frame["instruction_difficulty"].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise BadInput(f"{where}:instruction_difficulty", "not a number in every row") from None
     if not np.isfinite(gamma).all():
         bad = int(np.flatnonzero(~np.isfinite(gamma))[0])
         raise BadInput(f"{where}:instruction_difficulty", f"not finite at index {bad}")

@@ -100,6 +100,9 @@ def tags_to_groups(row_tags: object, where: str) -> tuple[str, ...]:
 # -------------------------------------------------------------------------------------------- WB-Score
 
 
+LEADERBOARD_SCALE = 10.0  # the official board's WB_score = (mean - 5) * 2 * 10 (_merge_results.py)
+
+
 @dataclass(frozen=True)
 class WBScore:
     """One model's WB-Score figures; ``task_*`` are empty/None when no tags were given."""
@@ -113,6 +116,20 @@ class WBScore:
     avg_len: float
     n_truncated: int
     n_empty: int
+
+    @property
+    def wb_score(self) -> Estimate:
+        """WB_score as the official leaderboard shows it: the adjusted score x ``LEADERBOARD_SCALE``
+        (``_merge_results.py``: ``WB_score = adjusted_score * 10``; range -80..100), interval scaled alike."""
+        a, k = self.adjusted_score, LEADERBOARD_SCALE
+        return Estimate(
+            a.value * k,
+            None if a.ci_lower is None else a.ci_lower * k,
+            None if a.ci_upper is None else a.ci_upper * k,
+            a.n_scored,
+            a.n_unscored,
+            a.unscored_reasons,
+        )
 
     def to_leaderboard_row(self) -> dict[str, Any]:
         """The row as upstream ``leaderboard/data_dir/score.json`` writes it."""

@@ -20,9 +20,14 @@ Step = Callable[[], Coroutine[Any, Any, None]]
 
 
 class ServerThread:
-    """``runner.start(server.open)`` ... ``runner.stop(server.close)``; both wait at most ``timeout_s``."""
+    """``runner.start(server.open)`` ... ``runner.stop(server.close)``; both wait at most ``timeout_s``.
 
-    def __init__(self, name: str, *, timeout_s: float = 10.0) -> None:
+    The waits are on events (the loop has opened the server, the close coroutine has finished), so the
+    limit is only how long a stuck loop may hang the caller: generous, because a busy machine can
+    delay a thread's first run by seconds and a passing start never waits for it.
+    """
+
+    def __init__(self, name: str, *, timeout_s: float = 120.0) -> None:
         self.name = name
         self.timeout_s = timeout_s
         self._loop: asyncio.AbstractEventLoop | None = None

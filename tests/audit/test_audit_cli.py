@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -24,9 +25,17 @@ def _alpaca(tmp_path, outputs):
     return path
 
 
+_VOCAB = (
+    "river mountain cloud engine garden market theory signal window harbor violin planet copper "
+    "meadow lantern circuit canyon orchard glacier compass ledger prism falcon quartz"
+).split()
+
+
 def _honest(i):
-    detail = " It has detail." * (i % 9)
-    return f"Topic {i} is explained here in the first sentence.{detail} A second sentence about topic {i} follows."
+    """A different text per item (a fixed sentence with the topic slotted in would be a template)."""
+    rng = random.Random(i)
+    sentences = [" ".join(rng.sample(_VOCAB, 7)).capitalize() + "." for _ in range(2 + i % 4)]
+    return f"Topic {i} is explained here. " + " ".join(sentences)
 
 
 def _run(capsys, *argv):

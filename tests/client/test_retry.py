@@ -61,8 +61,9 @@ def test_retry_after_as_an_http_date() -> None:
 
 
 def _status_error(status: int, headers: dict[str, str] | None = None) -> HTTPStatusError:
-    response = httpx.Response(status, headers=headers, json={"error": {"message": "x"}}, request=REQUEST)
-    return HTTPStatusError(response)
+    return HTTPStatusError(
+        status, httpx.Headers(headers or {}), json.dumps({"error": {"message": "x"}}).encode()
+    )
 
 
 @pytest.mark.parametrize(

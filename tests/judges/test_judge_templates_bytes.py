@@ -199,8 +199,9 @@ def test_alpaca_eval_prompts_equal_alpaca_eval_make_prompts_and_prompt_to_chatml
     assert compared == 1610
 
 
-def test_alpaca_eval_fill_is_sequential_first_occurrence_replace() -> None:
-    """A literal {output_2} inside the instruction is substituted, as upstream's make_prompts does."""
+def test_alpaca_eval_placeholders_written_in_content_stay_text() -> None:
+    """Upstream's sequential first-occurrence replace substitutes a ``{output_2}`` written inside the
+    instruction (and leaves the real slot unfilled); ours fills each slot once and never re-reads content."""
     ae = _alpaca_utils()
 
     judge = load_judge("alpaca_eval_weighted_gpt4_turbo")
@@ -208,9 +209,10 @@ def test_alpaca_eval_fill_is_sequential_first_occurrence_replace() -> None:
     template = shared_path("alpaca_eval", "judge", "alpaca_eval_clf.txt").read_text()
     fields = {"instruction": "say {output_2}", "output_1": "one {instruction}", "output_2": "two"}
     item = Item(benchmark="alpaca_eval", item_id="q", turns=[fields["instruction"]])
-    got = judge.messages(item, [fields["output_1"]], [fields["output_2"]])
-    assert got == ae.prompt_to_chatml(ae.make_prompts(pd.DataFrame([fields]), template)[0][0])
-    assert "say two" in got[1]["content"]
+    got = judge.messages(item, [fields["output_1"]], [fields["output_2"]])[1]["content"]
+    upstream = ae.prompt_to_chatml(ae.make_prompts(pd.DataFrame([fields]), template)[0][0])[1]["content"]
+    assert "say two" in upstream and '"""{output_2}"""' in upstream  # the opponent's slot left empty
+    assert '"""say {output_2}"""' in got and '"""one {instruction}"""' in got and '"""two"""' in got
 
 
 def _wb_rows(model: str) -> list[dict]:
@@ -245,11 +247,11 @@ def test_wildbench_score_prompts_round_trip_through_upstream_extraction_on_shipp
             # 0625 file keeps 21 longer outputs whole, so that run stored or sent them untruncated)
             assert extracted.strip() == shorten(row["model_output"]).strip()
             compared += 1
-    expected = (
+    expected = (  # the query's own "{$model_output}" stays text (upstream's ordered replaces fill it too)
         template.replace("{$history}", "USER: hi\n\nASSISTANT: hello\n\n")
-        .replace("{$user_query}", "What is {$model_output}?")
         .replace("{$model_output}", "X")
         .replace("{$checklist}", "- Is it right?\n- Is it short?\n")
+        .replace("{$user_query}", "What is {$model_output}?")
     )
     item = Item(
         benchmark="wildbench",

@@ -80,8 +80,11 @@ def test_wildbench_leaderboard_reproduces_official_scores(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     rows = {r["model"].split("/")[-1]: r for r in doc["rows"]}
     assert len(rows) == 3
+    board = json.loads(shared_path("wildbench", "leaderboard", "all_stat_wildbench.500.json").read_text())
     for name, row in rows.items():
-        assert row["wb_score"] == official[name]["adjusted_score"]
+        assert row["wb_score"] == board[name]["WB_score"]
+        # the official board's WB_score scale: score.json's adjusted_score x 10 (issue 11: it was 0-10)
+        assert row["wb_score"] == official[name]["adjusted_score"] * 10
         assert row["score"] == official[name]["score"]
         assert row["avg_len"] == official[name]["avg_len"]
         assert row["n_scored"] + row["n_unscored"] == official[name]["total"]
@@ -109,8 +112,11 @@ def test_mt_bench_single_leaderboard_excludes_and_counts_unparsed(tmp_path, caps
         "--out",
         str(tmp_path),
     ]
-    assert main([*args, "--format", "json"]) == 0
-    doc = {r["model"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
+    assert main([*args, "--format", "json"]) == 1  # m2: 2 of 4 ratings unparsed, over --max-unscored 0.10
+    out, err = capsys.readouterr()
+    assert "headline check failed for 1 row(s): m2: unscored 2/4 = 50% > --max-unscored 10%" in err
+    assert main([*args, "--max-unscored", "0.5"]) == 0
+    doc = {r["model"]: r for r in json.loads(out)["rows"]}
     assert doc["m1"]["score"] == 7.0 and doc["m1"]["turn_1"] == 8.0 and doc["m1"]["turn_2"] == 6.0
     assert (doc["m2"]["score"], doc["m2"]["n_scored"], doc["m2"]["n_unscored"]) == (4.0, 2, 2)
     assert doc["m1"]["rank"] == 1

@@ -73,7 +73,8 @@ def test_each_policy_on_one_injected_escape(
 ) -> None:
     model, judge, target = servers
     code, report = score(tmp_path, model, judge, policy)
-    assert code == 0
+    # excluding 1 of 4 items leaves 25% of the headline unscored: over the default --max-unscored 0.10
+    assert code == (1 if policy == "exclude" else 0)
     assert json.loads((tmp_path / policy / "audit.json").read_text())["flagged"] == [target]
     head = headline(report)
     assert (head["value"], head["n_scored"], head["unscored_reasons"]) == (value, n_scored, reasons)

@@ -122,8 +122,10 @@ def test_a_garbage_judge_is_unscored_with_reasons_and_the_run_completes(
 ) -> None:
     model = fake_server(ANSWER, name="writer")
     judge = fake_server("I like both of them, really.", name="garbage")
-    code, run_dir = score(tmp_path, model.spec, judge.spec)  # demo's default: the logprob judge
-    assert code == 0
+    # demo's default: the logprob judge; --max-unscored 1: no early stop (tests/pipeline/test_guard_e2e.py)
+    code, run_dir = score(tmp_path, model.spec, judge.spec, "--max-unscored", "1")
+    assert code == 1 and len(judge.requests) == 4  # judged to the end; the unavailable headline fails
+    assert not report(run_dir)["gate"]["passed"]
     stored = judgments(run_dir)
     assert len(stored) == 4 and all(j.status == "unscored" for j in stored)
     assert {j.reason for j in stored} == {"parse_failure"}
@@ -157,7 +159,8 @@ def test_rerun_makes_no_request_and_harness_judge_rejudges_without_generating(
     assert session["model"]["requests"] == 0 and session["judge"]["requests"] == 0
     rejudge = tmp_path / "rejudged"
     code = main(["judge", "--outputs", str(run_dir), "--judge", judge.spec, "--judge-config", "arena_hard_v0.1",
-                 "--position", "fixed", "--run-dir", str(rejudge), "--no-cache", "--format", "json"])  # fmt: skip
+                 "--position", "fixed", "--run-dir", str(rejudge), "--no-cache", "--format", "json",
+                 "--on-flag", "keep"])  # fmt: skip
     assert code == 0
     assert len(model.requests) == 4 and len(judge.requests) == 12
     assert metric(rejudge, "win_rate")["value"] == 0.0

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import math
 import random
+import shutil
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from _shared import shared_path
@@ -69,9 +72,31 @@ def test_alpaca_lc_with_too_few_items_is_unavailable_with_the_reason() -> None:
     assert result.notes and by_metric(result)["win_rate"].value == pytest.approx(55.0)  # type: ignore[attr-defined]
 
 
-def test_alpaca_lc_without_a_difficulty_file_says_how_to_get_it() -> None:
+def test_alpaca_lc_without_a_difficulty_file_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HARNESS_OFFLINE", "1")
     lc = by_metric(evaluate(alpaca_data(["0", "1"], [1.2, 1.9], None)))["length_controlled_winrate"]
     assert "--lc-difficulty" in lc.extra["unavailable"]  # type: ignore[attr-defined]
+    assert "HARNESS_OFFLINE" in lc.extra["unavailable"]  # type: ignore[attr-defined]
+
+
+def test_alpaca_lc_by_default_reads_the_difficulty_file_of_the_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: LC was "unavailable" unless --lc-difficulty was passed; offline, the --data directory's
+    instruction_difficulty.csv is used (and never the network)."""
+    monkeypatch.setenv("HARNESS_OFFLINE", "1")
+    shutil.copy(shared_path("alpaca_eval", "glm", "instruction_difficulty_recovered.csv"),
+                tmp_path / "instruction_difficulty.csv")  # fmt: skip
+    rng = random.Random(1)
+    ids = [str(i) for i in range(100, 160)]
+    prefs: list[float | None] = [1.0 + rng.random() for _ in ids]
+    data = alpaca_data(ids, prefs, None)
+    data = replace(data, config=replace(data.config, data=str(tmp_path)))
+    lc = by_metric(evaluate(data))["length_controlled_winrate"]
+    assert "unavailable" not in lc.extra and 0 < lc.value < 100  # type: ignore[attr-defined]
+    assert lc.extra["difficulty"] == str(tmp_path / "instruction_difficulty.csv")  # type: ignore[attr-defined]
+    given = evaluate(alpaca_data(ids, prefs, str(tmp_path / "instruction_difficulty.csv")))
+    assert by_metric(given)["length_controlled_winrate"].value == lc.value  # type: ignore[attr-defined]
 
 
 def test_items_without_an_output_are_unscored_as_no_output_not_losses() -> None:

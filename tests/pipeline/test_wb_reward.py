@@ -229,7 +229,7 @@ def test_routing_pairwise_judge_gives_wb_reward_single_judge_keeps_wb_score() ->
         [Judgment(item_id="s1", model=MODEL, judge="wildbench_score@j", protocol="single", verdict="7", score=7.0)],
     )  # fmt: skip
     assert [s.metric for s in evaluate(single).scores] == ["wb_score", "wb_score_raw"]
-    assert evaluate(single).scores[0].value == (7 - 5) * 2
+    assert evaluate(single).scores[0].value == (7 - 5) * 2 * 10  # the official board's WB_score scale
 
 
 # ---- config and CLI ----------------------------------------------------------------------------------

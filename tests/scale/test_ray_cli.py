@@ -26,9 +26,10 @@ def test_score_backend_ray_in_a_fresh_process(tmp_path: Path, llama_server: Mana
     argv = [sys.executable, "-m", "harness", "score", "--benchmark", "wildbench", "--subset", "--data", str(WILDBENCH),
             "--model", spec, "--judge", spec, "--limit", "1", "--max-tokens", "16", "--judge-max-tokens", "8",
             "--run-dir", str(tmp_path / "run"), "--cache", str(tmp_path / "cache.db"), "--format", "json",
-            "--backend", "ray"]  # fmt: skip
+            "--backend", "ray", "--max-unscored", "1"]  # fmt: skip
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    session = json.loads(proc.stdout)["session"]
+    report = json.loads(proc.stdout)
+    assert proc.returncode == (0 if report["gate"]["passed"] else 1), proc.stderr[-3000:]
+    session = report["session"]
     assert session["generate"]["generated"] == 1 and session["judge"]["judgments"] == 1
     assert session["requests"]["model"]["requests"] == 1 and session["requests"]["model"]["errors"] == 0

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.cli import main
 from harness.endpoints import LOCAL_MODEL_NAME, parse_endpoint_spec
 from harness.serve import is_healthy, resolve
 from harness.serve.state import ServerState, find_running, register, servers_dir
@@ -67,7 +68,7 @@ def test_serve_local_prints_url_is_reused_and_stops_on_sigterm(tmp_path: Path) -
 
 @pytest.mark.slow
 def test_resolve_starts_a_server_for_the_block_and_stops_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("HARNESS_HOME", str(tmp_path))
     with resolve(parse_endpoint_spec("local")) as endpoint:
@@ -77,7 +78,14 @@ def test_resolve_starts_a_server_for_the_block_and_stops_it(
             "model": LOCAL_MODEL_NAME,
             "spec": "local",
         }
+        # issue 11: `serve list` printed nothing while a command's own server was up
+        capsys.readouterr()
+        assert main(["serve", "list"]) == 0
+        (line,) = capsys.readouterr().out.splitlines()
+        assert line.startswith(f"local\t{endpoint.base_url}\t") and f"started by pid {os.getpid()}" in line
+        assert find_running("local") is None  # listed, but not offered to other commands for reuse
     assert not is_healthy(endpoint.base_url)
+    assert main(["serve", "list"]) == 0 and capsys.readouterr().out == ""
 
 
 def test_a_stale_state_file_is_ignored_and_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,11 +1,10 @@
 """The server thread behind the latency server and the fault proxy: it serves from synchronous code,
-stops cleanly, and an error while opening reaches the caller at once (not a 10 s "did not start")."""
+stops cleanly, and an error while opening reaches the caller as itself (not a "did not start" timeout)."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
-import time
 
 import httpx
 import pytest
@@ -30,10 +29,8 @@ def test_an_error_while_opening_is_raised_by_start() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        start = time.monotonic()
-        with pytest.raises(OSError):
-            LatencyServer(0.0, port=port).start()
-        assert time.monotonic() - start < 5
+        with pytest.raises(OSError, match="address already in use|Address already in use|in use"):
+            LatencyServer(0.0, port=port).start()  # the bind error itself, not RuntimeError("did not start")
 
 
 def test_start_twice_is_refused() -> None:

@@ -102,9 +102,9 @@ def page(tmp_path: Path, fake_server: Any) -> tuple[Path, dict[str, Any]]:
     code = main(
         ["score", "--benchmark", "demo", "--model", model.spec, "--judge", judge.spec, "--judge-config",
          "arena_hard_v0.1", "--position", "both", "--limit", "4", "--run-dir", str(run_dir),
-         "--cache", str(tmp / "cache.db"), "--format", "json"]
+         "--cache", str(tmp / "cache.db"), "--format", "json", "--max-unscored", "0.25"]
     )  # fmt: skip
-    assert code == 0
+    assert code == 0  # one of the four pairs is deliberately unparseable (25%; the default allows 10%)
     tick = load_judge("tick")
     assert isinstance(tick, ChecklistJudge)
     outputs = RunStore(run_dir).load("outputs", Output)
