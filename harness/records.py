@@ -91,6 +91,25 @@ class Judgment(Record):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+class Checklist(Record):
+    """One item's TICK checklist: the YES/NO questions its answers are judged on (``judges/checklist.py``).
+
+    ``source`` is ``generated`` (asked of the judge; ``raw_completion`` and ``usage`` are its reply) or
+    ``file`` (``--checklists FILE``). An unusable reply is ``unscored`` with its reason: the item gets no
+    pass rate, it is counted as unscored, never as a fail.
+    """
+
+    item_id: str
+    judge: str  # the judge id that wrote it, or ``file:<name>``
+    source: Literal["generated", "file"] = "generated"
+    questions: list[str] = Field(default_factory=list)
+    status: Literal["scored", "unscored"] = "scored"
+    reason: UnscoredReason | None = None
+    detail: str | None = None
+    raw_completion: str | None = None
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+
+
 class Score(Record):
     """A headline figure with its uncertainty and its count of unscored items."""
 

@@ -33,13 +33,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness import runlock
 from harness.errors import BadInput
-from harness.records import SCHEMA_VERSION, Item, Judgment, Output, Record
+from harness.records import SCHEMA_VERSION, Checklist, Item, Judgment, Output, Record
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=BaseModel)
 
-KINDS = ("items", "outputs", "judgments", "rewrites")  # rewrites: Clean-Eval (harness.clean_eval)
+KINDS = ("items", "outputs", "judgments", "rewrites", "checklists")  # rewrites: Clean-Eval; checklists: TICK
 PACKAGES = (
     "harness",
     "openai",
@@ -133,6 +133,8 @@ def default_key(record: BaseModel) -> Hashable:
         if record.protocol == "checklist":  # one judgment per TICK question
             return (*key, record.metadata.get("question_index"))
         return key
+    if isinstance(record, Checklist):
+        return record.item_id
     raise TypeError(f"no default key for {type(record).__name__}; pass key=")
 
 

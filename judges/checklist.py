@@ -1,8 +1,11 @@
-"""The checklist protocol, TICK (Cook et al., "TICKing All the Boxes", arXiv:2410.03608;
-docs/judges.md, "TICK"): an LLM turns the instruction into 2-8 YES/NO questions, then each
-question is answered in its own judge call (instruction + response + one question, reasoning then YES/NO), and
-the response's score is its pass rate #YES / #answered. Unanswerable items are unscored and left out of the
-rate, never counted as NO. The prompts are our own (``judges/tick_templates``): the paper's are not published.
+"""The checklist protocol, TICK (Cook et al., "TICKing All the Boxes", arXiv:2410.03608; docs/judges.md,
+"TICK"): an LLM turns the instruction into 2-8 YES/NO questions, then each question is answered in its own
+judge call (instruction + response + one question, reasoning then YES/NO), and the response's score is its
+pass rate #YES / #answered. Unanswerable items are unscored and left out of the rate, never counted as NO. The prompts are our own (``judges/tick_templates``): the paper's are not published.
+
+The pipeline stores each item's checklist once (``checklists.jsonl``, :class:`~harness.records.Checklist`)
+and answers each question as its own judge task (:meth:`ChecklistJudge.answer_question`), so an interrupted
+run resumes question by question.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from harness.client._types import SamplingParams
-from harness.records import Item, Judgment, Output, TokenUsage
+from harness.records import Checklist, Item, Judgment, Output, TokenUsage
 from judges._call import Caller, ask
 from judges.parsers import PARSERS, TICK_MAX_QUESTIONS, TICK_MIN_QUESTIONS, Parsed
 from judges.render import render
@@ -23,6 +26,7 @@ class GeneratedChecklist:
     questions: list[str]
     parsed: Parsed
     raw: str | None
+    usage: TokenUsage = field(default_factory=TokenUsage)
 
 
 @dataclass(frozen=True)
@@ -60,41 +64,69 @@ class ChecklistJudge:
         }
         messages = render(self.generate_template, fields)
         exchange = await ask(caller, messages, self.generate_sampling, PARSERS.get(self.generate_parser))
-        return GeneratedChecklist(item.item_id, list(exchange.parsed.items), exchange.parsed, exchange.raw)
+        return GeneratedChecklist(
+            item.item_id,
+            list(exchange.parsed.items),
+            exchange.parsed,
+            exchange.raw,
+            exchange.usage or TokenUsage(),
+        )
+
+    def record(
+        self, checklist: GeneratedChecklist, judge_id: str, usage: TokenUsage | None = None
+    ) -> Checklist:
+        """The stored form of a generated checklist (unscored with the parser's reason when unusable)."""
+        parsed = checklist.parsed
+        ok = parsed.scored and bool(checklist.questions)
+        return Checklist(
+            item_id=checklist.item_id,
+            judge=judge_id,
+            questions=checklist.questions if ok else [],
+            status="scored" if ok else "unscored",
+            reason=None if ok else (parsed.reason or "parse_failure"),
+            detail=None if ok else parsed.detail,
+            raw_completion=checklist.raw,
+            usage=usage or checklist.usage,
+        )
+
+    async def answer_question(
+        self, caller: Caller, item: Item, output: Output, index: int, question: str
+    ) -> Judgment:
+        """One checklist question about one answer: reasoning, then YES (score 1) or NO (score 0)."""
+        fields = {"instruction": item.turns[-1], "response": output.turns[-1], "question": question}
+        exchange = await ask(
+            caller,
+            render(self.answer_template, fields),
+            self.answer_sampling,
+            PARSERS.get(self.answer_parser),
+        )
+        parsed = exchange.parsed
+        scored = parsed.scored and parsed.value is not None
+        return Judgment(
+            item_id=item.item_id,
+            model=output.model,
+            judge=self.name,
+            template_hash=self.answer_template.sha256,
+            parser_version=self.answer_parser,
+            protocol="checklist",
+            prompt=exchange.messages,
+            raw_completion=exchange.raw,
+            verdict=parsed.verdict,
+            score=parsed.value if scored else None,
+            status="scored" if scored else "unscored",
+            reason=None if scored else parsed.reason,
+            detail=parsed.detail,
+            usage=exchange.usage or TokenUsage(),
+            metadata={"question_index": index, "question": question},
+        )
 
     async def answer(
         self, caller: Caller, item: Item, output: Output, questions: list[str]
     ) -> ChecklistResult:
         """One call per question (the paper's per-item evaluation), then the pass rate."""
-        judgments = []
-        for index, question in enumerate(questions):
-            fields = {"instruction": item.turns[-1], "response": output.turns[-1], "question": question}
-            exchange = await ask(
-                caller,
-                render(self.answer_template, fields),
-                self.answer_sampling,
-                PARSERS.get(self.answer_parser),
-            )
-            parsed = exchange.parsed
-            scored = parsed.scored and parsed.value is not None
-            judgments.append(
-                Judgment(
-                    item_id=item.item_id,
-                    model=output.model,
-                    judge=self.name,
-                    template_hash=self.answer_template.sha256,
-                    parser_version=self.answer_parser,
-                    protocol="checklist",
-                    prompt=exchange.messages,
-                    raw_completion=exchange.raw,
-                    verdict=parsed.verdict,
-                    score=parsed.value if scored else None,
-                    status="scored" if scored else "unscored",
-                    reason=None if scored else parsed.reason,
-                    detail=parsed.detail,
-                    usage=exchange.usage or TokenUsage(),
-                    metadata={"question_index": index, "question": question},
-                )
-            )
+        judgments = [
+            await self.answer_question(caller, item, output, index, question)
+            for index, question in enumerate(questions)
+        ]
         rate, yes, answered = pass_rate(judgments)
         return ChecklistResult(judgments, rate, yes, answered)

@@ -37,14 +37,19 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--from", dest="inputs", nargs="+", type=Path, metavar="PATH",
         help="run directories or upstream judgment files (annotations.json, arena-hard JSONL, FastChat JSONL, "
-        "WildBench eval_results)",
+        "WildBench eval_results), or folders holding them (an alpaca_eval results/ tree, model_judgment/JUDGE/, "
+        "a sweep directory)",
     )  # fmt: skip
     p.add_argument("--out", type=Path, default=Path("."), help="writes OUT/results/BENCHMARK/ (default: .)")
     p.add_argument("--baseline", help="baseline model (default: the benchmark's)")
     p.add_argument("--version", help="benchmark version (arena_hard: v0.1 or v2.0)")
     p.add_argument("--style-control", action="store_true", help="arena_hard: style-controlled Bradley-Terry")
     p.add_argument(
-        "--answers", nargs="*", type=Path, default=[], help="answer files (arena_hard style metadata)"
+        "--answers",
+        nargs="*",
+        type=Path,
+        default=[],
+        help="answer files or model_answer/ folders (arena_hard style metadata)",
     )
     p.add_argument("--questions", type=Path, help="question file (mt_bench categories)")
     p.add_argument(

@@ -60,6 +60,9 @@ def judge_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wb-k", type=int, metavar="K",
                         help="WildBench pairwise (WB-Reward): a slight win whose winner is longer by more than K "
                         "characters counts as a tie (default 500, upstream's; -1: no length penalty)")  # fmt: skip
+    parser.add_argument("--checklists", type=Path, metavar="FILE",
+                        help="--judge-config tick: your own checklists, JSONL of {item_id, questions} (a run's "
+                        "checklists.jsonl works); items it lacks are written by the judge")  # fmt: skip
     parser.add_argument("--run-dir", type=Path, metavar="DIR", help="run directory; re-use it to resume")
     parser.add_argument(
         "--max-connections", type=int, default=64, metavar="N", help="in-flight requests per endpoint"
@@ -164,9 +167,13 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
     from benchmarks import get_benchmark
     from harness.endpoints import parse_endpoint_spec
     from harness.pipeline.runner import model_name_of
-    from harness.run.config import is_wb_reward_judge, judge_model_of
+    from harness.run.config import is_checklist_judge, is_wb_reward_judge, judge_model_of
 
     judge_config = args.judge_config or get_benchmark(benchmark).spec.version(version).default_judge
+    if args.judge is None and not judge_model_of(judge_config):
+        raise BadInput(
+            "--judge", f"judge config {judge_config!r} has no upstream judge model; name one with --judge"
+        )
     judge = args.judge or f"openai:{judge_model_of(judge_config)}"
     spec = parse_endpoint_spec(judge, option="--judge", base_url=getattr(args, "judge_base_url", None))
     for name in ("judge_max_tokens", "judge_top_logprobs", "portia_k"):
@@ -181,6 +188,13 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
         from harness.stats.alpaca_annotations import load_difficulty
 
         load_difficulty(args.lc_difficulty)
+    if args.checklists is not None:
+        if not args.checklists.is_file():
+            raise BadInput(str(args.checklists), "no such checklists file")
+        if not is_checklist_judge(judge_config):
+            raise BadInput(
+                "--checklists", f"judge config {judge_config!r} does not use checklists (use tick)"
+            )
     if args.wb_k is not None:
         if args.wb_k < -1:
             raise BadInput("--wb-k", f"must be -1 (no length penalty) or at least 0, got {args.wb_k}")
@@ -203,6 +217,7 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
         "hardening": tuple(m for m in MODES if getattr(hardening, m)),
         "on_flag": args.on_flag,
         "wb_k": args.wb_k,
+        "checklists": str(args.checklists.resolve()) if args.checklists else None,
     }
 
 

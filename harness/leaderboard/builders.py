@@ -7,6 +7,7 @@ leaderboard row and a score report can never disagree.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 
 from benchmarks.alpaca_eval.difficulty import resolve_difficulty
 from harness.errors import BadInput
-from harness.leaderboard.formats import Format, detect_format
+from harness.leaderboard.formats import Format, detect_format, expand_answer_files, expand_inputs
 from harness.leaderboard.table import Leaderboard, Row
 from harness.records import Score
 from harness.registry import Registry
@@ -186,9 +187,17 @@ def arena_hard(paths: Sequence[Path], opts: Options) -> Leaderboard:
     groups = _split("arena_hard", paths)
     version = opts.version or "v0.1"
     rows: list[Row] = []
+    notes: tuple[str, ...] = ()
     if groups.get("arena_judgments"):
         baseline = opts.baseline or V01_BASELINE
         judgments = load_judgments(groups["arena_judgments"], baseline=baseline)
+        others = sorted(set(judgments["baseline"]) - {baseline})
+        if others:  # v2.0 files judge each category against its own baseline; upstream scores one category
+            dropped = int((judgments["baseline"] != baseline).sum())
+            judgments = judgments[judgments["baseline"] == baseline].reset_index(drop=True)
+            notes = (
+                f"{dropped} games against other baselines ({', '.join(others)}) left out: one board per baseline",
+            )
         metadata = load_answer_metadata(list(opts.answers)) if opts.answers else None
         if opts.style_control and metadata is None:
             raise BadInput(
@@ -226,6 +235,7 @@ def arena_hard(paths: Sequence[Path], opts: Options) -> Leaderboard:
         extra_columns=("avg_tokens",),
         interval=f"{level} bootstrap percentile, 100 rounds"
         + (", style-controlled" if opts.style_control else ""),
+        notes=notes,
     )
 
 
@@ -354,4 +364,5 @@ def build(benchmark: str, paths: Sequence[Path], opts: Options) -> Leaderboard:
     builder = LEADERBOARDS.get(benchmark)
     if not paths:
         raise BadInput("--from", "give at least one input path")
-    return builder(paths, opts)
+    opts = dataclasses.replace(opts, answers=tuple(expand_answer_files(opts.answers)))
+    return builder(expand_inputs(paths), opts)

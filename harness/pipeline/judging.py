@@ -24,7 +24,7 @@ from harness.pipeline.guard import ProtocolProbe
 from harness.records import Item, Judgment, Output
 from harness.run.config import JudgeSet
 from harness.store import RunStore, default_key, is_final
-from judges import Caller, Judge, PairwiseJudge, SingleJudge
+from judges import Caller, ChecklistJudge, Judge, PairwiseJudge, SingleJudge
 from judges.position import orders_for
 
 
@@ -36,17 +36,22 @@ class JudgeTask:
     turn: int | None
     judge: Judge
     judge_id: str
+    question: tuple[int, str] | None = None  # TICK: (index, text) of the one checklist question asked
 
     def expected_keys(self) -> list[Hashable]:
         """The store keys of the judgments this task writes (one per order for a pairwise judge)."""
         protocol = "pairwise" if self.opponent is not None else "single"
+        if self.question is not None:
+            protocol = "checklist"
         opponent = self.opponent.model if self.opponent is not None else None
+        index = self.question[0] if self.question is not None else None
         orders: list[str | None] = [None]
         if isinstance(self.judge, PairwiseJudge):
             instruction = self.item.turns[0] if self.item.turns else ""
             orders = list(orders_for(self.judge.position, self.item.item_id, instruction))
+        tail = () if self.question is None else (index,)  # harness.store.default_key
         return [
-            (self.item.item_id, self.output.model, opponent, self.judge_id, protocol, order, self.turn)
+            (self.item.item_id, self.output.model, opponent, self.judge_id, protocol, order, self.turn, *tail)
             for order in orders
         ]
 
@@ -82,8 +87,11 @@ def plan_tasks(
     baselines_for: Callable[[Item], Sequence[str]],
     *,
     multi_turn: bool,
+    checklists: dict[str, list[str]] | None = None,
 ) -> list[JudgeTask]:
-    """Every task of the run, in item order; items without a finished output are left out (reported)."""
+    """Every task of the run, in item order; items without a finished output are left out (reported).
+    A checklist judge (TICK) asks one task per question of the item's stored checklist (``checklists``);
+    an item without a usable checklist has no task (scoring counts it as unscored)."""
     tasks: list[JudgeTask] = []
     for item in items:
         output = outputs.get(item.item_id)
@@ -92,7 +100,11 @@ def plan_tasks(
         for turn in judge_turns(item, multi_turn):
             judge = judges.for_task(item, turn)
             ident = judges.judge_id(judge)
-            if isinstance(judge, PairwiseJudge):
+            if isinstance(judge, ChecklistJudge):
+                questions = (checklists or {}).get(item.item_id, [])
+                for index, question in enumerate(questions):
+                    tasks.append(JudgeTask(item, output, None, turn, judge, ident, (index, question)))
+            elif isinstance(judge, PairwiseJudge):
                 names = list(baselines_for(item))
                 if not names:
                     raise BadInput(f"item {item.item_id}", "a pairwise judge needs a baseline (--baseline)")
@@ -111,8 +123,10 @@ async def _run_task(task: JudgeTask, caller: Caller) -> list[Judgment]:
         judgments = outcome.judgments
     elif isinstance(judge, SingleJudge):
         judgments = [await judge.judge(caller, task.item, task.output, turn=task.turn)]
-    else:  # JudgeSet refuses checklist judges before planning
-        raise BadInput("--judge-config", f"{judge.name!r} is not a pairwise or single-answer judge")
+    else:
+        assert task.question is not None, "a checklist task asks one question"
+        index, question = task.question
+        judgments = [await judge.answer_question(caller, task.item, task.output, index, question)]
     for judgment in judgments:
         judgment.judge = task.judge_id
         if task.item.category is not None:

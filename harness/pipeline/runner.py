@@ -29,6 +29,13 @@ from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resol
 from harness.errors import BadInput
 from harness.failures import causes_line, run_failures
 from harness.generate import GenerateSummary, finished_ids
+from harness.pipeline.checklists import (
+    checklists_with_progress,
+    missing_checklists,
+    questions_by_item,
+    read_checklist_file,
+    store_file_checklists,
+)
 from harness.pipeline.costs import Price, costs_by_role
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report, gate_line
 from harness.pipeline.judging import (
@@ -41,7 +48,7 @@ from harness.pipeline.judging import (
 )
 from harness.pipeline.report import build_report, write_report
 from harness.records import Item, Output
-from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig
+from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig, is_checklist_judge
 from harness.run.on_flag import read_disqualified
 from harness.scoring.evaluate import evaluate, load_run
 from harness.store import RunStore, is_final
@@ -233,11 +240,19 @@ def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, 
     if judges.pairwise:
         check_baselines(config, items)
     parse_endpoint_spec(config.model)
+    if config.checklists is not None:
+        read_checklist_file(Path(config.checklists))  # a bad file is refused before run.json is written
     store = RunStore(run_dir)
     store.lock()  # one writer per run directory, before any probe or request (harness/runlock.py)
     check_judge_spec(parse_endpoint_spec(config.judge, option="--judge"))
     start_run(store, command, config, items)
-    store.open_files("outputs", "judgments")  # before any request (harness/client/_fds.py)
+    tick = ("checklists",) if is_checklist_judge(config.judge_config) else ()
+    store.open_files("outputs", "judgments", *tick)  # before any request (harness/client/_fds.py)
+    if config.checklists is not None:
+        uncovered = store_file_checklists(store, Path(config.checklists), items)
+        if uncovered:
+            print(f"harness: {config.checklists} has no checklist for {uncovered} item(s); "
+                  "the judge writes theirs", file=sys.stderr)  # fmt: skip
     if copy_outputs_from is not None:
         _copy_outputs(copy_outputs_from, store, config.model_name)
     return Run(config, items, store, role_prefix, copy_outputs=copy_outputs_from is not None)
@@ -315,13 +330,16 @@ def plan(items: list[Item], config: RunConfig, store: RunStore) -> list[JudgeTas
         return config.baselines or bench.baselines_for(item)
 
     multi_turn = config.judge_config.startswith(MT_BENCH_PREFIXES)
-    return plan_tasks(items, outputs, JudgeSet(config), baselines_for, multi_turn=multi_turn)
+    return plan_tasks(items, outputs, JudgeSet(config), baselines_for, multi_turn=multi_turn,
+                      checklists=questions_by_item(store))  # fmt: skip
 
 
 def judge_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
                 cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
     """Judge every run's pending tasks on the runs' one judge endpoint (started once for all of them;
-    with ``--backend ray`` all runs' judge requests share one Ray Data pipeline per round)."""
+    with ``--backend ray`` all runs' judge requests share one Ray Data pipeline per round). A TICK run
+    first gets the checklists its items lack (:mod:`harness.pipeline.checklists`)."""
+    checklist_stage(runs, stack, held, cache, options)
     jobs = []
     for run in runs:
         tasks = plan(run.items, run.config, run.store)
@@ -336,6 +354,37 @@ def judge_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, En
     judge_spec = jobs[0][0].judge_spec
     endpoint = stack.enter_context(_endpoint(judge_spec, held, options))
     asyncio.run(_judge(jobs, endpoint, cache, options))
+
+
+def checklist_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
+                    cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
+    """Ask the judge for the checklist of every item of a TICK run that has none stored yet (items with
+    an output only: an item nobody answered needs no checklist)."""
+    jobs = []
+    for run in runs:
+        judges = JudgeSet(run.config)
+        if judges.checklist is None:
+            continue
+        answered = finished_ids(run.store, run.config.model_name)
+        todo = [i for i in missing_checklists(run.items, run.store) if i.item_id in answered]
+        if todo:
+            jobs.append((run, judges.checklist, judges.judge_id(judges.checklist), todo))
+    if not jobs:
+        return
+    endpoint = stack.enter_context(_endpoint(jobs[0][0].judge_spec, held, options))
+
+    async def generate() -> None:
+        for run, judge, ident, todo in jobs:
+            client = _client(endpoint, run.role("judge"), cache, options)
+            try:
+                run.api_errors += await checklists_with_progress(
+                    todo, judge, ident, client.chat, client.counters, run.store,
+                    max_in_flight=options.max_connections, label=run.label("checklists"),
+                )  # fmt: skip
+            finally:
+                await client.aclose()
+
+    asyncio.run(generate())
 
 
 async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, cache: Cache | None,
@@ -358,7 +407,7 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
                 label=run.label("judge"),
                 probe=probe_for(pending(tasks, run.store), options.max_unscored),
             )
-            run.api_errors = summary.api_errors
+            run.api_errors += summary.api_errors
             run.session["judge"] = asdict(summary)
     finally:
         for client in clients:
@@ -475,7 +524,7 @@ def report_for(
     specs = {"judge": c.judge} if c.source_run else {"model": c.model, "judge": c.judge}
     usages = {
         "model": [o.usage for o in data.outputs.values()],
-        "judge": [j.usage for j in data.judgments],
+        "judge": [j.usage for j in data.judgments] + [c.usage for c in data.checklists.values()],
     }
     costs = costs_by_role(specs, usages, prices)
     report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)

@@ -34,7 +34,7 @@ MT_BENCH_NEED_REF = frozenset({"math", "reasoning", "coding"})  # FastChat commo
 MT_BENCH_PREFIXES = ("mt_bench_single", "mt_bench_pair")
 OnFlag = Literal["loss", "exclude", "keep"]
 ON_FLAG: tuple[OnFlag, ...] = ("loss", "exclude", "keep")
-NEW_FIELD_DEFAULTS: dict[str, Any] = {"hardening": [], "on_flag": "loss", "wb_k": None}
+NEW_FIELD_DEFAULTS: dict[str, Any] = {"hardening": [], "on_flag": "loss", "wb_k": None, "checklists": None}
 WB_REWARD_PARSER = "wildbench_pairwise_json"  # WildBench's A++..B++ verdicts: what WB-Reward is computed from
 
 
@@ -65,6 +65,7 @@ class RunConfig:
     hardening: tuple[str, ...] = ()  # judges.hardening.MODES in force (``--harden``)
     on_flag: OnFlag = "loss"  # what scoring does with items the audit flags (``--on-flag``)
     wb_k: int | None = None  # WB-Reward length margin K (``--wb-k``; None: upstream's 500, -1: no penalty)
+    checklists: str | None = None  # TICK: ``--checklists FILE`` (None: the judge writes every checklist)
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -107,6 +108,13 @@ def is_wb_reward_judge(judge_config: str) -> bool:
     return judge_configs().get(judge_config).get("parser") == WB_REWARD_PARSER
 
 
+def is_checklist_judge(judge_config: str) -> bool:
+    """Whether a judge config is a checklist (TICK) judge; an unknown config name is not one."""
+    if judge_config not in judge_configs():
+        return False
+    return judge_configs().get(judge_config).get("protocol") == "checklist"
+
+
 def judge_model_of(config_name: str) -> str:
     """The upstream judge model of a judge config (e.g. ``gpt-4-1106-preview``): the default ``--judge``."""
     return str(judge_configs().get(config_name).get("model", ""))
@@ -131,16 +139,19 @@ class JudgeSet:
         self.config = config
         self._judges: dict[str, Judge] = {}
         self.base = self.get(config.judge_config)
-        if isinstance(self.base, ChecklistJudge):
+        if config.checklists is not None and not isinstance(self.base, ChecklistJudge):
             raise BadInput(
-                "--judge-config",
-                f"{config.judge_config!r} is a checklist judge; harness score needs a "
-                "pairwise or single-answer judge",
+                "--checklists", f"judge config {config.judge_config!r} does not use checklists (use tick)"
             )
 
     @property
     def pairwise(self) -> bool:
         return isinstance(self.base, PairwiseJudge)
+
+    @property
+    def checklist(self) -> ChecklistJudge | None:
+        """The TICK judge of a checklist run, else None."""
+        return self.base if isinstance(self.base, ChecklistJudge) else None
 
     def get(self, name: str) -> Judge:
         judge = self._judges.get(name)
@@ -162,11 +173,17 @@ class JudgeSet:
     def _with_sampling(self, judge: Judge) -> Judge:
         """Apply the run's caps on the judge's tokens and top logprobs (they enter the cache key)."""
         c = self.config
-        if isinstance(judge, ChecklistJudge):
-            return judge
+        if isinstance(judge, ChecklistJudge):  # TICK: the cap applies to both of its prompts
+            if c.judge_max_tokens is None:
+                return judge
+            return dataclasses.replace(
+                judge,
+                generate_sampling=_capped(judge.generate_sampling, c.judge_max_tokens),
+                answer_sampling=_capped(judge.answer_sampling, c.judge_max_tokens),
+            )
         sampling: SamplingParams = judge.sampling
-        if c.judge_max_tokens is not None and (sampling.max_tokens or 0) > c.judge_max_tokens:
-            sampling = dataclasses.replace(sampling, max_tokens=c.judge_max_tokens)
+        if c.judge_max_tokens is not None:
+            sampling = _capped(sampling, c.judge_max_tokens)
         if c.judge_top_logprobs is not None and sampling.logprobs:
             sampling = dataclasses.replace(sampling, top_logprobs=c.judge_top_logprobs)
         return dataclasses.replace(judge, sampling=sampling)
@@ -180,8 +197,17 @@ class JudgeSet:
         ident = f"{judge.name}@{self.config.judge_model}"
         if isinstance(judge, PairwiseJudge) and judge.position.strategy == "portia":
             ident += f"+portia{judge.position.portia_k}"
-        if not isinstance(judge, ChecklistJudge):
-            ident += judge.hardening.tag
-        if self.config.judge_template and not isinstance(judge, ChecklistJudge):
+        if isinstance(judge, ChecklistJudge):
+            if self.config.judge_template:
+                ident += f"#{judge.answer_template.sha256[:12]}"
+            return ident
+        ident += judge.hardening.tag
+        if self.config.judge_template:
             ident += f"#{judge.template.sha256[:12]}"
         return ident
+
+
+def _capped(sampling: SamplingParams, max_tokens: int) -> SamplingParams:
+    if (sampling.max_tokens or 0) > max_tokens:
+        return dataclasses.replace(sampling, max_tokens=max_tokens)
+    return sampling

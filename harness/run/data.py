@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.errors import BadInput
-from harness.records import Judgment, Output, Score
+from harness.records import Checklist, Judgment, Output, Score
 from harness.run.config import RunConfig
 from harness.run.on_flag import read_disqualified, read_flags
 from harness.store import RunStore, is_final
@@ -37,6 +37,7 @@ class RunData:
     output_errors: int = 0
     flagged: frozenset[str] = frozenset()  # item ids the audit flagged (``audit.json``)
     disqualified: tuple[str, ...] = ()  # submission-level audit failures (``audit.json``)
+    checklists: dict[str, Checklist] = field(default_factory=dict)  # TICK: each item's stored checklist
 
 
 def load_run(run_dir: str | Path) -> RunData:
@@ -65,9 +66,10 @@ def load_run(run_dir: str | Path) -> RunData:
     )
     if not item_ids:
         item_ids = list(outputs)
+    checklists = {c.item_id: c for c in store.load("checklists", Checklist) if is_final(c)}
     return RunData(
         config, item_ids, outputs, baselines, judgments, errors, read_flags(Path(run_dir)),
-        read_disqualified(Path(run_dir)),
+        read_disqualified(Path(run_dir)), checklists,
     )  # fmt: skip
 
 

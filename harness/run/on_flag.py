@@ -51,6 +51,8 @@ def _loss(j: Judgment) -> Judgment:
     common: dict[str, Any] = {"status": "scored", "reason": None, "metadata": meta}
     if j.protocol == "single":
         return j.model_copy(update={"score": 1.0, "verdict": "1", **common})
+    if j.protocol == "checklist":  # TICK: the question is answered NO
+        return j.model_copy(update={"score": 0.0, "verdict": "NO", **common})
     model_first = j.order == "model_first"
     if meta.get("scale") == "preference":
         update = {"score": 1.0, "verdict": "flagged"}

@@ -16,7 +16,8 @@ calls and what makes a report reproducible. Each benchmark keeps its upstream st
   (``wildbench_pairwise``), WB-Reward x100 against each baseline at the length margin K (``--wb-k``,
   default 500) and WB-Reward-Mix, their mean over the three upstream baselines, as the headline.
 
-Any other judge on a benchmark (a pairwise judge on MT-Bench, say) gets the plain pairwise win rate.
+The checklist judge (``--judge-config tick``) on any benchmark gets TICK's pass rate and DRFR
+(:mod:`harness.scoring.tick`). Any other judge on a benchmark (a pairwise judge on MT-Bench, say) gets the plain pairwise win rate.
 Unscored judgments are counted by reason beside every figure, and an item the model has no finished
 answer for is unscored as ``no_output`` (a generation failure is not a loss either).
 """
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.records import Judgment, Score
-from harness.run.config import RunConfig, is_wb_reward_judge
+from harness.run.config import RunConfig, is_checklist_judge, is_wb_reward_judge
 from harness.run.data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
 from harness.run.on_flag import apply_on_flag
 from harness.scoring.statistics import (
@@ -41,6 +42,7 @@ from harness.scoring.statistics import (
     wildbench_scores,
     win_rate_scores,
 )
+from harness.scoring.tick import checklist_scores
 from judges.position import side
 
 __all__ = [
@@ -145,7 +147,9 @@ def evaluate(data: RunData) -> RunResult:
         not data.judgments and (wb_reward or statistic in ("lc_win_rate", "win_rate", "bradley_terry"))
     )
     notes: list[str] = []
-    if pairwise and wb_reward:
+    if is_checklist_judge(data.config.judge_config) or any(j.protocol == "checklist" for j in data.judgments):
+        scores = checklist_scores(data)
+    elif pairwise and wb_reward:
         scores, notes = wildbench_reward_scores(data)
     elif pairwise and statistic == "lc_win_rate":
         scores, notes = alpaca_scores(data, units)

@@ -91,3 +91,6 @@ def test_sweep_and_leaderboard_of_runs_use_the_runs_headline(tmp_path: Path, fak
     out = tmp_path / "board"
     assert main(["leaderboard", "mt_bench", "--from", str(sweep_dir / "a"), "--out", str(out)]) == 0
     assert float(_board(out)[0]["mt_bench_score"]) == 3.0
+    whole = tmp_path / "whole"  # the sweep directory itself: its run directories, its own tables skipped
+    assert main(["leaderboard", "mt_bench", "--from", str(sweep_dir), "--out", str(whole)]) == 0
+    assert _board(whole) == rows
