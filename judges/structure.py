@@ -18,9 +18,18 @@ Always on, because the prompt a judge reads must be the template's whatever the 
    together with the template's next character (AlpacaEval's triple quote followed by ``}``).
 
 Ordinary answers contain none of these, so their prompts stay upstream's byte for byte (the byte tests
-compare 6000 Arena-Hard, 1610 AlpacaEval, 320 MT-Bench and 2006 WildBench prompts). The ``--harden``
-modes (:mod:`judges.hardening`) go further: they escape every triple quote and ``[[``, which ordinary code
-and markdown do contain, and add nonce delimiters, so they change ordinary prompts and stay opt-in.
+compare 6000 Arena-Hard, 1610 AlpacaEval, 320 MT-Bench and 2006 WildBench prompts).
+
+Why ``--harden`` stays opt-in (measured with ``python -m bench.injection`` over 9 injection cases x 13
+judge configs): upstream's rendering lets 86 of 117 case prompts change structure (extra chat turns,
+delimiters in the wrong place, placeholders filled from an answer); with these rules 0 do, with or
+without hardening. What hardening adds is hiding a forged verdict written as plain text inside a
+correctly delimited answer (readable in 93 of 117 prompts by default, 0 hardened). That is the judge
+being persuaded, not the prompt being broken; the default ``--on-flag loss`` already scores outputs
+the audit flags for verdict forgery as losses, and ``harness audit --canary`` says whether a given
+judge obeys such text. Hardening's price: its escape changes ordinary answers (every triple quote and
+``[[``: 24 of 5635 upstream AlpacaEval outputs) and its nonces change every prompt, so scores stop being
+comparable with upstream leaderboards and with earlier runs. Turn it on for a judge the canary fails.
 """
 
 from __future__ import annotations

@@ -187,9 +187,17 @@ def arena_hard(paths: Sequence[Path], opts: Options) -> Leaderboard:
     groups = _split("arena_hard", paths)
     version = opts.version or "v0.1"
     rows: list[Row] = []
+    notes: tuple[str, ...] = ()
     if groups.get("arena_judgments"):
         baseline = opts.baseline or V01_BASELINE
         judgments = load_judgments(groups["arena_judgments"], baseline=baseline)
+        others = sorted(set(judgments["baseline"]) - {baseline})
+        if others:  # v2.0 files judge each category against its own baseline; upstream scores one category
+            dropped = int((judgments["baseline"] != baseline).sum())
+            judgments = judgments[judgments["baseline"] == baseline].reset_index(drop=True)
+            notes = (
+                f"{dropped} games against other baselines ({', '.join(others)}) left out: one board per baseline",
+            )
         metadata = load_answer_metadata(list(opts.answers)) if opts.answers else None
         if opts.style_control and metadata is None:
             raise BadInput(
@@ -227,6 +235,7 @@ def arena_hard(paths: Sequence[Path], opts: Options) -> Leaderboard:
         extra_columns=("avg_tokens",),
         interval=f"{level} bootstrap percentile, 100 rounds"
         + (", style-controlled" if opts.style_control else ""),
+        notes=notes,
     )
 
 

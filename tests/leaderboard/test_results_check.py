@@ -118,3 +118,28 @@ def test_sources_are_found_by_content_and_verified():
     path = SourceIndex(shared_path()).local(VICUNA_GLM)
     assert path is not None and git_blob_id(path.read_bytes()) == VICUNA_GLM.blob
     assert git_blob_id(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"  # `git hash-object`
+
+
+def test_arena_v2_board_scores_one_baseline_of_files_that_mix_two(tmp_path):
+    """v2.0 judgment files hold hard prompts (vs o3-mini) and creative writing (vs gemini) together: the
+    board scores the hard prompts against their baseline and says what it left out."""
+    from harness.leaderboard.builders import Options, build
+    from harness.leaderboard.official import V2_BASELINE
+
+    win = [{"score": "B>A"}, {"score": "A>B"}]  # game 1: B = the model; game 2: A = the model
+    loss = [{"score": "A>B"}, {"score": "B>A"}]
+    lines = [
+        {"uid": f"h{i}", "category": "hard_prompt", "model": "m1", "baseline": V2_BASELINE,
+         "games": win if i % 2 else loss}
+        for i in range(20)
+    ] + [
+        {"uid": f"c{i}", "category": "creative_writing", "model": "m1", "baseline": "gemini-2.0-flash-001",
+         "games": win}
+        for i in range(10)
+    ]  # fmt: skip
+    path = tmp_path / "m1.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    board = build("arena_hard", [path], Options(version="v2.0", baseline=V2_BASELINE))
+    rows = {r.model: r.score for r in board.rows}
+    assert rows == {"m1": pytest.approx(50.0), V2_BASELINE: pytest.approx(50.0)}
+    assert "20 games against other baselines (gemini-2.0-flash-001) left out" in board.notes[0]
