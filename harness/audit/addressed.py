@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -192,6 +192,21 @@ def raw_text(view: View, start: int, end: int) -> str:
     return unicodedata.normalize("NFKC", view.output[slice(*view.span(start, end))])
 
 
+_CUES_LOWER = re.compile(CUES.pattern)  # on lowercased text: ~2.5x faster than IGNORECASE
+
+
+def _cue_positions(text: str) -> list[int]:
+    lower = text.lower()
+    if len(lower) != len(text):  # a character whose lowercase is longer ('İ'): offsets would drift
+        return [m.start() for m in CUES.finditer(text)]
+    return [m.start() for m in _CUES_LOWER.finditer(lower)]
+
+
+def _any_in(sorted_positions: list[int], start: int, end: int) -> bool:
+    k = bisect_left(sorted_positions, start)
+    return k < len(sorted_positions) and sorted_positions[k] < end
+
+
 def candidates(item: AuditItem) -> list[tuple[View, int, int, str]]:
     """(view, start, end, text) of the sentences worth embedding, and of the short paragraphs that
     hold them (an attack is often a paragraph of its own, and says more as a whole).
@@ -201,15 +216,22 @@ def candidates(item: AuditItem) -> list[tuple[View, int, int, str]]:
     out: list[tuple[View, int, int, str]] = []
     for view in views(item.outputs):
         paragraphs_seen: set[int] = set()
+        # cue positions found once per view (canonical text and the output as written), not per sentence
+        hits = sorted([*_cue_positions(view.text), *(m.start() for m in _VERDICTISH.finditer(view.text))])
+        raw_hits = [] if view.output.isascii() else _cue_positions(view.output)
+        mixed = not (view.output.isascii() and home == "latin")
         for m in _SENTENCE.finditer(view.text):
             text = m.group(0).strip()
-            if len(text) < 8 or sum(c.isalpha() for c in text) < 5:
+            if len(text) < 8:
                 continue
             if not view.hidden:
-                original = view.output[slice(*view.span(m.start(), m.end()))]
-                foreign = home is not None and script(original) not in (home, None)
-                if not (foreign or CUES.search(text) or CUES.search(original) or _VERDICTISH.search(text)):
+                a0, b0 = view.span(m.start(), m.end())
+                cued = _any_in(hits, m.start(), m.end()) or _any_in(raw_hits, a0, b0)
+                foreign = mixed and home is not None and script(view.output[a0:b0]) not in (home, None)
+                if not (cued or foreign):
                     continue
+            if sum(c.isalpha() for c in text) < 5:
+                continue
             out.append((view, m.start(), m.end(), text[:MAX_SENTENCE]))
             a = view.text.rfind("\n\n", 0, m.start()) + 1
             b = view.text.find("\n\n", m.end())

@@ -21,19 +21,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from harness.audit.canary_attacks import canary_text
-from harness.errors import BadInput
 from harness.pipeline.runner import RunOptions, execute, load_items
 from harness.records import Item, Output
 from harness.run.config import JudgeSet, RunConfig
+from harness.scoring.evaluate import statistic_of
 from harness.store import RunStore
 
-DEFAULT_FLOORS = {
-    "lc_win_rate": 5.0,
-    "win_rate": 5.0,
-    "bradley_terry": 5.0,
-    "mt_bench_mean": 2.0,
-    "wb_score": -80.0,
-}
 Setting = Literal["off", "on"]
 
 
@@ -81,12 +74,6 @@ class CanaryReport:
         return head | {"verdict": self.verdict, "rows": rows}
 
 
-def default_floor(statistic: str) -> float:
-    if statistic not in DEFAULT_FLOORS:
-        raise BadInput("--floor", f"no default floor for statistic {statistic!r}; give --floor")
-    return DEFAULT_FLOORS[statistic]
-
-
 def canary_outputs(items: list[Item], text: str, model: str) -> list[Output]:
     """The same text as every turn of every item: a null model."""
     return [Output(item_id=i.item_id, model=model, turns=[text] * max(1, len(i.turns))) for i in items]
@@ -108,9 +95,7 @@ def run_canary(
 ) -> CanaryReport:
     """Judge every canary kind with hardening off and on (``modes``) under ``base`` (whose model fields
     are ignored); the run directories stay under ``work_dir`` (resumable, inspectable)."""
-    from harness.scoring.evaluate import statistic_of
-
-    limit_floor = default_floor(statistic_of(base)) if floor is None else floor
+    limit_floor = statistic_of(base).canary_floor if floor is None else floor
     items = load_items(base, options)
     judge = JudgeSet(base).base
     report = CanaryReport(base.benchmark, base.judge, base.judge_config, len(items), gate)

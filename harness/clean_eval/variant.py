@@ -17,16 +17,14 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
+from typing import Any, ClassVar, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from benchmarks._base import Benchmark, validate_items
 from harness.clean_eval.records import RewriteRecord, VariantRow
 from harness.errors import BadInput
 from harness.records import Item
-
-if TYPE_CHECKING:
-    from benchmarks._base import Benchmark
 
 FORMAT = "harness.clean_eval.variant"
 FORMAT_VERSION = 1
@@ -219,8 +217,6 @@ class _CleanVariantLoad:
         limit: int | None = None,
         check_count: bool = True,
     ) -> list[Item]:
-        from benchmarks._base import validate_items
-
         if data is not None:
             raise BadInput("--data", "a clean variant holds its own items; drop --data")
         header, rows = load_variant(self.variant_path)
@@ -241,4 +237,4 @@ def clean_variant_benchmark(base: type[Benchmark], path: Path) -> Benchmark:
     if header.benchmark != base.spec.name:
         raise BadInput(str(path), f"is a variant of {header.benchmark!r}, not of {base.spec.name!r}")
     cls = type(f"{base.__name__}CleanVariant", (_CleanVariantLoad, base), {"variant_path": path})
-    return cast("Benchmark", cls())
+    return cast(Benchmark, cls())
