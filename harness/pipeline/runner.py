@@ -15,7 +15,7 @@ import contextlib
 import functools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -234,7 +234,7 @@ class Run:
 
 
 def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, *,
-             copy_outputs_from: Path | None = None, role_prefix: str = "") -> Run:  # fmt: skip
+             copy_outputs_from: Path | Sequence[Output] | None = None, role_prefix: str = "") -> Run:  # fmt: skip
     """Check the judge config and specs, then write (or re-read) run.json: nothing starts before this."""
     judges = JudgeSet(config)  # judge config and template errors surface before anything is written
     if judges.pairwise:
@@ -482,10 +482,11 @@ def execute(
     run_dir: Path,
     options: RunOptions,
     *,
-    copy_outputs_from: Path | None = None,
+    copy_outputs_from: Path | Sequence[Output] | None = None,
 ) -> RunOutcome:
     """Run (or resume) one score/judge run and write its report. ``copy_outputs_from``: ``harness judge``
-    takes the model's outputs from that run directory instead of generating."""
+    takes the model's outputs from that run directory (or these outputs, read from an answer file)
+    instead of generating."""
     from harness.client import reset_usage
 
     reset_usage()
@@ -533,13 +534,16 @@ def report_for(
     return report
 
 
-def _copy_outputs(source: Path, store: RunStore, model: str) -> None:
-    """The model's finished outputs of ``source`` into this run (once: already copied ones are kept)."""
+def _copy_outputs(source: Path | Sequence[Output], store: RunStore, model: str) -> None:
+    """The model's finished outputs of ``source`` (a run directory, or outputs read from an answer file)
+    into this run (once: already copied ones are kept)."""
     have = {o.item_id for o in store.load("outputs", Output) if o.model == model and is_final(o)}
     copied = 0
-    for output in RunStore(source).load("outputs", Output):
+    outputs = RunStore(source).load("outputs", Output) if isinstance(source, Path) else source
+    for output in outputs:
         if output.model == model and is_final(output) and output.item_id not in have:
             store.append("outputs", output)
             copied += 1
     if copied:
-        print(f"harness: copied {copied} outputs of {model} from {source}", file=sys.stderr)
+        where = source if isinstance(source, Path) else "the answer file"
+        print(f"harness: copied {copied} outputs of {model} from {where}", file=sys.stderr)
