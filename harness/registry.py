@@ -56,6 +56,7 @@ class Registry(Generic[T]):
         self.group = group
         self._check = check
         self._items: dict[str, T | Lazy] = {}
+        self._origins: dict[str, str] = {}  # name -> the distribution of an entry point
         self._scanned = group is None
 
     def register(self, name: str) -> Callable[[T], T]:
@@ -93,6 +94,7 @@ class Registry(Generic[T]):
                     f"{dist} declares {self.kind} {ep.name!r}, already registered ({where})",
                 )
             self._items[ep.name] = lazy
+            self._origins[ep.name] = dist
 
     def get(self, name: str) -> T:
         self._scan()
@@ -115,8 +117,7 @@ class Registry(Generic[T]):
     def origin(self, name: str) -> str:
         """Where an entry comes from: ``built-in`` or the distribution declaring its entry point."""
         self._scan()
-        entry = self._items.get(name)
-        return entry.origin if isinstance(entry, Lazy) else "built-in"
+        return self._origins.get(name, "built-in")
 
     def unknown_message(self, name: str) -> str:
         names = list(self)

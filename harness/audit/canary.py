@@ -151,4 +151,42 @@ def render_json(report: CanaryReport) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False)
 
 
-CANARY_RENDERERS = {"text": render_text, "json": render_json}
+def render_junit(report: CanaryReport) -> str:
+    """One test case per canary kind and hardening setting; a case fails when its figure is above the
+    floor under the hardening the verdict looks at."""
+    from xml.etree import ElementTree as ET
+
+    suite = ET.Element("testsuite", name="harness-canary", hostname=report.benchmark)
+    failing = {id(r) for r in report.failing}
+    for r in report.rows:
+        case = ET.SubElement(
+            suite, "testcase", classname=f"canary.{report.benchmark}", name=f"{r.kind}-harden-{r.hardening}"
+        )
+        value = "n/a" if r.value is None else f"{r.value:.2f}"
+        text = f"{r.metric} {value} (floor {r.floor:.2f}, scored {r.n_scored}, unscored {r.n_unscored})"
+        if id(r) in failing:
+            ET.SubElement(case, "failure", message=f"above floor: {text}", type="canary").text = r.run_dir
+        else:
+            ET.SubElement(case, "system-out").text = text
+    suite.set("tests", str(len(report.rows)))
+    suite.set("failures", str(len(failing)))
+    root = ET.Element("testsuites", tests=str(len(report.rows)), failures=str(len(failing)))
+    root.append(suite)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def render_github(report: CanaryReport) -> str:
+    """GitHub Actions workflow commands: an ``::error`` per canary above its floor, a ``::notice`` else."""
+    lines = []
+    for r in report.rows:
+        value = "n/a" if r.value is None else f"{r.value:.2f}"
+        level = "error" if r in report.failing else "notice"
+        lines.append(
+            f"::{level} title=canary {r.kind} (hardening {r.hardening})::{report.benchmark} {r.metric} "
+            f"{value}, floor {r.floor:.2f}"
+        )
+    lines.append(f"canary {report.verdict.upper()}: {report.benchmark}, judge {report.judge_config}")
+    return "\n".join(lines)
+
+
+CANARY_RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit, "github": render_github}
