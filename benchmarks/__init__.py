@@ -1,4 +1,4 @@
-"""Benchmark adapters, one module each, registered by name (alpaca_eval, arena_hard, mt_bench, wildbench, demo).
+"""Benchmarks, one package each (alpaca_eval, arena_hard, mt_bench, wildbench, demo), registered by name.
 
 Usage::
 
@@ -6,11 +6,12 @@ Usage::
     bench = get_benchmark("arena_hard")
     items = bench.load("arena-hard-auto/data/arena-hard-v0.1", version="v0.1")
 
-Importing this package imports every adapter (cheap: ``datasets`` is imported only when a hub source
-is read), which is what registers them.
+A package ``benchmarks/<name>/`` owns everything particular to its benchmark: the adapter (items,
+versions, sampling, default judge, baselines) and its statistic. Packages are imported when their
+benchmark is first asked for; benchmarks of other installed packages come in through the
+``harness.benchmarks`` entry-point group (``benchmarks._registry``).
 """
 
-from benchmarks import alpaca_eval, arena_hard, demo, mt_bench, wildbench  # noqa: F401  (registration)
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec, pair_outputs, validate_items
 from benchmarks._registry import BENCHMARKS, benchmark_names, get_benchmark, register_benchmark
 

@@ -20,10 +20,10 @@ Any failure to reach a source is one :class:`BadInput` line that says to pass ``
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
+from harness import atomic
 from harness.errors import BadInput
 from harness.offline import is_offline, refuse
 
@@ -56,11 +56,7 @@ def fetch_url(url: str, *, timeout_s: float = 60.0) -> Path:
         raise BadInput(url, f"HTTP {exc.response.status_code}; {OFFLINE_HINT}") from None
     except httpx.HTTPError as exc:
         raise BadInput(url, f"{type(exc).__name__}: {OFFLINE_HINT}") from None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(target.suffix + f".{os.getpid()}.part")
-    partial.write_bytes(response.content)
-    partial.replace(target)
-    return target
+    return atomic.write_bytes(target, response.content)
 
 
 def fetch_hf_file(repo_id: str, filename: str, revision: str) -> Path:

@@ -29,6 +29,7 @@ from typing import Protocol
 
 from harness._writer import StoreWriter, write_all
 from harness.client import ChatRequest, Completion, RetriesExhausted, RoleCounters, SamplingParams
+from harness.progress import run_with_progress
 from harness.records import Item, Output, TokenUsage
 from harness.store import RunStore, is_final
 
@@ -143,7 +144,6 @@ async def generate_with_progress(
 ) -> GenerateSummary:
     """:func:`generate_outputs` with the progress bar on stderr, refreshed twice a second so that
     retries and cache hits show while requests are still in flight."""
-    from harness.progress import run_with_progress
 
     done = len(finished_ids(store, model) & {item.item_id for item in items})
     return await run_with_progress(

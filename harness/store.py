@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from harness import runlock
+from harness import atomic, runlock
 from harness.errors import BadInput
 from harness.records import SCHEMA_VERSION, Checklist, Item, Judgment, Output, Record
 
@@ -261,11 +261,7 @@ class RunStore:
         self._save(info)
 
     def _save(self, info: RunInfo) -> None:
-        tmp = self.run_json.with_suffix(".json.tmp")
-        tmp.write_text(info.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.run_json)  # atomic: run.json is never half-written
+        atomic.write_text(self.run_json, info.model_dump_json(indent=2) + "\n")  # never half-written
 
     # -- records --------------------------------------------------------------------------------
     def _fd(self, kind: str) -> int:
@@ -376,11 +372,9 @@ class RunStore:
             if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
         }
         rows = [_flat_row(r.model_dump(mode="json"), nested) for r in self.load(kind, model_cls)]
-        out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
         columns = list(model_cls.model_fields)
-        pd.DataFrame(rows, columns=None if rows else columns).to_parquet(out, index=False)
-        return out
+        frame = pd.DataFrame(rows, columns=None if rows else columns)
+        return atomic.replace_with(Path(path), lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def _flat_row(row: dict[str, Any], nested: set[str]) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from typing import Any, Literal
 import httpx
 import yaml
 
+from harness import atomic
 from harness.errors import BadInput, HarnessError
 from harness.offline import is_offline, refuse
 
@@ -193,10 +194,7 @@ def read_source(name: str, override: Path | None = None) -> tuple[bytes, str]:
         hint = f"set {TEMPLATE_DIR_ENV} to a local mirror or pass --judge-template PATH"
         refuse(f"judge template {source.name}", hint)
         data = _verified(source, _download(source), source.url)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(data)
-    partial.replace(cached)  # atomic: concurrent runs never see half a file
+    atomic.write_bytes(cached, data)  # concurrent runs never see half a file
     return data, source.sha256
 
 

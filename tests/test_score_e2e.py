@@ -67,16 +67,22 @@ def check_run(run_dir: Path, report: dict[str, Any], n_judgments: int, headline:
     head = next(s for s in report["scores"] if s["extra"].get("headline"))
     assert head["metric"] == headline
     n_scored = sum(j.status == "scored" for j in judgments)
-    flagged = json.loads((run_dir / "audit.json").read_text())["flagged"]  # --on-flag's audit of the outputs
+    audit = json.loads((run_dir / "audit.json").read_text())  # --on-flag's audit of the outputs
+    flagged = audit["flagged"]
     assert report["coverage"] == {"items": LIMIT, "outputs": LIMIT, "output_errors": 0,
                                   "judgments": n_judgments, "judgments_scored": n_scored,
-                                  "flagged": len(flagged), "disqualified": 0}  # fmt: skip
+                                  "flagged": len(flagged), "disqualified": int(bool(audit["disqualified"]))}  # fmt: skip
     assert head["n_unscored"] == sum(head["unscored_reasons"].values())
     assert (head["value"] is None) == ("unavailable" in head["extra"])
     md = (run_dir / "report.md").read_text()
     assert headline in md and "Tokens and cost per role" in md
     roles = {c["role"]: c for c in report["costs"]}
     assert roles["judge"]["prompt_tokens"] > 0 and roles["model"]["completion_tokens"] > 0
+    # every judgment keeps the prompt it was sent, and the run reads item by item in one page
+    assert all(j.prompt or "no_call" in j.metadata for j in judgments)
+    assert main(["view", str(run_dir)]) == 0
+    page = (run_dir / "view.html").read_text()
+    assert page.count('<article class="item"') == LIMIT and page.count('class="game"') == n_judgments
     return judgments
 
 

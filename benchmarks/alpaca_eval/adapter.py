@@ -21,7 +21,6 @@ from pathlib import Path
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._hub import fetch_hf_file
-from benchmarks._registry import register_benchmark
 from harness.answers import load_alpaca_eval_outputs
 from harness.client import SamplingParams
 from harness.errors import BadInput
@@ -81,7 +80,6 @@ def alpaca_format_outputs(path: Path, items: list[Item]) -> list[Output]:
     return load_alpaca_eval_outputs(path, instruction_ids={item.turns[0]: item.item_id for item in items})
 
 
-@register_benchmark
 class AlpacaEval(Benchmark):
     spec = BenchmarkSpec(
         name="alpaca_eval",

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._hub import fetch_url, github_raw
-from benchmarks._registry import register_benchmark
 from harness.answers import load_arena_hard_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
@@ -69,7 +68,6 @@ def _question(row: Row, benchmark: str, version: str) -> Item:
     )
 
 
-@register_benchmark
 class ArenaHard(Benchmark):
     spec = BenchmarkSpec(
         name="arena_hard",

@@ -1,6 +1,6 @@
 """``demo``: a small built-in benchmark (21 short instructions) for running the whole pipeline offline.
 
-The instructions and reference outputs in ``benchmarks/data/demo.json`` were written for this project
+The instructions and reference outputs in ``benchmarks/demo/demo.json`` were written for this project
 (no upstream text). They are in the AlpacaEval ``model_outputs.json`` format, one of writing, coding,
 math, advice, facts, reasoning or summarization each, short and answerable so that
 ``harness score --benchmark demo --model local --judge local`` finishes in minutes on SmolLM2-135M.
@@ -15,19 +15,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
-from benchmarks._registry import register_benchmark
 from benchmarks.alpaca_eval.adapter import alpaca_format_items, alpaca_format_outputs
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import read_rows
 from harness.records import Item, Output
 
-DATA_FILE = Path(__file__).parent.parent / "data" / "demo.json"
+DATA_FILE = Path(__file__).parent / "demo.json"
 BASELINE = "demo_reference"
 GENERATION = SamplingParams(temperature=0.0, max_tokens=256)
 
 
-@register_benchmark
 class Demo(Benchmark):
     spec = BenchmarkSpec(
         name="demo",
@@ -36,7 +34,7 @@ class Demo(Benchmark):
             VersionSpec(
                 name="1",
                 n_items=21,
-                source="builtin:benchmarks/data/demo.json",
+                source="builtin:benchmarks/demo/demo.json",
                 default_judge="alpaca_eval_weighted_gpt4_turbo",
                 statistic="win_rate",
                 baselines=(BASELINE,),

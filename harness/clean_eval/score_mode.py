@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from harness.clean_eval.contamination import ContaminationReport, report_from_runs, write_report
 from harness.clean_eval.variant import load_variant, split_spec
 from harness.errors import BadInput
-
-if TYPE_CHECKING:
-    from harness.pipeline.runner import RunOptions, RunOutcome
-    from harness.run.config import RunConfig
+from harness.pipeline.runner import RunOptions, RunOutcome, execute, load_items
+from harness.run.config import RunConfig
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,7 +49,6 @@ def score_contamination(
     seed: int = 0,
 ) -> ContaminationOutcome:
     """Score the original and the clean variant of ``clean_config.benchmark`` (a ``B@clean:PATH`` spec)."""
-    from harness.pipeline.runner import execute, load_items
 
     base, variant = split_spec(clean_config.benchmark)
     if variant is None:

@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
+from typing import Any, ClassVar, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from benchmarks._base import Benchmark, validate_items
+from harness import atomic
 from harness.clean_eval.records import RewriteRecord, VariantRow
 from harness.errors import BadInput
 from harness.records import Item
-
-if TYPE_CHECKING:
-    from benchmarks._base import Benchmark
 
 FORMAT = "harness.clean_eval.variant"
 FORMAT_VERSION = 1
@@ -92,14 +90,6 @@ def _paths(path: Path) -> tuple[Path, Path]:
     return base.with_suffix(".jsonl"), base.with_suffix(".parquet")
 
 
-def _replace_atomically(target: Path, write: Any) -> None:
-    tmp = target.with_name(target.name + ".tmp")
-    write(tmp)
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
-
-
 def write_variant(path: Path, header: VariantHeader, rows: Sequence[VariantRow]) -> tuple[Path, Path]:
     """Write ``PATH.jsonl`` and ``PATH.parquet`` (``path`` may carry either suffix); returns both."""
     import pyarrow as pa
@@ -127,8 +117,8 @@ def write_variant(path: Path, header: VariantHeader, rows: Sequence[VariantRow])
         ).replace_schema_metadata({HEADER_KEY: header_json})
         pq.write_table(table, tmp)
 
-    _replace_atomically(jsonl, write_jsonl)
-    _replace_atomically(parquet, write_parquet)
+    atomic.replace_with(jsonl, write_jsonl)
+    atomic.replace_with(parquet, write_parquet)
     return jsonl, parquet
 
 
@@ -219,8 +209,6 @@ class _CleanVariantLoad:
         limit: int | None = None,
         check_count: bool = True,
     ) -> list[Item]:
-        from benchmarks._base import validate_items
-
         if data is not None:
             raise BadInput("--data", "a clean variant holds its own items; drop --data")
         header, rows = load_variant(self.variant_path)
@@ -241,4 +229,4 @@ def clean_variant_benchmark(base: type[Benchmark], path: Path) -> Benchmark:
     if header.benchmark != base.spec.name:
         raise BadInput(str(path), f"is a variant of {header.benchmark!r}, not of {base.spec.name!r}")
     cls = type(f"{base.__name__}CleanVariant", (_CleanVariantLoad, base), {"variant_path": path})
-    return cast("Benchmark", cls())
+    return cast(Benchmark, cls())

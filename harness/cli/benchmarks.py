@@ -37,6 +37,7 @@ def benchmark_rows(names: list[str] | None = None) -> list[dict[str, Any]]:
                     "generation": spec.generation,
                     "description": spec.description,
                     "notes": version.notes,
+                    "origin": BENCHMARKS.origin(name),
                 }
             )
     return rows

@@ -14,12 +14,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks import BENCHMARKS
 from benchmarks.alpaca_eval.difficulty import resolve_difficulty
 from harness.errors import BadInput
 from harness.leaderboard.formats import Format, detect_format, expand_answer_files, expand_inputs
 from harness.leaderboard.table import Leaderboard, Row
 from harness.records import Score
 from harness.registry import Registry
+from harness.run.config import is_wb_reward_judge
+from harness.scoring.evaluate import score_run
+from harness.stats import mt_bench as mt
+from harness.stats.alpaca_annotations import load_annotations, load_difficulty
+from harness.stats.arena_judgments import V01_BASELINE, load_answer_metadata, load_judgments
+from harness.stats.arena_scores import Bootstrap, score_v01, score_v2
+from harness.stats.lc_glm import alpaca_eval_metrics, bootstrap_lc_interval, raw_metrics
+from harness.stats.wildbench import load_score_judgments, wb_score
+from harness.store import RunStore
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,6 @@ def _run_dir_rows(
     metric too (None without runs); runs whose headlines are different statistics are refused."""
     if not paths:
         return None, []
-    from harness.scoring.evaluate import score_run
 
     rows = []
     metrics: dict[str, Path] = {}
@@ -124,8 +133,6 @@ ALPACA_EXTRAS = ("win_rate", "standard_error", "lc_standard_error", "discrete_wi
 def _alpaca_difficulty(opts: Options) -> tuple[object | None, str]:
     """γ from ``--difficulty``, else the pinned upstream file (``benchmarks.alpaca_eval.difficulty``);
     without it LC cannot be computed (say why)."""
-    from harness.stats.alpaca_annotations import load_difficulty
-
     found = resolve_difficulty(opts.difficulty)
     if found.path is None:
         return None, f"length-controlled win rate not computed: no instruction difficulty ({found.reason})"
@@ -136,9 +143,6 @@ def _alpaca_difficulty(opts: Options) -> tuple[object | None, str]:
 def alpaca_eval(paths: Sequence[Path], opts: Options) -> Leaderboard:
     """Headline: LC win rate with a bootstrap interval that refits the GLM (wider than upstream's
     ``lc_standard_error``, which ignores coefficient uncertainty; docs/statistics.md)."""
-    from harness.stats.alpaca_annotations import load_annotations
-    from harness.stats.lc_glm import alpaca_eval_metrics, bootstrap_lc_interval, raw_metrics
-
     groups = _split("alpaca_eval", paths)
     difficulty, note = _alpaca_difficulty(opts) if groups.get("alpaca_annotations") else (None, "")
     rows: list[Row] = []
@@ -181,9 +185,6 @@ def alpaca_eval(paths: Sequence[Path], opts: Options) -> Leaderboard:
 
 @LEADERBOARDS.register("arena_hard")
 def arena_hard(paths: Sequence[Path], opts: Options) -> Leaderboard:
-    from harness.stats.arena_judgments import V01_BASELINE, load_answer_metadata, load_judgments
-    from harness.stats.arena_scores import Bootstrap, score_v01, score_v2
-
     groups = _split("arena_hard", paths)
     version = opts.version or "v0.1"
     rows: list[Row] = []
@@ -244,8 +245,6 @@ def arena_hard(paths: Sequence[Path], opts: Options) -> Leaderboard:
 
 @LEADERBOARDS.register("mt_bench")
 def mt_bench(paths: Sequence[Path], opts: Options) -> Leaderboard:
-    from harness.stats import mt_bench as mt
-
     groups = _split("mt_bench", paths)
     rows: list[Row] = []
     metric, interval = "score", "95% question-level bootstrap percentile"
@@ -292,9 +291,6 @@ WB_REWARD_COLUMNS = ("wb_reward_gpt4t", "wb_reward_haiku", "wb_reward_llama", "K
 
 
 def _judged_for_wb_reward(run_dir: Path) -> bool:
-    from harness.run.config import is_wb_reward_judge
-    from harness.store import RunStore
-
     info = RunStore(run_dir).read_run_json()
     return info is not None and is_wb_reward_judge(str(info.config.get("judge_config", "")))
 
@@ -320,8 +316,6 @@ def _wb_reward_leaderboard(run_dirs: Sequence[Path]) -> Leaderboard:
 @LEADERBOARDS.register("wildbench")
 def wildbench(paths: Sequence[Path], opts: Options) -> Leaderboard:
     """WB-Score from upstream eval files and score runs; WB-Reward from runs judged pairwise (never mixed)."""
-    from harness.stats.wildbench import load_score_judgments, wb_score
-
     groups = _split("wildbench", paths)
     run_dirs = groups.get("run_dir", [])
     reward_runs = [p for p in run_dirs if _judged_for_wb_reward(p)]
@@ -360,9 +354,45 @@ def demo(paths: Sequence[Path], opts: Options) -> Leaderboard:
     )
 
 
+def from_runs(benchmark: str, paths: Sequence[Path]) -> Leaderboard:
+    """Any registered benchmark from our own run directories: each run's headline Score (the first its
+    statistic marks ``extra["headline"]``, recomputed by ``score_run`` exactly as ``harness score`` did),
+    the run's other figures as extra columns. This is how a benchmark without upstream judgment files of
+    its own (a plugin's, say) gets a leaderboard."""
+    for path in paths:
+        fmt = detect_format(path)
+        if fmt != "run_dir":
+            raise BadInput(
+                str(path), f"is {fmt}; a {benchmark} leaderboard is built from harness run directories"
+            )
+    rows: list[Row] = []
+    heads: list[Score] = []
+    metric = ""
+    extra_columns: list[str] = []
+    for path in paths:
+        scores = score_run(path)
+        head = next((s for s in scores if s.extra.get("headline")), None)
+        if head is None or head.benchmark != benchmark:
+            raise BadInput(str(path), f"not a {benchmark} run with a headline score")
+        if metric and head.metric != metric:
+            raise BadInput(str(path), f"headline {head.metric!r} differs from the other runs' {metric!r}")
+        metric = head.metric
+        heads.append(head)
+        others = [s for s in scores if s is not head and s.model == head.model]
+        extra_columns += [s.metric for s in others if s.metric not in extra_columns]
+        rows.append(_row_from_score(head, {s.metric: s.value for s in others}))
+    _check_unique(rows)
+    levels = {head.extra.get("level") for head in heads}
+    level = levels.pop() if len(levels) == 1 else None
+    interval = f"{100 * float(level):.0f}% interval of the benchmark's statistic" if level else ""
+    return Leaderboard(benchmark, metric, tuple(rows), tuple(extra_columns), interval)
+
+
 def build(benchmark: str, paths: Sequence[Path], opts: Options) -> Leaderboard:
-    builder = LEADERBOARDS.get(benchmark)
     if not paths:
         raise BadInput("--from", "give at least one input path")
+    if benchmark not in LEADERBOARDS and benchmark in BENCHMARKS:
+        return from_runs(benchmark, expand_inputs(paths))
+    builder = LEADERBOARDS.get(benchmark)
     opts = dataclasses.replace(opts, answers=tuple(expand_answer_files(opts.answers)))
     return builder(expand_inputs(paths), opts)

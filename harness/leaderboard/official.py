@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.errors import BadInput
 from harness.leaderboard.builders import Options, build
 from harness.leaderboard.sources import Source
 from harness.leaderboard.table import Leaderboard
@@ -234,7 +235,6 @@ NOT_BUILT: dict[str, str] = {
 
 def boards(only: Sequence[str] = ()) -> list[Board]:
     """The boards named in ``only`` (a board name or a benchmark name), all of them when empty."""
-    from harness.errors import BadInput
 
     known = {b.name for b in BOARDS} | {b.benchmark for b in BOARDS}
     for name in only:

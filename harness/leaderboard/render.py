@@ -11,10 +11,10 @@ import base64
 import csv
 import html
 import io
-import os
 import textwrap
 from pathlib import Path
 
+from harness import atomic
 from harness.errors import BadInput
 from harness.leaderboard.table import Leaderboard, format_value
 
@@ -114,8 +114,5 @@ def write_leaderboard(board: Leaderboard, out_dir: Path) -> dict[str, Path]:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so a reader never sees half a table."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    """Write ``data`` to ``path`` through :mod:`harness.atomic`, so a reader never sees half a table."""
+    atomic.write_bytes(path, data)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.errors import BadInput
 from harness.leaderboard.official import BOARDS, NOT_BUILT, Board
 from harness.leaderboard.render import to_csv, to_markdown, to_png, write_atomic
 from harness.leaderboard.sources import SourceIndex
@@ -84,7 +85,6 @@ def read_manifest(root: Path) -> dict[str, Any]:
     path = root / MANIFEST
     if not path.is_file():
         return {"boards": {}, "png_matplotlib": None}
-    from harness.errors import BadInput
 
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -180,7 +180,6 @@ def _committed(root: Path, name: str, entry: dict[str, Any]) -> dict[str, bytes]
 
 def check(root: Path, selected: list[Board], index: SourceIndex, online: bool) -> list[Finding]:
     """Compare the committed boards with a rebuild (where inputs are reachable) and with the manifest."""
-    from harness.errors import BadInput
 
     if not (root / MANIFEST).is_file():
         raise BadInput(str(root), f"no {MANIFEST}: not a results folder (run --regenerate first)")

@@ -11,11 +11,11 @@ stays a pure function of the run directory.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from harness import atomic
 from harness.records import Item, Output
 from harness.run.on_flag import AUDIT_FILE
 
@@ -82,6 +82,4 @@ def write_flags(run_dir: Path, report: Any) -> None:
         **{k: doc[k] for k in keys},
     }
     path = run_dir / AUDIT_FILE
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, json.dumps(doc, indent=2) + "\n")

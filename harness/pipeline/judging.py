@@ -21,6 +21,7 @@ from harness._writer import StoreWriter, write_all
 from harness.client import RoleCounters
 from harness.errors import BadInput
 from harness.pipeline.guard import ProtocolProbe
+from harness.progress import run_with_progress
 from harness.records import Item, Judgment, Output
 from harness.run.config import JudgeSet
 from harness.store import RunStore, default_key, is_final
@@ -205,7 +206,6 @@ async def judge_with_progress(
     probe: ProtocolProbe | None = None,
 ) -> JudgeSummary:
     """:func:`judge_tasks` with the progress bar (tasks done, judge requests, retries, cache hits) on stderr."""
-    from harness.progress import run_with_progress
 
     final = final_keys(store)
     done = sum(all(k in final for k in t.expected_keys()) for t in tasks)

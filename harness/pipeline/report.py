@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from harness import atomic
 from harness.pipeline.costs import RoleCost
 from harness.pipeline.guard import gate_line
 from harness.records import Score
@@ -76,20 +76,11 @@ def build_report(
     )
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def write_report(run_dir: Path, report: dict[str, Any]) -> tuple[Path, Path]:
     """report.json and report.md in ``run_dir``, each written atomically."""
     json_path, md_path = run_dir / "report.json", run_dir / "report.md"
-    _atomic_write(json_path, json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-    _atomic_write(md_path, render_markdown(report))
+    atomic.write_text(json_path, json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    atomic.write_text(md_path, render_markdown(report))
     return json_path, md_path
 
 

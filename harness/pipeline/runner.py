@@ -15,7 +15,7 @@ import contextlib
 import functools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any, cast
 from benchmarks import get_benchmark
 from harness.backends import open_client, prefetch
 from harness.cache import Cache
-from harness.client import Client, RoleCounters, SamplingParams, preflight_all
+from harness.client import Client, RoleCounters, SamplingParams, preflight_all, reset_usage, usage_by_role
 from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
 from harness.errors import BadInput
 from harness.failures import causes_line, run_failures
-from harness.generate import GenerateSummary, finished_ids
+from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
 from harness.pipeline.checklists import (
     checklists_with_progress,
     missing_checklists,
@@ -37,6 +37,7 @@ from harness.pipeline.checklists import (
     store_file_checklists,
 )
 from harness.pipeline.costs import Price, costs_by_role
+from harness.pipeline.flags import audit_outputs, write_flags
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report, gate_line
 from harness.pipeline.judging import (
     JudgeSummary,
@@ -51,6 +52,7 @@ from harness.records import Item, Output
 from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig, is_checklist_judge
 from harness.run.on_flag import read_disqualified
 from harness.scoring.evaluate import evaluate, load_run
+from harness.serve import resolve
 from harness.store import RunStore, is_final
 from judges import ChecklistJudge
 
@@ -190,7 +192,6 @@ def _endpoint(spec: EndpointSpec, held: dict[str, Endpoint], options: RunOptions
 
         yield engine_endpoint(spec)
         return
-    from harness.serve import resolve
 
     with resolve(spec) as endpoint:
         held[str(spec)] = endpoint
@@ -234,7 +235,7 @@ class Run:
 
 
 def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, *,
-             copy_outputs_from: Path | None = None, role_prefix: str = "") -> Run:  # fmt: skip
+             copy_outputs_from: Path | Sequence[Output] | None = None, role_prefix: str = "") -> Run:  # fmt: skip
     """Check the judge config and specs, then write (or re-read) run.json: nothing starts before this."""
     judges = JudgeSet(config)  # judge config and template errors surface before anything is written
     if judges.pairwise:
@@ -297,7 +298,6 @@ def _enter(spec: EndpointSpec, judge_spec: EndpointSpec, stack: contextlib.ExitS
 
 async def _generate(jobs: list[tuple[Run, Endpoint]], cache: Cache | None, options: RunOptions) -> None:
     from harness.backends.units import generation_units  # imports harness.pipeline: not at module level
-    from harness.generate import ChatClient, generate_with_progress
 
     clients = [_client(endpoint, run.role("model"), cache, options) for run, endpoint in jobs]
     try:
@@ -421,7 +421,6 @@ def _counter_json(c: RoleCounters) -> dict[str, int]:
 def run_stages(runs: list[Run], options: RunOptions) -> None:
     """Generate, then judge, every run; then close each run with its status and request counters in
     run.json. Nothing already stored is lost on any error: every record was appended as it finished."""
-    from harness.client import usage_by_role
 
     cache = _cache(options)
     held: dict[str, Endpoint] = {}
@@ -482,11 +481,11 @@ def execute(
     run_dir: Path,
     options: RunOptions,
     *,
-    copy_outputs_from: Path | None = None,
+    copy_outputs_from: Path | Sequence[Output] | None = None,
 ) -> RunOutcome:
     """Run (or resume) one score/judge run and write its report. ``copy_outputs_from``: ``harness judge``
-    takes the model's outputs from that run directory instead of generating."""
-    from harness.client import reset_usage
+    takes the model's outputs from that run directory (or these outputs, read from an answer file)
+    instead of generating."""
 
     reset_usage()
     run = open_run(command, config, items, run_dir, copy_outputs_from=copy_outputs_from)
@@ -497,7 +496,6 @@ def execute(
 def audit_run(run_dir: Path, items: list[Item], options: RunOptions) -> None:
     """Audit the model's finished outputs and store the flagged ids (``audit.json``) for scoring's
     ``--on-flag`` policy (:mod:`harness.pipeline.flags`)."""
-    from harness.pipeline.flags import audit_outputs, write_flags
 
     data = load_run(run_dir)
     if not data.outputs:
@@ -533,13 +531,16 @@ def report_for(
     return report
 
 
-def _copy_outputs(source: Path, store: RunStore, model: str) -> None:
-    """The model's finished outputs of ``source`` into this run (once: already copied ones are kept)."""
+def _copy_outputs(source: Path | Sequence[Output], store: RunStore, model: str) -> None:
+    """The model's finished outputs of ``source`` (a run directory, or outputs read from an answer file)
+    into this run (once: already copied ones are kept)."""
     have = {o.item_id for o in store.load("outputs", Output) if o.model == model and is_final(o)}
     copied = 0
-    for output in RunStore(source).load("outputs", Output):
+    outputs = RunStore(source).load("outputs", Output) if isinstance(source, Path) else source
+    for output in outputs:
         if output.model == model and is_final(output) and output.item_id not in have:
             store.append("outputs", output)
             copied += 1
     if copied:
-        print(f"harness: copied {copied} outputs of {model} from {source}", file=sys.stderr)
+        where = source if isinstance(source, Path) else "the answer file"
+        print(f"harness: copied {copied} outputs of {model} from {where}", file=sys.stderr)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import get_benchmark
+from harness.client import reset_usage
 from harness.errors import BadInput
 from harness.leaderboard.builders import Options, build
 from harness.leaderboard.render import write_leaderboard
@@ -60,7 +61,6 @@ def sweep(
     command: str, configs: list[RunConfig], items: list[Item], sweep_dir: Path, options: RunOptions
 ) -> SweepOutcome:
     """Run (or resume) every config's run under ``sweep_dir``, then write the sweep's leaderboard."""
-    from harness.client import reset_usage
 
     reset_usage()
     runs = [

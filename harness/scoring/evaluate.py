@@ -2,22 +2,14 @@
 
 Pure over the run directory (``run.json`` config, ``outputs.jsonl``, ``judgments.jsonl``):
 :func:`score_run` recomputes every figure from the records alone, which is what ``harness leaderboard``
-calls and what makes a report reproducible. Each benchmark keeps its upstream statistic:
-
-- ``alpaca_eval``: raw win rate (+SE), discrete win rate and the length-controlled win rate
-  (``harness.stats.lc_glm``; γ looked up by the item id, which is the eval-set row position, so a
-  ``--limit`` run uses the right instructions' difficulty). With few items the GLM may not be fittable:
-  LC is then reported as unavailable with the reason, never a crash or a made-up number.
-- ``demo``: the win rate with a 95% item bootstrap interval (no LC: γ exists only for AlpacaEval).
-- ``arena_hard``: v0.1 Bradley-Terry win rate vs the baseline, 95% bootstrap; v2.0 mean outcome, 90%.
-- ``mt_bench``: pooled mean rating with a question bootstrap interval, and the turn-1 / turn-2 means.
-- ``wildbench``: WB-Score ``(mean - 5) * 2 * 10`` (the official board's WB_score) with an item bootstrap
-  interval; judged pairwise
-  (``wildbench_pairwise``), WB-Reward x100 against each baseline at the length margin K (``--wb-k``,
-  default 500) and WB-Reward-Mix, their mean over the three upstream baselines, as the headline.
+calls and what makes a report reproducible. The figures are the benchmark's own statistic (the one its
+version names, ``VersionSpec.statistic``, looked up in the statistic registry
+``harness.run.statistic.STATISTICS``; each benchmark package registers its own), applied after the
+``--on-flag`` policy; beside them, the judge's position consistency when pairs were judged in both orders.
 
 The checklist judge (``--judge-config tick``) on any benchmark gets TICK's pass rate and DRFR
-(:mod:`harness.scoring.tick`). Any other judge on a benchmark (a pairwise judge on MT-Bench, say) gets the plain pairwise win rate.
+(:mod:`harness.scoring.tick`) instead: a protocol of its own, whatever the benchmark.
+
 Unscored judgments are counted by reason beside every figure, and an item the model has no finished
 answer for is unscored as ``no_output`` (a generation failure is not a loss either).
 """
@@ -29,19 +21,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from benchmarks import get_benchmark
 from harness.records import Judgment, Score
-from harness.run.config import RunConfig, is_checklist_judge, is_wb_reward_judge
+from harness.run.config import RunConfig, is_checklist_judge
 from harness.run.data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
 from harness.run.on_flag import apply_on_flag
-from harness.scoring.statistics import (
-    alpaca_scores,
-    arena_scores,
-    mt_bench_scores,
-    single_mean,
-    wildbench_reward_scores,
-    wildbench_scores,
-    win_rate_scores,
-)
+from harness.run.statistic import STATISTICS, Scored, Statistic, is_pairwise
 from harness.scoring.tick import checklist_scores
 from judges.position import side
 
@@ -125,10 +110,10 @@ def portia_stages(judgments: list[Judgment]) -> dict[str, Any] | None:
     }
 
 
-def statistic_of(config: RunConfig) -> str:
-    from benchmarks import get_benchmark
-
-    return get_benchmark(config.benchmark).spec.version(config.version).statistic
+def statistic_of(config: RunConfig) -> Statistic:
+    """The registered statistic of a run's benchmark version (the same for score, sweep, leaderboard,
+    canary and Clean-Eval)."""
+    return STATISTICS.get(get_benchmark(config.benchmark).spec.version(config.version).statistic)
 
 
 def evaluate(data: RunData) -> RunResult:
@@ -140,29 +125,12 @@ def evaluate(data: RunData) -> RunResult:
     portia = portia_stages(data.judgments)
     judge_units = pair_units(data.judgments)  # position consistency measures the judge, before the policy
     data = replace(data, judgments=apply_on_flag(data.judgments, frozenset(flagged), data.config.on_flag))
-    statistic = statistic_of(data.config)
-    units = pair_units(data.judgments)
-    wb_reward = statistic == "wb_score" and is_wb_reward_judge(data.config.judge_config)
-    pairwise = any(j.protocol == "pairwise" for j in data.judgments) or (
-        not data.judgments and (wb_reward or statistic in ("lc_win_rate", "win_rate", "bradley_terry"))
-    )
-    notes: list[str] = []
     if is_checklist_judge(data.config.judge_config) or any(j.protocol == "checklist" for j in data.judgments):
-        scores = checklist_scores(data)
-    elif pairwise and wb_reward:
-        scores, notes = wildbench_reward_scores(data)
-    elif pairwise and statistic == "lc_win_rate":
-        scores, notes = alpaca_scores(data, units)
-    elif pairwise and statistic == "bradley_terry":
-        scores, notes = arena_scores(data)
-    elif pairwise:
-        scores = win_rate_scores(data, units, "win_rate")
-    elif statistic == "mt_bench_mean":
-        scores = mt_bench_scores(data)
-    elif statistic == "wb_score":
-        scores = wildbench_scores(data)
+        scored = Scored(checklist_scores(data))  # TICK: a protocol of its own, on any benchmark
     else:
-        scores = single_mean(data)
+        scored = statistic_of(data.config).compute(data)
+    scores, notes = list(scored.scores), list(scored.notes)
+    pairwise = is_pairwise(data)
     consistency = position_consistency(judge_units) if pairwise else None
     if consistency is not None and portia is not None:
         consistency["portia"] = portia

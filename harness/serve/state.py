@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from harness import atomic
+
 
 def harness_home() -> Path:
     return Path(os.environ.get("HARNESS_HOME") or Path.home() / ".cache" / "harness")
@@ -87,9 +89,7 @@ def _path(state: ServerState) -> Path:
 def register(state: ServerState) -> Path:
     path = _path(state)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(state.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, state.model_dump_json(indent=2) + "\n")
     return path
 
 

@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from harness import atomic
 from harness.view.collect import ItemView, RunView, collect
 from harness.view.page import render_page
 
@@ -18,8 +18,4 @@ __all__ = ["ItemView", "RunView", "collect", "render_page", "write_page"]
 def write_page(run_dirs: list[Path], out: Path) -> Path:
     """Collect ``run_dirs`` and write their page to ``out`` (through a temporary file, then renamed)."""
     text = render_page(collect(run_dirs))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
-    return out
+    return atomic.write_text(out, text)

@@ -7,8 +7,8 @@ asked of a model. Per item the judgments are grouped by (opponent, turn) into a 
 one game per order, so the two orders of a pair sit side by side with the pair's position consistency:
 both orders scored and on the same side of the scale's midpoint (the rule of ``report.json``'s
 ``position_consistency``). An item's ``verdict`` is the side of the mean model-frame value over its pairs
-(``win``/``tie``/``loss``), ``rated`` for a single-answer judge, ``unscored`` when nothing was scored;
-it is taken after the run's ``--on-flag`` policy, as the report counts it, while each game shows the
+(``win``/``tie``/``loss``), ``rated`` for a single-answer judge (and for a TICK run, valued by the pass
+rate), ``unscored`` when nothing was scored; it is taken after the run's ``--on-flag`` policy, as the report counts it, while each game shows the
 judge's own verdict.
 """
 
@@ -184,6 +184,9 @@ def collect_run(run_dir: Path) -> RunView:
         judgments = by_item.get(item_id, [])
         pairs = _pairs([j for j in judgments if j.protocol != "checklist"])
         verdict, value = _verdict(_pairs([j for j in counted.get(item_id, []) if j.protocol != "checklist"]))
+        answered = [j for j in judgments if j.protocol == "checklist" and j.status == "scored"]
+        if not pairs and answered:  # a TICK run: the item's pass rate
+            verdict, value = "rated", sum(j.score == 1.0 for j in answered) / len(answered)
         hits = findings.get(item_id, [])
         worst = max((f.severity for f in hits), key=lambda s: SEVERITY_RANK.get(s, 0), default="none")
         output = data.outputs.get(item_id)

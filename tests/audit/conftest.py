@@ -30,6 +30,13 @@ def embedder():
 
 
 @pytest.fixture(scope="session")
+def sentence_encoder():
+    from harness.audit.embed import default_sentence_encoder
+
+    return default_sentence_encoder()
+
+
+@pytest.fixture(scope="session")
 def template_paths() -> list[Path]:
     return [shared_path(*parts) for parts in TEMPLATE_FILES]
 

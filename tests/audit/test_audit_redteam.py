@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pytest
 from _shared import shared_path
 from redteam import OPERATORS, generate
 
@@ -18,18 +17,11 @@ from harness.audit.inputs import AuditItem, Submission, load_submission
 from harness.audit.judge_specs import all_judges
 from harness.audit.run import AuditConfig, audit
 
-OVERALL_FLOOR = 0.9
+OVERALL_FLOOR = 0.88
 OPERATOR_FLOOR = 0.7
 
 
-@pytest.fixture(scope="module")
-def encoder():
-    from harness.audit.embed import default_sentence_encoder
-
-    return default_sentence_encoder()
-
-
-def test_recall_per_operator(template_index, encoder):
+def test_recall_per_operator(template_index, sentence_encoder):
     honest = load_submission(shared_path("alpaca_eval", "results", "claude-2.1", "model_outputs.json")).items
     attacks = generate([it.outputs[0] for it in honest], seed=1)
     items = tuple(
@@ -41,7 +33,7 @@ def test_recall_per_operator(template_index, encoder):
         Submission("redteam", "m", (*items, *background)),
         AuditConfig(judges=all_judges(), templates=template_index),
         None,
-        encoder,
+        sentence_encoder,
     )
     flagged = set(report.flagged_item_ids())
     hits: dict[str, list[bool]] = defaultdict(list)

@@ -49,6 +49,8 @@ def write_fixtures(d: Path) -> None:
         "template.bin": bytes(range(256)) * 4,
         "arena_wrong.jsonl": '{"question_id": "q", "games": "nope"}\n',
         "mt_wrong.jsonl": '{"question_id": 1, "model": "m"}\n',
+        "bad.toml": "not = [toml\n",
+        "wrongkey.toml": "[score]\nfrobnicate = 3\n",
         "annotations.json": json.dumps(
             [
                 {
@@ -443,6 +445,17 @@ CASES: list[Case] = [
     ),  # fmt: skip
     ("clean-eval variant missing", _score(bench="demo@clean:{d}/nope.jsonl"), 2, "nope.jsonl"),
     ("clean-eval variant binary", _score(bench="demo@clean:{d}/binary.bin"), 2, "binary.bin"),
+    # --- judges and the project config file --------------------------------------------------------
+    ("judges unknown name", ["judges", "nosuch_judge"], 2, "nosuch_judge"),
+    ("judges bad format", ["judges", "--format", "xml"], 2, "--format"),
+    ("config file missing", ["--config", "{d}/nope.toml", "benchmarks"], 2, "nope.toml"),
+    ("config file not toml", ["--config", "{d}/bad.toml", "benchmarks"], 2, "cannot read TOML"),
+    (
+        "config file unknown option",
+        ["--config", "{d}/wrongkey.toml", "score", "--benchmark", "demo", "--model", "local"],
+        2,
+        "frobnicate",
+    ),  # fmt: skip
     # --- view ----------------------------------------------------------------------------------------
     ("view missing run", ["view", "{d}/nope"], 2, "nope"),
     ("view not a run", ["view", "{d}/emptydir"], 2, "emptydir"),

@@ -11,6 +11,7 @@ import json
 import socket
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _cli_servers import ChatOnly, Denied, NotOpenAI, Working, http_server, url
@@ -103,3 +104,20 @@ def test_the_closing_line_names_the_top_failure_causes(
     assert "harness: top failure causes: 503 x2" in err, err
     rows = [json.loads(x) for x in (tmp_path / "run" / "outputs.jsonl").read_text().splitlines()]
     assert len(rows) == 2 and all(r["error"] for r in rows)
+
+
+@pytest.mark.slow
+def test_a_dead_judge_stops_a_real_run_before_the_model_generates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], llama_server: Any
+) -> None:
+    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    start = time.monotonic()
+    code = main(["score", "--benchmark", "demo", "--model", f"openai:{llama_server.model}@{llama_server.base_url}",
+                 "--judge", f"openai:j@{dead}", "--run-dir", str(tmp_path / "run"), "--no-cache"])  # fmt: skip
+    elapsed = time.monotonic() - start
+    assert code == 2
+    assert _one_line(capsys) == f"harness: error: connection refused at {dead}"
+    assert elapsed < 10, elapsed
+    outputs = tmp_path / "run" / "outputs.jsonl"
+    models = {json.loads(x)["model"] for x in outputs.read_text().splitlines()} if outputs.exists() else set()
+    assert llama_server.model not in models  # the model under test generated nothing

@@ -1,1 +1,0 @@
-"""Data files shipped with the benchmarks package (the built-in demo benchmark)."""
