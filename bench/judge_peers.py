@@ -64,10 +64,11 @@ def prepare(data: Path, n: int, root: Path) -> dict[str, Path]:
 def harness_cmd(url: str, paths: dict[str, Path], out: Path, c: int, data: Path) -> list[str]:
     return [
         sys.executable, "-m", "harness", "judge", "--benchmark", "alpaca_eval",
-        "--outputs", str(paths["model"]), "--data", str(data / "alpaca_eval"),
+        "--outputs", str(paths["model"]), "--data", str(paths["baseline"]),
         "--judge", f"openai:{JUDGE_MODEL}@{url}", "--position", "fixed", "--max-connections", str(c),
         "--no-cache", "--run-dir", str(out / "run"), "--subset", "--max-unscored", "1",
         "--on-flag", "keep",
+        "--lc-difficulty", str(data / "alpaca_eval" / "glm" / "instruction_difficulty_recovered.csv"),
     ]  # fmt: skip
 
 
@@ -106,6 +107,7 @@ def available(tool: str) -> bool:
 def run_once(argv: list[str], url: str, c: int) -> tuple[float, int]:
     env = dict(os.environ, OPENAI_API_BASE=url, OPENAI_BASE_URL=url, OPENAI_API_KEY="bench")
     env["OPENAI_MAX_CONCURRENCY"] = str(c)
+    env["HARNESS_OFFLINE"] = "1"  # the loopback server is the only network any tool needs
     before = server_requests(url)
     start = time.perf_counter()
     done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True)
