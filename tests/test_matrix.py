@@ -144,8 +144,10 @@ SCORE_CELLS: dict[str, tuple[str, tuple[str, ...]]] = {
             "mt_bench_pair",
             "--baseline",
             "gpt-3.5-turbo",
+            "--position",
+            "fixed",
         ),
-    ),  # fmt: skip
+    ),
     "tick_demo": ("demo", ("--benchmark", "demo", "--judge-config", "tick")),
     "tick_mt_bench": (
         "mt_bench",
