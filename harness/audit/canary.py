@@ -104,8 +104,7 @@ def run_canary(
         source = work_dir / f"{kind}-outputs"
         store = RunStore(source)
         if not store.load("outputs", Output):
-            for output in canary_outputs(items, canary_text(kind, judge), name):
-                store.append("outputs", output)
+            store.append_many("outputs", list(canary_outputs(items, canary_text(kind, judge), name)))
         store.close()
         settings: tuple[tuple[Setting, tuple[str, ...]], ...] = (("off", ()), ("on", modes))
         for setting, hardening in settings:

@@ -56,11 +56,14 @@ def store_file_checklists(store: RunStore, path: Path, items: Sequence[Item]) ->
     """Write the file's checklists of ``items`` not yet stored; returns how many items it does not cover."""
     given = read_checklist_file(path)
     have = stored_checklists(store)
-    for item in items:
-        if item.item_id in given and item.item_id not in have:
-            record = Checklist(item_id=item.item_id, judge=f"file:{path.name}", source="file",
-                               questions=given[item.item_id])  # fmt: skip
-            store.append("checklists", record)
+    records = [
+        Checklist(
+            item_id=item.item_id, judge=f"file:{path.name}", source="file", questions=given[item.item_id]
+        )
+        for item in items
+        if item.item_id in given and item.item_id not in have
+    ]
+    store.append_many("checklists", records)
     return sum(item.item_id not in given for item in items)
 
 

@@ -170,15 +170,19 @@ def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item
     have = {(o.item_id, o.model) for o in store.load("outputs", Output)}
     stored = {i.item_id for i in store.load("items", Item)}
     bench = get_benchmark(config.benchmark)
+    new_items: list[Item] = []
+    new_outputs: list[Output] = []
     for item in items:
         names = config.baselines or bench.baselines_for(item)
         if item.item_id not in stored:  # the instructions, so the run can be read alone (harness view)
             used = {name: turns for name, turns in item.baselines.items() if name in names}
-            store.append("items", item.model_copy(update={"baselines": used}))
+            new_items.append(item.model_copy(update={"baselines": used}))
         for name in names:
             turns = item.baselines.get(name)
             if turns and (item.item_id, name) not in have:
-                store.append("outputs", Output(item_id=item.item_id, model=name, turns=list(turns)))
+                new_outputs.append(Output(item_id=item.item_id, model=name, turns=list(turns)))
+    store.append_many("items", new_items)  # one fsync for all, not one per record
+    store.append_many("outputs", new_outputs)
 
 
 @contextlib.contextmanager
@@ -535,12 +539,10 @@ def _copy_outputs(source: Path | Sequence[Output], store: RunStore, model: str) 
     """The model's finished outputs of ``source`` (a run directory, or outputs read from an answer file)
     into this run (once: already copied ones are kept)."""
     have = {o.item_id for o in store.load("outputs", Output) if o.model == model and is_final(o)}
-    copied = 0
     outputs = RunStore(source).load("outputs", Output) if isinstance(source, Path) else source
-    for output in outputs:
-        if output.model == model and is_final(output) and output.item_id not in have:
-            store.append("outputs", output)
-            copied += 1
+    todo = [o for o in outputs if o.model == model and is_final(o) and o.item_id not in have]
+    store.append_many("outputs", todo)
+    copied = len(todo)
     if copied:
         where = source if isinstance(source, Path) else "the answer file"
         print(f"harness: copied {copied} outputs of {model} from {where}", file=sys.stderr)
