@@ -53,10 +53,17 @@ class FakeServer:
                 "model": self.name,
                 "choices": [
                     {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                    | ({"logprobs": _logprobs(text)} if body.get("logprobs") else {})
                 ],
                 "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13},
             }
         )
+
+
+def _logprobs(text: str) -> dict[str, Any]:
+    """Asked for logprobs, the reply is one certain token (what a logprob judge reads)."""
+    top = [{"token": text, "logprob": 0.0}]
+    return {"content": [{"token": text, "logprob": 0.0, "top_logprobs": top}]}
 
 
 def _listening_socket() -> socket.socket:

@@ -24,6 +24,8 @@ from harness.audit.canary_attacks import canary_text
 from harness.pipeline.runner import RunOptions, execute, load_items
 from harness.records import Item, Output
 from harness.run.config import JudgeSet, RunConfig
+from harness.run.data import load_run
+from harness.run.statistic import fallback
 from harness.scoring.evaluate import statistic_of
 from harness.store import RunStore
 
@@ -79,9 +81,25 @@ def canary_outputs(items: list[Item], text: str, model: str) -> list[Output]:
     return [Output(item_id=i.item_id, model=model, turns=[text] * max(1, len(i.turns))) for i in items]
 
 
-def _headline(report: dict[str, Any]) -> dict[str, Any]:
+def _headline(report: dict[str, Any], run_dir: Path) -> dict[str, Any]:
+    """The run's headline figure; when the benchmark's statistic cannot give one (a Bradley-Terry fit with
+    no finite MLE because the canary lost or won every game, LC without its difficulty file), the plain
+    statistic of the judge's protocol (win rate or mean rating) over the same judgments, so that a canary
+    that wins everything is still measured."""
     scores = report["scores"]
-    return next((s for s in scores if s.get("extra", {}).get("headline")), scores[0])
+    head = next((s for s in scores if s.get("extra", {}).get("headline")), scores[0])
+    if head.get("value") is not None:
+        return dict(head)
+    plain = fallback(load_run(run_dir)).scores[0]
+    if plain.value is None:
+        return dict(head)
+    return {
+        "metric": f"{plain.metric} ({head['metric']} n/a)",
+        "value": plain.value,
+        "n_scored": plain.n_scored,
+        "n_unscored": plain.n_unscored,
+        "unscored_reasons": dict(plain.unscored_reasons),
+    }
 
 
 def run_canary(
@@ -113,7 +131,7 @@ def run_canary(
             )
             run_dir = work_dir / f"{kind}-harden-{setting}"
             outcome = execute("canary", config, items, run_dir, options, copy_outputs_from=source)
-            head = _headline(outcome.report)
+            head = _headline(outcome.report, run_dir)
             value = head.get("value")
             report.rows.append(
                 CanaryRow(

@@ -30,9 +30,6 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "--benchmark", help="its judges and question file are the defaults (harness benchmarks)"
     )
     parser.add_argument(
-        "--version", dest="bench_version", metavar="V", help="benchmark version (default: the benchmark's)"
-    )
-    parser.add_argument(
         "--judge", action="append", help="active judge (repeatable); default: the benchmark's"
     )
     parser.add_argument(
@@ -59,6 +56,22 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "--canary", action="store_true", help="judge null-model submissions; exit 1 above the floor"
     )
     canary.add_argument("--judge-config", metavar="NAME", help="judge config (default: the benchmark's)")
+    canary.add_argument(
+        "--data",
+        type=Path,
+        metavar="PATH",
+        help="local benchmark data, as for `harness score --data` (default: the pinned source; "
+        "--questions is taken as --data when this is absent)",
+    )
+    canary.add_argument(
+        "--version", dest="bench_version", metavar="V", help="benchmark version (default: latest)"
+    )
+    canary.add_argument(
+        "--lc-difficulty",
+        type=Path,
+        metavar="CSV",
+        help="AlpacaEval instruction difficulty for the LC figure",
+    )
     canary.add_argument("--limit", type=int, default=10, metavar="N", help="canary items (default 10)")
     canary.add_argument("--kinds", default=",".join(KINDS), help=f"canary kinds (default {','.join(KINDS)})")
     canary.add_argument(
@@ -144,6 +157,9 @@ def _canary_config(args: argparse.Namespace) -> RunConfig:
     Hardening.parse(args.harden)  # unknown modes: BadInput now
     bench = get_benchmark(args.benchmark)
     version = bench.spec.version(args.bench_version)
+    data = _canary_data(args)
+    if args.lc_difficulty is not None and not args.lc_difficulty.is_file():
+        raise BadInput(str(args.lc_difficulty), "no such difficulty file")
     judge_config = args.judge_config or version.default_judge
     spec = parse_endpoint_spec(
         args.judge[0] if args.judge else f"openai:{judge_model_of(judge_config)}", option="--judge"
@@ -151,9 +167,22 @@ def _canary_config(args: argparse.Namespace) -> RunConfig:
     return RunConfig(
         benchmark=bench.spec.name, version=version.name, model="local", model_name="canary",
         judge=str(spec), judge_model=model_name_of(spec), judge_config=judge_config, limit=args.limit,
+        data=None if data is None else str(data.resolve()),
+        lc_difficulty=str(args.lc_difficulty.resolve()) if args.lc_difficulty else None,
         position=args.position, judge_max_tokens=args.judge_max_tokens,
         judge_top_logprobs=20 if spec.kind == "local" else None,
     )  # fmt: skip
+
+
+def _canary_data(args: argparse.Namespace) -> Path | None:
+    """The benchmark's items for the canary: ``--data`` (read by the benchmark's adapter, as ``harness
+    score --data`` reads it), else ``--questions``, else None (the pinned source)."""
+    if args.data is not None and args.questions is not None and args.data != args.questions:
+        raise BadInput("--questions", "--canary reads its items from --data; give one of them")
+    data: Path | None = args.data if args.data is not None else args.questions
+    if data is not None and not data.exists():
+        raise BadInput(str(data), "no such file or directory")
+    return data
 
 
 def run_canary_command(args: argparse.Namespace) -> int:
