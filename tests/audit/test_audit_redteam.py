@@ -17,8 +17,8 @@ from harness.audit.inputs import AuditItem, Submission, load_submission
 from harness.audit.judge_specs import all_judges
 from harness.audit.run import AuditConfig, audit
 
-OVERALL_FLOOR = 0.88
-OPERATOR_FLOOR = 0.7
+OVERALL_FLOOR = 0.98
+OPERATOR_FLOOR = 0.9
 
 
 def test_recall_per_operator(template_index, sentence_encoder):
