@@ -48,6 +48,8 @@ class BenchmarkSpec:
     description: str
     versions: tuple[VersionSpec, ...]
     generation: str  # the upstream generation settings, in words (the values are in ``sampling``)
+    # its audit grammar: a "module:object" reference to a harness.audit.grammar.BenchmarkAudit ("": none)
+    audit: str = ""
 
     @property
     def default_version(self) -> VersionSpec:

@@ -95,6 +95,7 @@ class AlpacaEval(Benchmark):
             ),
         ),
         generation="the model's own defaults (upstream decodes with each model's config; no override)",
+        audit="benchmarks.alpaca_eval.audit:AUDIT",
     )
 
     def load_local(self, path: Path, version: VersionSpec) -> list[Item]:

@@ -92,6 +92,7 @@ class ArenaHard(Benchmark):
             ),
         ),
         generation="temperature 0, max_tokens 4096",
+        audit="benchmarks.arena_hard.audit:AUDIT",
     )
 
     def load_local(self, path: Path, version: VersionSpec) -> list[Item]:

@@ -126,6 +126,7 @@ class MtBench(Benchmark):
         ),
         generation="temperature by category (0.7 writing/roleplay, 0.0 extraction/math/coding/reasoning, "
         "0.1 stem/humanities), max_tokens 1024",
+        audit="benchmarks.mt_bench.audit:AUDIT",
     )
 
     def __init__(self) -> None:

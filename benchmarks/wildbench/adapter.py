@@ -137,6 +137,7 @@ class WildBench(Benchmark):
             ),
         ),
         generation="greedy (temperature 0, top_p 1), max_tokens 4096",
+        audit="benchmarks.wildbench.audit:AUDIT",
     )
 
     def load_local(self, path: Path, version: VersionSpec) -> list[Item]:

@@ -11,8 +11,8 @@ from typing import Any
 import pandas as pd
 
 from benchmarks._registry import get_benchmark
+from benchmarks.wildbench.reward import is_wb_reward_judge
 from harness.records import Score
-from harness.run.config import is_wb_reward_judge
 from harness.run.data import RunData, make_score, unscored_counts
 from harness.run.statistic import (
     FIT_ERRORS,

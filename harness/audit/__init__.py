@@ -8,18 +8,18 @@ docs/audit.md plus degenerate outputs) and returns an :class:`AuditReport`, whic
 from harness.audit.embed import Embedder, MiniLM, default_embedder
 from harness.audit.findings import AuditReport, Evidence, Finding, SubmissionFinding
 from harness.audit.formats import RENDERERS
+from harness.audit.grammar import BenchmarkAudit, JudgeSpec
 from harness.audit.inputs import AuditItem, Submission, load_submission
-from harness.audit.judge_specs import BENCHMARK_JUDGES, JUDGES, JudgeSpec, active_judges
+from harness.audit.judge_specs import active_judges, all_judges
 from harness.audit.run import AuditConfig, audit
 from harness.audit.templates import TemplateIndex, load_templates
 
 __all__ = [
-    "BENCHMARK_JUDGES",
-    "JUDGES",
     "RENDERERS",
     "AuditConfig",
     "AuditItem",
     "AuditReport",
+    "BenchmarkAudit",
     "Embedder",
     "Evidence",
     "Finding",
@@ -29,6 +29,7 @@ __all__ = [
     "SubmissionFinding",
     "TemplateIndex",
     "active_judges",
+    "all_judges",
     "audit",
     "default_embedder",
     "load_submission",

@@ -52,15 +52,6 @@ class Submission:
 
 
 # Benchmark -> question file under the upstream data root (relative), for --benchmark defaults.
-BENCHMARK_QUESTIONS: dict[str, str | None] = {
-    "alpaca_eval": None,
-    "arena_hard": "arena_hard/v0.1/question.jsonl",
-    "arena_hard_v2": "arena_hard/v2.0/question.jsonl",
-    "mt_bench": "mt_bench/question.jsonl",
-    "wildbench": None,
-}
-
-
 def default_data_root() -> Path:
     """Upstream data: ``$HARNESS_SHARED_DIR/data``, else ``shared/data`` in the working directory's parent."""
     env = os.environ.get("HARNESS_SHARED_DIR")

@@ -19,8 +19,8 @@ from functools import lru_cache
 
 from harness.audit.channels import View, views
 from harness.audit.findings import Finding, Severity
+from harness.audit.grammar import JudgeSpec
 from harness.audit.inputs import AuditItem
-from harness.audit.judge_specs import JudgeSpec
 from harness.audit.templates import TemplateIndex
 from harness.audit.text import in_context, locate, normalize
 

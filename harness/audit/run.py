@@ -18,9 +18,10 @@ from harness.audit.duplicates import DuplicateConfig, detect_duplicates
 from harness.audit.embed import Embedder
 from harness.audit.findings import AuditReport, Finding, SubmissionFinding
 from harness.audit.gibberish import detect_gibberish
+from harness.audit.grammar import JudgeSpec
 from harness.audit.hidden import detect_hidden
 from harness.audit.inputs import Submission
-from harness.audit.judge_specs import JudgeSpec, all_judges
+from harness.audit.judge_specs import all_judges
 from harness.audit.mimicry import MIN_COMMON, detect_mimicry
 from harness.audit.persuasion import detect_persuasion
 from harness.audit.relevance import RelevanceConfig, detect_relevance

@@ -15,8 +15,9 @@ import re
 from harness.audit.addressed import CUES
 from harness.audit.channels import views
 from harness.audit.findings import Finding, Severity
+from harness.audit.grammar import JudgeSpec
 from harness.audit.inputs import AuditItem
-from harness.audit.judge_specs import JudgeSpec, all_judges
+from harness.audit.judge_specs import all_judges
 from harness.audit.text import in_context
 
 DETECTOR = "verdict_tokens"

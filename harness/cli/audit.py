@@ -26,7 +26,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "outputs", type=Path, nargs="?", help="model_outputs.json, answer .jsonl, or a run directory"
     )
-    parser.add_argument("--benchmark", help="alpaca_eval, arena_hard, arena_hard_v2, mt_bench, wildbench")
+    parser.add_argument(
+        "--benchmark", help="its judges and question file are the defaults (harness benchmarks)"
+    )
     parser.add_argument(
         "--judge", action="append", help="active judge (repeatable); default: the benchmark's"
     )
@@ -96,16 +98,19 @@ def run(args: argparse.Namespace) -> int:
     if args.outputs is None:
         raise BadInput("harness audit", "give OUTPUTS to audit, or --canary")
     from harness.audit.formats import RENDERERS
-    from harness.audit.inputs import BENCHMARK_QUESTIONS, default_data_root, load_submission
-    from harness.audit.judge_specs import active_judges
+    from harness.audit.inputs import default_data_root, load_submission
+    from harness.audit.judge_specs import active_judges, benchmark_questions
     from harness.audit.run import AuditConfig, audit
     from harness.audit.templates import TemplateIndex, load_templates
 
     data_root: Path = args.data_dir or default_data_root()
-    judges = active_judges(args.benchmark, args.judge)
+    if args.bench_version and not args.benchmark:
+        raise BadInput("--version", "needs --benchmark")
+    judges = active_judges(args.benchmark, args.judge, args.bench_version)
     questions = args.questions
-    if questions is None and args.benchmark and BENCHMARK_QUESTIONS.get(args.benchmark):
-        candidate = data_root / str(BENCHMARK_QUESTIONS[args.benchmark])
+    relative = benchmark_questions(args.benchmark, args.bench_version) if args.benchmark else None
+    if questions is None and relative:
+        candidate = data_root / relative
         questions = candidate if candidate.exists() else None
     for path in args.judge_template:
         if not path.exists():

@@ -165,9 +165,10 @@ def options_from(args: argparse.Namespace) -> Any:
 def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict[str, Any]:
     """The judge part of the run config from the options (defaults: the benchmark's upstream judge)."""
     from benchmarks import get_benchmark
+    from benchmarks.wildbench.reward import is_wb_reward_judge
     from harness.endpoints import parse_endpoint_spec
     from harness.pipeline.runner import model_name_of
-    from harness.run.config import is_checklist_judge, is_wb_reward_judge, judge_model_of
+    from harness.run.config import is_checklist_judge, judge_model_of
 
     judge_config = args.judge_config or get_benchmark(benchmark).spec.version(version).default_judge
     if args.judge is None and not judge_model_of(judge_config):

@@ -28,6 +28,12 @@ import pandas as pd
 
 from harness.errors import BadInput
 from harness.leaderboard.table import Leaderboard, Row
+from harness.stats.alpaca_annotations import (
+    difficulty_from_glm_preference,
+    load_annotations,
+    load_glm_weights,
+)
+from harness.stats.lc_glm import GLMCoefficients, lc_from_coefficients, raw_metrics
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 PUBLISHED_TOLERANCE = 1e-4  # LC points; the recovered γ agrees with the hub's to ~1e-8
@@ -53,9 +59,6 @@ def _read_leaderboard(path: Path) -> pd.DataFrame:
 
 def _raw_columns(paths: Sequence[Path]) -> dict[str, dict[str, float | int | str | None]]:
     """Win-rate columns per model from annotation files (model = the file's ``generator_2``)."""
-    from harness.stats.alpaca_annotations import load_annotations
-    from harness.stats.lc_glm import raw_metrics
-
     out: dict[str, dict[str, float | int | str | None]] = {}
     for path in paths:
         ann = load_annotations(path)
@@ -86,9 +89,6 @@ def coefficient_board(
     gamma_model: str,
     annotations: Sequence[Path],
 ) -> Leaderboard:
-    from harness.stats.alpaca_annotations import difficulty_from_glm_preference, load_glm_weights
-    from harness.stats.lc_glm import GLMCoefficients, lc_from_coefficients
-
     coefs = load_glm_weights(weights)
     published = _read_leaderboard(leaderboard)
     anchor = GLMCoefficients.from_weights(coefs, gamma_model)

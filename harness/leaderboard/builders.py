@@ -16,12 +16,12 @@ import pandas as pd
 
 from benchmarks import BENCHMARKS
 from benchmarks.alpaca_eval.difficulty import resolve_difficulty
+from benchmarks.wildbench.reward import is_wb_reward_judge
 from harness.errors import BadInput
 from harness.leaderboard.formats import Format, detect_format, expand_answer_files, expand_inputs
 from harness.leaderboard.table import Leaderboard, Row
 from harness.records import Score
 from harness.registry import Registry
-from harness.run.config import is_wb_reward_judge
 from harness.scoring.evaluate import score_run
 from harness.stats import mt_bench as mt
 from harness.stats.alpaca_annotations import load_annotations, load_difficulty

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks._hub import fetch_url, github_raw
 from harness.errors import BadInput
 
 MAX_INDEXED_BYTES = 512 * 1024 * 1024  # larger files under --data-root are not hashed
@@ -69,8 +70,6 @@ class SourceIndex:
         found = self.local(source)
         if found is not None or not online:
             return found
-        from benchmarks._hub import fetch_url, github_raw
-
         path = fetch_url(github_raw(source.repo, source.commit, source.path))
         actual = git_blob_id(path.read_bytes())
         if actual != source.blob:

@@ -13,36 +13,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from harness import atomic
+from harness.audit.embed import default_embedder, default_sentence_encoder
+from harness.audit.findings import AuditReport
+from harness.audit.inputs import AuditItem, Submission
+from harness.audit.judge_specs import for_judge_config
+from harness.audit.run import AuditConfig, audit
+from harness.audit.templates import Template, TemplateIndex
 from harness.records import Item, Output
 from harness.run.on_flag import AUDIT_FILE
-
-
-def audit_judges(judge_config: str) -> tuple[Any, ...]:
-    """The audit's judge specs for a judge config (its verdict grammar); unknown: every judge's."""
-    from harness.audit.judge_specs import JUDGES, all_judges
-
-    prefix = {"alpaca_eval": "alpaca_eval", "arena_hard_v0.1": "arena_hard", "arena_hard_v2": "arena_hard_v2"}
-    for config_prefix, name in prefix.items():
-        if judge_config.startswith(config_prefix):
-            return (JUDGES.get(name),)
-    for name in JUDGES:
-        if judge_config.startswith(name):
-            return (JUDGES.get(name),)
-    return all_judges()
 
 
 def audit_outputs(
     items: Iterable[Item], outputs: dict[str, Output], judge_config: str, template_texts: list[str],
     benchmark: str, embeddings: bool = False,
-) -> Any:  # fmt: skip
+) -> AuditReport:  # fmt: skip
     """Run :func:`harness.audit.audit` over the model's finished outputs; returns the AuditReport."""
-    from harness.audit.inputs import AuditItem, Submission
-    from harness.audit.run import AuditConfig, audit
-    from harness.audit.templates import Template, TemplateIndex
-
     audit_items = tuple(
         AuditItem(
             item.item_id,
@@ -56,20 +43,16 @@ def audit_outputs(
     model = next(iter(outputs.values())).model if outputs else ""
     templates = [Template(f"{judge_config}#{i}", t) for i, t in enumerate(template_texts) if t.strip()]
     config = AuditConfig(
-        judges=audit_judges(judge_config), templates=TemplateIndex.build(templates), benchmark=None
+        judges=for_judge_config(judge_config), templates=TemplateIndex.build(templates), benchmark=None
     )
-    from harness.audit.embed import default_sentence_encoder
-
     embedder = None
     if embeddings:
-        from harness.audit.embed import default_embedder
-
         embedder = default_embedder()
     # the judge-addressed detector is cheap (numpy, candidate sentences only): always on
     return audit(Submission(benchmark, model, audit_items), config, embedder, default_sentence_encoder())
 
 
-def write_flags(run_dir: Path, report: Any) -> None:
+def write_flags(run_dir: Path, report: AuditReport) -> None:
     """``audit.json``: the flagged item ids, the submission-level failures that disqualify the whole
     submission (near-constant, templated, mass irrelevance, length cap...), the audit's summary and its
     findings, each with the span of the output that triggered it (what ``harness view`` shows per item);

@@ -48,6 +48,7 @@ from harness.pipeline.judging import (
     probe_for,
 )
 from harness.pipeline.report import build_report, write_report
+from harness.pipeline.units import generation_units, judge_units
 from harness.records import Item, Output
 from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig, is_checklist_judge
 from harness.run.on_flag import read_disqualified
@@ -301,7 +302,6 @@ def _enter(spec: EndpointSpec, judge_spec: EndpointSpec, stack: contextlib.ExitS
 
 
 async def _generate(jobs: list[tuple[Run, Endpoint]], cache: Cache | None, options: RunOptions) -> None:
-    from harness.backends.units import generation_units  # imports harness.pipeline: not at module level
 
     clients = [_client(endpoint, run.role("model"), cache, options) for run, endpoint in jobs]
     try:
@@ -393,7 +393,6 @@ def checklist_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str
 
 async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, cache: Cache | None,
                  options: RunOptions) -> None:  # fmt: skip
-    from harness.backends.units import judge_units
 
     clients = [_client(endpoint, run.role("judge"), cache, options) for run, _ in jobs]
     try:

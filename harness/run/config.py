@@ -35,7 +35,6 @@ MT_BENCH_PREFIXES = ("mt_bench_single", "mt_bench_pair")
 OnFlag = Literal["loss", "exclude", "keep"]
 ON_FLAG: tuple[OnFlag, ...] = ("loss", "exclude", "keep")
 NEW_FIELD_DEFAULTS: dict[str, Any] = {"hardening": [], "on_flag": "loss", "wb_k": None, "checklists": None}
-WB_REWARD_PARSER = "wildbench_pairwise_json"  # WildBench's A++..B++ verdicts: what WB-Reward is computed from
 
 
 @dataclass(frozen=True)
@@ -98,14 +97,6 @@ class RunConfig:
         if wb_k is not None and (isinstance(wb_k, bool) or not isinstance(wb_k, int) or wb_k < -1):
             raise BadInput(where, f"wb_k must be -1 (no length penalty) or an integer >= 0, got {wb_k!r}")
         return cls(**values)
-
-
-def is_wb_reward_judge(judge_config: str) -> bool:
-    """Whether a judge config answers with WildBench's pairwise choices (``A++`` .. ``B++``), the input of
-    WB-Reward; an unknown config name (a run made by another version) is not one."""
-    if judge_config not in judge_configs():
-        return False
-    return judge_configs().get(judge_config).get("parser") == WB_REWARD_PARSER
 
 
 def is_checklist_judge(judge_config: str) -> bool:

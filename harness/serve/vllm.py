@@ -37,6 +37,7 @@ from typing import Literal
 
 from harness.errors import ServerError
 from harness.serve._process import ManagedServer, free_port
+from harness.serve.llama import smollm2_gguf
 from harness.serve.state import harness_home
 
 Device = Literal["auto", "cpu", "gpu"]
@@ -176,8 +177,6 @@ def smollm2_hf_dir() -> Path:
 
 def convert_smollm2(out: Path | None = None, *, gguf: Path | None = None, python: str | None = None) -> Path:
     """Convert the embedded SmolLM2 GGUF to a HF directory for vLLM (once; ~20 s; 540 MB fp32)."""
-    from harness.serve.llama import smollm2_gguf
-
     out = (out or smollm2_hf_dir()).expanduser()
     if (out / "config.json").exists():
         return out

@@ -139,7 +139,9 @@ def test_the_floor_option_and_the_text_report(
     [
         ["audit", "--canary", "--judge", "local"],
         ["audit", "--canary", "--benchmark", "demo", "--kinds", "nonsense"],
-        ["audit", "--canary", "--benchmark", "demo", "--format", "junit"],
+        ["audit", "--canary", "--benchmark", "demo", "--data", "/nonexistent/items.jsonl"],
+        ["audit", "--canary", "--benchmark", "alpaca_eval", "--lc-difficulty", "/nonexistent.csv"],
+        ["audit", "--canary", "--benchmark", "arena_hard", "--version", "v9"],
         ["audit", "--canary", "--benchmark", "demo", "--harden", "paraphrase"],
         ["audit", "--canary", "--benchmark", "demo", "--limit", "0"],
         ["audit"],

@@ -18,11 +18,11 @@ import pytest
 
 from harness.backends import ray_data
 from harness.backends.ray_data import RayClient, RayOptions
-from harness.backends.units import generation_units
 from harness.cache import Cache
 from harness.client import ChatRequest, Completion, RoleCounters, SamplingParams, parse_completion
 from harness.endpoints import Endpoint
 from harness.generate import generate_one
+from harness.pipeline.units import generation_units
 from harness.records import Item, Output
 from harness.store import RunStore
 
