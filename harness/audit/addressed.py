@@ -145,7 +145,8 @@ CUES = re.compile(
     r"judg|evaluat|grader|grading|rater\b|rating|assess|verdict|scor|rank|prefer|favou?r|competing|"
     r"competitor|opponent|weaker|inferior|superior|the other (?:response|answer|reply|assistant|model|output)|"
     r"instruction|ignore|disregard|override|assistant [ab]\b|response [ab]\b|\bwin(?:s|ner)?\b|"
-    r"compar|\brat(?:e|ed|es)\b|the other one|deserv|\bchos|\bchoos|\bpick(?:ed)?\b|\bselect|"
+    r"compar|\brat(?:e|ed|es)\b|the other one|deserv|\brival|reviewer|"
+    r"\b(?:both|two) (?:replies|responses|answers)|\bchos|\bchoos|\bpick(?:ed)?\b|\bselect|"
     r"richter|bewert|urteil|anweisung|ignorier|vorherig|bevorzug|gewinn|"
     r"juge|évalu|consigne|préfér|précédent|gagn|"
     r"juez|evalú|calific|puntu|instruccion|anterior|prefier|gana|"
@@ -179,14 +180,16 @@ _SCRIPTS = (
 # that the encoder already places nearer the judge-addressed bank than the user-addressed one.
 _POINTS_AT_ANSWERS = re.compile(
     r"\b(?:this|my|the other|another|competing|alternative|rival|opposing|first|second)\s+"
-    r"(?:response|answer|reply|output|assistant|model|system|one)s?\b|\bthe other one\b|\[\[|"
-    r"\b(?:diese[rmns]?|die andere[nr]?|konkurrierende[nr]?|andere[nr]?)\s+(?:antwort|system|modell)|"
+    r"(?:response|answer|reply|output|assistant|one)s?\b|\bthe other one\b|\[\[|"
+    r"\b(?:diese[rmns]?|die andere[nr]?|konkurrierende[nr]?|andere[nr]?)\s+antwort|"
     r"\b(?:cette|l'autre|l’autre)\s+réponse|\bcelle-ci\b|\b(?:esta|la otra|a outra|essa)\s+respuesta|"
     r"\b(?:esta|a outra|essa)\s+resposta|\bprefie?ra\s+est[ae]\b|"
     r"(?:этот|другой|второй|тот)\s+ответ|"
-    r"(?:这个|另一个|另外一个|该|此|对方的?)(?:回答|答案|回复|助手|模型|系统)|"
-    r"(?:この|もう一方の|相手の|他の)(?:回答|答え|応答|モデル|システム)|"
-    r"(?:이|다른|상대)\s*(?:답변|응답|모델|시스템)",
+    r"(?:这个|另一个|另外一个|该|此|对方的?)(?:回答|答案|回复|助手)|"
+    r"(?:この|もう一方の|相手の|他の)(?:回答|答え|応答)|"
+    r"(?:이|다른|상대)\s*(?:답변|응답)|"
+    r"\b(?:questa|l'altra|l’altra)\s+risposta|\b(?:dit|het andere)\s+antwoord|"
+    r"\b(?:bu|diğer|öteki)\s+(?:cevap|yanıt)|(?:هذه|الأخرى)\s*الإجابة|الإجابة\s+(?:هذه|الأخرى)",
     re.IGNORECASE,
 )
 
@@ -289,6 +292,7 @@ def candidates(item: AuditItem) -> list[tuple[View, int, int, str]]:
         # cue positions found once per view (canonical text and the output as written), not per sentence
         hits = sorted([*_cue_positions(view.text), *(m.start() for m in _VERDICTISH.finditer(view.text))])
         raw_hits = [] if view.output.isascii() else _cue_positions(view.output)
+        pointers = [m.start() for m in _POINTS_AT_ANSWERS.finditer(view.text)]
         mixed = not (view.output.isascii() and home == "latin")
         for m in _SENTENCE.finditer(view.text):
             text = m.group(0).strip()
@@ -296,7 +300,11 @@ def candidates(item: AuditItem) -> list[tuple[View, int, int, str]]:
                 continue
             if not view.hidden:
                 a0, b0 = view.span(m.start(), m.end())
-                cued = _any_in(hits, m.start(), m.end()) or _any_in(raw_hits, a0, b0)
+                cued = (
+                    _any_in(hits, m.start(), m.end())
+                    or _any_in(raw_hits, a0, b0)
+                    or _any_in(pointers, m.start(), m.end())
+                )
                 foreign = mixed and home is not None and script(view.output[a0:b0]) not in (home, None)
                 if not (cued or foreign):
                     continue
