@@ -16,6 +16,7 @@ Generation (``config/gen_answer_config.yaml``): temperature 0.0, max_tokens 4096
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._hub import fetch_url, github_raw
@@ -47,24 +48,19 @@ def _question(row: Row, benchmark: str, version: str) -> Item:
     if version == "v0.1":
         if category != "arena-hard-v0.1":
             raise BadInput(row.where, f"category {category!r} is not a v0.1 question ('arena-hard-v0.1')")
-        return Item(
-            benchmark=benchmark,
-            version=version,
-            item_id=item_id,
-            turns=[prompt],
-            category=category,
-            cluster=field(row, "cluster", str),
-        )
-    if category not in V2_BASELINE_BY_CATEGORY:
+        extra: dict[str, Any] = {"cluster": field(row, "cluster", str)}
+    elif category not in V2_BASELINE_BY_CATEGORY:
         known = ", ".join(V2_BASELINE_BY_CATEGORY)
         raise BadInput(row.where, f"category {category!r} is not a v2.0 category ({known})")
+    else:
+        extra = {"metadata": {"subcategory": field(row, "subcategory", str)}}
     return Item(
         benchmark=benchmark,
         version=version,
         item_id=item_id,
         turns=[prompt],
         category=category,
-        metadata={"subcategory": field(row, "subcategory", str)},
+        **extra,
     )
 
 

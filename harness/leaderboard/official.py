@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import BadInput
+from harness.leaderboard.alpaca_coefficients import coefficient_board
 from harness.leaderboard.builders import Options, build
 from harness.leaderboard.sources import Source
 from harness.leaderboard.table import Leaderboard
@@ -69,8 +70,6 @@ GAMMA_MODEL = "vicuna-7b-v1.5"
 def alpaca_eval_board(paths: dict[str, list[Path]]) -> Leaderboard:
     """LC for every model of the committed GLM weights (γ recovered from upstream annotations, the row
     count of each fit from the upstream leaderboard CSV), WR and counts where annotations exist."""
-    from harness.leaderboard.alpaca_coefficients import coefficient_board
-
     return coefficient_board(
         weights=paths["weights"][0],
         leaderboard=paths["leaderboard"][0],
