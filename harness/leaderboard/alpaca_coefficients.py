@@ -10,7 +10,7 @@ Inputs, all upstream files at one commit:
 
 - the weights CSV (θ, φ, β per model);
 - γ: recovered from one model's annotations that store ``glm_preference`` (see
-  :func:`~harness.stats.alpaca_annotations.difficulty_from_glm_preference`);
+  :func:`~benchmarks.alpaca_eval.upstream.difficulty_from_glm_preference`);
 - the row count each fit used (``n_total`` of upstream's leaderboard CSV): upstream looks γ up by row
   position, so a model with fewer than 805 annotations uses the first ``n_total`` values of γ. That column
   is an input here; no published score is copied, and rows whose LC differs from the published one are
@@ -26,13 +26,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from harness.errors import BadInput
-from harness.leaderboard.table import Leaderboard, Row
-from harness.stats.alpaca_annotations import (
+from benchmarks.alpaca_eval.upstream import (
     difficulty_from_glm_preference,
     load_annotations,
     load_glm_weights,
 )
+from harness.errors import BadInput
+from harness.leaderboard.table import Leaderboard, Row
 from harness.stats.lc_glm import GLMCoefficients, lc_from_coefficients, raw_metrics
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
