@@ -24,14 +24,12 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from benchmarks.alpaca_eval.upstream import (
     difficulty_from_glm_preference,
     load_annotations,
     load_glm_weights,
+    load_leaderboard_csv,
 )
-from harness.errors import BadInput
 from harness.leaderboard.table import Leaderboard, Row
 from harness.stats.lc_glm import GLMCoefficients, lc_from_coefficients, raw_metrics
 
@@ -44,17 +42,6 @@ INTERVAL = (
     "per-instruction predictions, which ignores the coefficients' own uncertainty); win_rate likewise "
     "from standard_error"
 )
-
-
-def _read_leaderboard(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, index_col=0)
-    except (OSError, pd.errors.ParserError) as exc:
-        raise BadInput(str(path), f"cannot read leaderboard CSV: {exc}") from None
-    for column in ("n_total", "length_controlled_winrate"):
-        if column not in frame.columns:
-            raise BadInput(f"{path}:{column}", "missing column of the upstream leaderboard CSV")
-    return frame
 
 
 def _raw_columns(paths: Sequence[Path]) -> dict[str, dict[str, float | int | str | None]]:
@@ -90,7 +77,7 @@ def coefficient_board(
     annotations: Sequence[Path],
 ) -> Leaderboard:
     coefs = load_glm_weights(weights)
-    published = _read_leaderboard(leaderboard)
+    published = load_leaderboard_csv(leaderboard)
     anchor = GLMCoefficients.from_weights(coefs, gamma_model)
     difficulty = difficulty_from_glm_preference(gamma_annotations, anchor.beta, anchor.phi)
     raw = _raw_columns(annotations)
