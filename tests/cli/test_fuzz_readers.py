@@ -16,7 +16,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import benchmarks  # noqa: F401  # first: importing harness.clean_eval.variant first meets an import cycle
 from benchmarks.alpaca_eval.upstream import load_difficulty
 from harness.clean_eval.variant import load_variant
 from harness.client import TokenLogprob
