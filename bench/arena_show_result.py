@@ -51,6 +51,7 @@ BASELINE = "gpt-4-0314"
 V01_COMMIT = "5300089073250578618d513767038f6cbb69ebfa"
 V01_FILES = ("show_result.py", "utils.py", "utils_math.py")
 V2_FILES = ("show_result.py", "utils/judge_utils.py", "utils/math_utils.py")
+ROUNDS = 100  # show_result.py's default (v2 has no flag for it)
 HOW_TO_GET = "git clone https://github.com/lmarena/arena-hard-auto PATH"
 
 # Runs in the peer's work tree with the peer's interpreter: executes show_result.py's definitions, wraps the
@@ -130,9 +131,7 @@ JOBS = {
     "v0.1-compatible": Job(
         "v0.1 BT + bootstrap, upstream-compatible draws", "v0.1", "plain-compatible", ("--output",), V01_PLAIN
     ),
-    "v0.1-style": Job(
-        "v0.1 style control", "v0.1", "style", ("--style-control", "--output"), V01_STYLE
-    ),
+    "v0.1-style": Job("v0.1 style control", "v0.1", "style", ("--style-control", "--output"), V01_STYLE),
     "v2": Job("v2.0 mean + bootstrap", "v2", "plain", ("-b", BENCH, "-j", JUDGE, "-c", BENCH), V2_TIMED),
     "v2-style": Job(
         "v2.0 style control",
@@ -211,11 +210,15 @@ def _run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str
     return wall, done.stdout
 
 
-def run_peer(job: Job, tree: Path, python: str, env: dict[str, str]) -> tuple[float, float, dict[str, list[float]]]:
+def run_peer(
+    job: Job, tree: Path, python: str, env: dict[str, str]
+) -> tuple[float, float, dict[str, list[float]]]:
     """Whole-process seconds, statistics seconds and the scores (percent) of one upstream run."""
     times = tree / "_peer_times.json"
     wall, stdout = _run(
-        [python, "_peer_runner.py", str(times), ",".join(job.timed), ",".join(job.io), *job.peer_args], tree, env
+        [python, "_peer_runner.py", str(times), ",".join(job.timed), ",".join(job.io), *job.peer_args],
+        tree,
+        env,
     )
     stats = json.loads(times.read_text())["stats"]
     return wall, stats, _peer_scores(job, tree, stdout)
@@ -236,7 +239,9 @@ def _peer_scores(job: Job, tree: Path, stdout: str) -> dict[str, list[float]]:
     return scores
 
 
-def run_harness(job: Job, tree: Path, rounds: int, env: dict[str, str]) -> tuple[float, float, dict[str, list[float]]]:
+def run_harness(
+    job: Job, tree: Path, rounds: int, env: dict[str, str]
+) -> tuple[float, float, dict[str, list[float]]]:
     out = tree / "_harness_scores.json"
     command = [sys.executable, "-c", HARNESS_SIDE, job.version, job.harness_mode, str(tree), str(out),
                str(rounds), JUDGE, BASELINE]  # fmt: skip
@@ -245,7 +250,9 @@ def run_harness(job: Job, tree: Path, rounds: int, env: dict[str, str]) -> tuple
     return wall, result["stats"], result["scores"]
 
 
-def _differences(job: Job, ours: dict[str, list[float]], theirs: dict[str, list[float]]) -> tuple[float, float, bool]:
+def _differences(
+    job: Job, ours: dict[str, list[float]], theirs: dict[str, list[float]]
+) -> tuple[float, float, bool]:
     """Largest |point| and |bound| differences, and whether they are within the job's tolerance."""
     models = sorted(set(ours) & set(theirs))
     if set(ours) != set(theirs):
@@ -284,27 +291,34 @@ def compare(job: Job, tree: Path, python: str, repeats: int, rounds: int) -> dic
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arena-hard-repo", type=Path, help=f"a full clone: {HOW_TO_GET}")
-    parser.add_argument("--peer-python", default=sys.executable, help="interpreter for v0.1 (numpy<2, sklearn)")
-    parser.add_argument("--peer-python-v2", default=None, help="interpreter for v2.0 (torch); default --peer-python")
-    parser.add_argument("--work", type=Path, help="scratch folder for the peer work trees (outside this repo)")
-    parser.add_argument("--jobs", nargs="+", choices=sorted(JOBS), default=["v0.1", "v0.1-style", "v2", "v2-style"])
+    parser.add_argument(
+        "--peer-python", default=sys.executable, help="interpreter for v0.1 (numpy<2, sklearn)"
+    )
+    parser.add_argument(
+        "--peer-python-v2", default=None, help="interpreter for v2.0 (torch); default --peer-python"
+    )
+    parser.add_argument(
+        "--work", type=Path, help="scratch folder for the peer work trees (outside this repo)"
+    )
+    parser.add_argument(
+        "--jobs", nargs="+", choices=sorted(JOBS), default=["v0.1", "v0.1-style", "v2", "v2-style"]
+    )
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=100, help="bootstrap rounds (upstream's default is 100)")
     args = parser.parse_args(argv)
     repo = args.arena_hard_repo
     if repo is None or not (repo / ".git").exists() and not (repo / "HEAD").exists():
-        print(f"--arena-hard-repo: need a full clone of arena-hard-auto; get one with: {HOW_TO_GET}", file=sys.stderr)
+        print(
+            f"--arena-hard-repo: need a full clone of arena-hard-auto; get one with: {HOW_TO_GET}",
+            file=sys.stderr,
+        )
         return 2
     if not PEER_DATA.is_dir():
         print(f"{PEER_DATA}: the peer-check judgments are missing", file=sys.stderr)
         return 2
-    if args.rounds != 100:
-        print("--rounds: show_result.py runs 100 rounds (v2 has no flag for it); keep 100", file=sys.stderr)
-        return 2
     work = args.work or Path(tempfile.mkdtemp(prefix="arena-show-result-"))
     trees = {v: build_tree(repo, work, v) for v in sorted({JOBS[name].version for name in args.jobs})}
     load = os.getloadavg()
-    print(f"Arena-Hard scoring, 6 models x 500 questions x 2 games, {args.rounds} bootstrap rounds, "
+    print(f"Arena-Hard scoring, 6 models x 500 questions x 2 games, {ROUNDS} bootstrap rounds, "
           f"median of {args.repeats} alternating whole-process runs; load average before {load[0]:.2f}")  # fmt: skip
     header = f"{'job':48s} {'harness':>8s} {'peer':>8s} {'ratio':>6s} | {'stats:h':>8s} {'peer':>8s} {'ratio':>6s} | {'|dpt|':>6s} {'|dci|':>6s}"
     print(header)
@@ -312,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.jobs:
         job = JOBS[name]
         python = (args.peer_python_v2 or args.peer_python) if job.version == "v2" else args.peer_python
-        r = compare(job, trees[job.version], python, args.repeats, args.rounds)
+        r = compare(job, trees[job.version], python, args.repeats, ROUNDS)
         failed |= not r["agree"]
         print(
             f"{job.name:48s} {r['harness_s']:8.3f} {r['peer_s']:8.3f} {r['peer_s'] / r['harness_s']:5.1f}x | "
