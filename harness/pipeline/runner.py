@@ -104,18 +104,27 @@ def load_items(config: RunConfig, options: RunOptions) -> list[Item]:
 
 
 def check_judge_spec(spec: EndpointSpec) -> None:
-    """An ``openai:`` judge without a key, dead, or not OpenAI-compatible fails now (one probe,
-    :func:`harness.client.preflight_all`), before the model generates for minutes."""
+    """An ``openai:`` judge without a key fails now, before anything is written. Whether it is alive
+    and OpenAI-compatible is probed before the first request of the run that crosses the network
+    (:func:`judge_probe`): a run answered from its records or the cache probes nothing."""
     if spec.kind == "openai":
-        endpoint = resolve_openai(spec)
-        preflight_all(endpoint.replicas or (endpoint.base_url,), endpoint.model, endpoint.api_key)
+        resolve_openai(spec)
+
+
+def judge_probe(run: Run) -> tuple[Endpoint, ...]:
+    """The judge endpoint the model's client probes with its own before its first request, so that a
+    dead or wrong ``openai:`` judge stops the run before the model generates for minutes (a local or
+    vLLM judge is started, and checked, when the judge stage needs it)."""
+    spec = run.judge_spec
+    return (resolve_openai(spec),) if spec.kind == "openai" else ()
 
 
 def _cache(options: RunOptions) -> Cache | None:
     return None if options.no_cache else Cache.at(options.cache_path)
 
 
-def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOptions) -> Client | RayClient:
+def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOptions,
+            probe: tuple[Endpoint, ...] = ()) -> Client | RayClient:  # fmt: skip
     ray = None
     if options.backend == "ray":
         from harness.backends.ray_data import RayOptions
@@ -125,7 +134,7 @@ def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOpti
                          max_retries=options.max_retries)  # fmt: skip
     return open_client(endpoint, role=role, cache=cache, backend=options.backend, ray=ray,
                        max_connections=options.max_connections, timeout=options.timeout,
-                       max_retries=options.max_retries)  # fmt: skip
+                       max_retries=options.max_retries, probe=(endpoint, *probe))  # fmt: skip
 
 
 def _sampling_for(config: RunConfig) -> Any:
@@ -197,6 +206,9 @@ def _endpoint(spec: EndpointSpec, held: dict[str, Endpoint], options: RunOptions
 
         yield engine_endpoint(spec)
         return
+    if options.backend == "ray" and spec.kind == "openai":  # Ray's processors do not probe: now, once
+        endpoint = resolve_openai(spec)
+        preflight_all(endpoint.replicas or (endpoint.base_url,), endpoint.model, endpoint.api_key)
 
     with resolve(spec) as endpoint:
         held[str(spec)] = endpoint
@@ -303,7 +315,9 @@ def _enter(spec: EndpointSpec, judge_spec: EndpointSpec, stack: contextlib.ExitS
 
 async def _generate(jobs: list[tuple[Run, Endpoint]], cache: Cache | None, options: RunOptions) -> None:
 
-    clients = [_client(endpoint, run.role("model"), cache, options) for run, endpoint in jobs]
+    clients = [
+        _client(endpoint, run.role("model"), cache, options, judge_probe(run)) for run, endpoint in jobs
+    ]
     try:
         params = [_sampling_for(run.config) for run, _ in jobs]
         await prefetch([
