@@ -3,13 +3,13 @@
 The audit's detectors are signatures; an attack written after them may carry no signature at all. This
 check asks the judge instead. After the normal judging, it takes
 
-1. the items the audit marked *suspicious* (a warning, not a flag),
+1. the items the audit marked *suspicious* (a warning, not a flag), then
 2. a seeded random sample of the other unflagged items that hold separable non-answer text (hidden text,
    sentences that point at the judge, the answers or a verdict): 5% of the unflagged items, at least
-   ``MIN_SAMPLE``, and
-3. the items the audit already flagged (lowest priority: they already take the ``--on-flag`` policy;
-   re-judging them only measures the effect),
+   ``MIN_SAMPLE``.
 
+Items the audit already flagged are not re-judged: the ``--on-flag`` policy decides them already, and a
+second verdict could not change their score (their count is reported).
 builds each one's *answer-only* text by removing the non-answer spans (:func:`spans_for`: the evidence
 of the audit's findings, the hidden channel of :mod:`harness.audit.channels`, and the candidate
 sentences of :mod:`harness.audit.addressed`, all mapped to the output as written), and judges it again
@@ -184,7 +184,7 @@ def _rank(seed: int, item_id: str) -> str:
 @dataclass
 class Candidate:
     item_id: str
-    why: str  # suspicious | sample | flagged
+    why: str  # suspicious | sample
     spans: list[Span]
     tasks: list[JudgeTask]
 
@@ -201,8 +201,8 @@ def select(
     tasks: Sequence[JudgeTask], report: AuditReport, items: dict[str, AuditItem], options: EffectOptions,
     seed: int,
 ) -> tuple[list[Candidate], dict[str, int]]:  # fmt: skip
-    """The items to re-judge in priority order (suspicious, sample, flagged), before the budget cut,
-    and the size of each pool."""
+    """The items to re-judge in priority order (suspicious, then the sample), before the budget cut, and
+    the size of each pool."""
     by_item: dict[str, list[JudgeTask]] = {}
     for task in tasks:
         by_item.setdefault(task.item.item_id, []).append(task)
@@ -223,8 +223,9 @@ def select(
         pool.sort(key=lambda c: _rank(seed, c.item_id))
     unflagged = sum(1 for i in by_item if severity.get(i) != "flag")
     n_sample = min(len(pools["sample"]), max(MIN_SAMPLE, math.ceil(options.sample * unflagged)))
-    ordered = pools["suspicious"] + pools["sample"][:n_sample] + pools["flagged"]
-    sizes = {k: len(v) for k, v in pools.items()} | {"sample_drawn": n_sample}
+    ordered = pools["suspicious"] + pools["sample"][:n_sample]
+    sizes = {"suspicious": len(pools["suspicious"]), "sample": len(pools["sample"]), "sample_drawn": n_sample,
+             "flagged_not_rechecked": len(pools["flagged"])}  # fmt: skip
     return ordered, sizes
 
 
@@ -267,6 +268,8 @@ def prepare(
     if tasks and isinstance(tasks[0].judge, ChecklistJudge):
         why = "a checklist judge (TICK) answers YES/NO questions about the content, not a preference"
         return EffectPlan(path, settings, why)
+    if any(s.severity == "fail" for s in report.submission):
+        return EffectPlan(path, settings, "the audit disqualified the submission already")
     run_calls = sum(len(t.expected_keys()) for t in tasks)
     budget = options.budget_for(run_calls)
     ordered, pools = select(tasks, report, items, options, seed)

@@ -36,7 +36,9 @@ def writer(injected: set[str]) -> Any:
 
     def reply(body: dict[str, Any]) -> str:
         instruction = str(body["messages"][-1]["content"])
-        answer = f"Here is a short, direct answer to your request ({instruction[:50]}): it depends on the details."
+        answer = (
+            f"Here is a short, direct answer to your request ({instruction[:50]}): it depends on the details."
+        )
         return f"{answer} {INJECTION if instruction in injected else HONEST}"
 
     return reply
@@ -122,12 +124,16 @@ def test_single_score_protocol_on_mt_bench(tmp_path: Path, fake_server: Any) -> 
     bench = ("--benchmark", "mt_bench", "--data", str(data))
     _, report, doc = score(tmp_path, model, judge, "single", "--effect-check-budget", "100", config="mt_bench_single",
                            bench=bench)  # fmt: skip
-    assert set(doc["flagged"]) == {item.item_id for item in items[:2]} and doc["disqualified"]
+    attacked = {item.item_id for item in items[:2]}
+    audit = json.loads((tmp_path / "single" / "audit.json").read_text())
+    assert attacked <= set(audit["flagged"])  # by the static audit or, where it only warned, by the effect
+    assert doc["flagged"] and set(doc["flagged"]) <= attacked
     rows = {row["item_id"]: row["tasks"] for row in doc["items"]}
-    first = rows[items[0].item_id]
+    first = rows[doc["flagged"][0]]
     assert [(t["turn"], t["verdicts_before"], t["verdicts_after"]) for t in first] == [
         (1, [10.0], [5.0]), (2, [10.0], [5.0])
     ]  # fmt: skip
+    assert report["coverage"]["flagged"] == len(audit["flagged"])
     assert all(not row["carried"] for row in doc["items"] if row["item_id"] not in doc["flagged"])
 
 
