@@ -195,7 +195,7 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
     if args.lc_difficulty is not None and not args.lc_difficulty.is_file():
         raise BadInput(str(args.lc_difficulty), "no such difficulty file")
     if args.lc_difficulty is not None:  # a local input is read first, before any server or request
-        from harness.stats.alpaca_annotations import load_difficulty
+        from benchmarks.alpaca_eval.upstream import load_difficulty
 
         load_difficulty(args.lc_difficulty)
     if args.checklists is not None:
