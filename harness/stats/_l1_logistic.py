@@ -65,10 +65,12 @@ def _loss(z: FloatArray, y: FloatArray) -> FloatArray:
     return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z))) - y * z
 
 
-def _loss_exp(z: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """:func:`_loss` and ``exp(−|z|)``, which the next Newton step reuses for σ(z) (one ``exp`` per row)."""
+def _softplus_exp(z: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``log(1 + e^z)`` and ``exp(−|z|)``, which the next Newton step reuses for σ(z) (one ``exp`` per row).
+
+    The ``−y·z`` part of the loss is linear in the coefficients: ``Σ_i W_i y_i z_i = w · ((W ∘ y) X)``."""
     e = np.exp(-np.abs(z))
-    return np.maximum(z, 0.0) + np.log1p(e) - y * z, e
+    return np.maximum(z, 0.0) + np.log1p(e), e
 
 
 def _objective(coef: FloatArray, X: FloatArray, y: FloatArray, W: FloatArray, lam: FloatArray) -> FloatArray:
@@ -149,23 +151,31 @@ def fit_batch(
     outer_flat = (X[:, :, None] * X[:, None, :]).reshape(X.shape[0], n_feat * n_feat)
     active = np.arange(n_prob)
     W_a, lam_a = W, np.asarray(lam, dtype=float)
+    c_a = (W * y) @ X  # (m, p): the label term of the loss and of its gradient, per problem
     z = coef @ X.T
-    loss, e = _loss_exp(z, y)
-    f_now = np.einsum("kn,kn->k", W, loss) + lam_a * np.abs(coef).sum(axis=1)
+    soft, e = _softplus_exp(z)
+    f_now = (
+        np.einsum("kn,kn->k", W, soft) - np.einsum("kj,kj->k", coef, c_a) + lam_a * np.abs(coef).sum(axis=1)
+    )
     iteration = 0
     for iteration in range(1, max_iter + 1):  # noqa: B007 (reported to the caller)
         w_a = coef[active]
         r = 1.0 / (1.0 + e)
         p = np.where(z >= 0.0, r, e * r)  # σ(z) from e = exp(−|z|), without overflow
-        grad = (W_a * (p - y)) @ X
+        grad = (W_a * p) @ X - c_a
         hess = ((W_a * (e * r * r)) @ outer_flat).reshape(-1, n_feat, n_feat)  # σ(1 − σ) = e / (1 + e)²
         step = _prox_newton_point(w_a, grad, hess, lam_a) - w_a
         l1_now = np.abs(w_a).sum(axis=1)
         decrease = np.einsum("kj,kj->k", grad, step) + lam_a * (np.abs(w_a + step).sum(axis=1) - l1_now)
         t = np.ones(len(active))
-        z_new = (w_a + step) @ X.T
-        loss, e_new = _loss_exp(z_new, y)
-        f_new = np.einsum("kn,kn->k", W_a, loss) + lam_a * np.abs(w_a + step).sum(axis=1)
+        w_new = w_a + step
+        z_new = w_new @ X.T
+        soft, e_new = _softplus_exp(z_new)
+        f_new = (
+            np.einsum("kn,kn->k", W_a, soft)
+            - np.einsum("kj,kj->k", w_new, c_a)
+            + lam_a * np.abs(w_new).sum(axis=1)
+        )
         # a predicted decrease below rounding of f means we are at the optimum: take the step, no search
         flat = decrease >= -1e-13 * (1.0 + np.abs(f_now))
         bad = (f_new > f_now + 1e-4 * decrease) & ~flat
@@ -176,8 +186,12 @@ def fit_batch(
             t[idx] *= 0.5
             trial = w_a[idx] + t[idx, None] * step[idx]
             z_new[idx] = trial @ X.T
-            loss, e_new[idx] = _loss_exp(z_new[idx], y)
-            f_new[idx] = np.einsum("kn,kn->k", W_a[idx], loss) + lam_a[idx] * np.abs(trial).sum(axis=1)
+            soft, e_new[idx] = _softplus_exp(z_new[idx])
+            f_new[idx] = (
+                np.einsum("kn,kn->k", W_a[idx], soft)
+                - np.einsum("kj,kj->k", trial, c_a[idx])
+                + lam_a[idx] * np.abs(trial).sum(axis=1)
+            )
             bad[idx] = f_new[idx] > f_now[idx] + 1e-4 * t[idx] * decrease[idx]
         coef[active] = w_a + t[:, None] * step
         size = np.max(np.abs(t[:, None] * step), axis=1)
@@ -186,7 +200,7 @@ def fit_batch(
             break
         if done.any():
             keep = ~done
-            active, W_a, lam_a = active[keep], W_a[keep], lam_a[keep]
+            active, W_a, lam_a, c_a = active[keep], W_a[keep], lam_a[keep], c_a[keep]
             z, e, f_now = z_new[keep], e_new[keep], f_new[keep]
         else:
             z, e, f_now = z_new, e_new, f_new
