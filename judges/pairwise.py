@@ -135,6 +135,10 @@ class PairwiseJudge(Judge):
     def tasks(self, opponents: Sequence[Output], questions: Sequence[str]) -> list[TaskPlan]:
         return [(opponent, None) for opponent in opponents]
 
+    def max_calls(self, item: Item) -> int:
+        """PORTIA may ask both orders twice (length stage, then semantic stage)."""
+        return len(self.orders(item)) * (2 if self.position.strategy == "portia" else 1)
+
     async def run(
         self,
         caller: Caller,

@@ -156,6 +156,10 @@ class Judge(ABC):
         """The ``Judgment.order`` of each record one task writes (pairwise: one per game)."""
         return [None]
 
+    def max_calls(self, item: Item) -> int:
+        """The most judge calls one task of ``item`` makes (the effect check's budget counts them)."""
+        return len(self.orders(item))
+
     def tasks(self, opponents: Sequence[Output], questions: Sequence[str]) -> list[TaskPlan]:
         """The tasks of one (item, turn): ``opponents`` are the baselines' answers (given to a pairwise
         protocol), ``questions`` the item's stored checklist (given when :meth:`checklist_writer` is
