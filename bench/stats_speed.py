@@ -82,7 +82,7 @@ def _timed_pair(a: Callable[[], Any], b: Callable[[], Any], repeats: int) -> tup
 
 
 def bench_lc(repeats: int) -> None:
-    from harness.stats.alpaca_annotations import load_annotations, load_difficulty
+    from benchmarks.alpaca_eval.upstream import load_annotations, load_difficulty
     from harness.stats.lc_glm import alpaca_eval_metrics
 
     glm_winrate = _import_upstream_glm()

@@ -13,10 +13,17 @@ benchmark is first asked for; benchmarks of other installed packages come in thr
 """
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec, pair_outputs, validate_items
-from benchmarks._registry import BENCHMARKS, benchmark_names, get_benchmark, register_benchmark
+from benchmarks._registry import (
+    BENCHMARKS,
+    VARIANTS,
+    benchmark_names,
+    get_benchmark,
+    register_benchmark,
+)
 
 __all__ = [
     "BENCHMARKS",
+    "VARIANTS",
     "Benchmark",
     "BenchmarkSpec",
     "VersionSpec",

@@ -12,11 +12,12 @@ suggestions (``harness.registry.Registry``).
 from __future__ import annotations
 
 import pkgutil
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from benchmarks._base import Benchmark
-from harness.clean_eval.variant import clean_variant_benchmark, split_spec
 from harness.errors import BadInput
 from harness.registry import Registry
 
@@ -34,6 +35,14 @@ for _module in pkgutil.iter_modules([str(Path(__file__).parent)]):
     if _module.ispkg and not _module.name.startswith("_"):
         BENCHMARKS.add(_module.name, f"benchmarks.{_module.name}:BENCHMARK")
 
+# ``NAME@KIND:PATH``: the adapter NAME reading its items from a file of a registered variant KIND. A variant
+# kind is a function (adapter class, path) -> adapter instance; Clean-Eval's paraphrased variants are the
+# built-in one, and a package may add a kind through the ``harness.benchmark_variants`` entry-point group.
+VariantLoader = Callable[[type[Benchmark], Path], Benchmark]
+VARIANTS: Registry[VariantLoader] = Registry("benchmark variant", group="harness.benchmark_variants")
+VARIANTS.add("clean", "harness.clean_eval.variant:clean_variant_benchmark")
+_VARIANT_SPEC = re.compile(r"^(?P<base>[^@]+)@(?P<kind>[A-Za-z_][\w-]*):(?P<path>.*)$", re.DOTALL)
+
 B = TypeVar("B", bound=type[Benchmark])
 
 
@@ -47,12 +56,15 @@ def register_benchmark(cls: B) -> B:
 def get_benchmark(name: str) -> Benchmark:
     """An instance of the adapter registered as ``name`` (BadInput with suggestions if unknown).
 
-    ``NAME@clean:PATH`` is the adapter ``NAME`` reading its items from a Clean-Eval variant file
-    (``harness.clean_eval.variant``): everything but the items (sampling, judges, answers) is NAME's.
+    ``NAME@KIND:PATH`` is the adapter ``NAME`` reading its items from a variant file of a registered
+    kind (:data:`VARIANTS`; ``NAME@clean:PATH`` is a Clean-Eval variant): everything but the items
+    (sampling, judges, answers) is NAME's.
     """
-    base, variant = split_spec(name)
-    if variant is not None:
-        return clean_variant_benchmark(BENCHMARKS.get(base), variant)
+    spec = _VARIANT_SPEC.match(name)
+    if spec is not None and spec["kind"] in VARIANTS:
+        if not spec["path"]:
+            raise BadInput("--benchmark", f"{name!r}: give the variant file after '@{spec['kind']}:'")
+        return VARIANTS.get(spec["kind"])(BENCHMARKS.get(spec["base"]), Path(spec["path"]))
     return BENCHMARKS.get(name)()
 
 

@@ -14,11 +14,12 @@ from typing import Any
 import pandas as pd
 
 from benchmarks.alpaca_eval.difficulty import resolve_difficulty
+from benchmarks.alpaca_eval.upstream import load_difficulty
 from harness.errors import BadInput
 from harness.records import Score
 from harness.run.data import PairUnit, RunData, make_score, pair_units, unit_reason, unscored_counts
 from harness.run.statistic import FIT_ERRORS, Scored, Statistic, is_pairwise, single_mean
-from harness.stats.alpaca_annotations import Difficulty, load_difficulty
+from harness.stats.alpaca_annotations import Difficulty
 from harness.stats.lc_glm import bootstrap_lc_interval, fit_lc_glm, raw_metrics
 
 

@@ -7,9 +7,6 @@ servers and write run directories are ``pipeline`` (build) and ``score_mode`` (`
 one scoring pipeline).
 """
 
-# the benchmark registry (benchmarks._registry) reads clean variants: it loads first, so that importing this
-# package alone (``harness clean-eval build``) does not meet a half-initialized variant module
-import benchmarks  # noqa: F401
 from harness.clean_eval.build import build_records, decide, finalize, rewrite_item, variant_row
 from harness.clean_eval.candidates import DEFAULT_PIVOTS, LANGUAGES, RewriteConfig, generate_candidates
 from harness.clean_eval.chrf import chrf

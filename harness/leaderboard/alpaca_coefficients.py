@@ -10,7 +10,7 @@ Inputs, all upstream files at one commit:
 
 - the weights CSV (θ, φ, β per model);
 - γ: recovered from one model's annotations that store ``glm_preference`` (see
-  :func:`~harness.stats.alpaca_annotations.difficulty_from_glm_preference`);
+  :func:`~benchmarks.alpaca_eval.upstream.difficulty_from_glm_preference`);
 - the row count each fit used (``n_total`` of upstream's leaderboard CSV): upstream looks γ up by row
   position, so a model with fewer than 805 annotations uses the first ``n_total`` values of γ. That column
   is an input here; no published score is copied, and rows whose LC differs from the published one are
@@ -24,15 +24,13 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
-from harness.errors import BadInput
-from harness.leaderboard.table import Leaderboard, Row
-from harness.stats.alpaca_annotations import (
+from benchmarks.alpaca_eval.upstream import (
     difficulty_from_glm_preference,
     load_annotations,
     load_glm_weights,
+    load_leaderboard_csv,
 )
+from harness.leaderboard.table import Leaderboard, Row
 from harness.stats.lc_glm import GLMCoefficients, lc_from_coefficients, raw_metrics
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
@@ -44,17 +42,6 @@ INTERVAL = (
     "per-instruction predictions, which ignores the coefficients' own uncertainty); win_rate likewise "
     "from standard_error"
 )
-
-
-def _read_leaderboard(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, index_col=0)
-    except (OSError, pd.errors.ParserError) as exc:
-        raise BadInput(str(path), f"cannot read leaderboard CSV: {exc}") from None
-    for column in ("n_total", "length_controlled_winrate"):
-        if column not in frame.columns:
-            raise BadInput(f"{path}:{column}", "missing column of the upstream leaderboard CSV")
-    return frame
 
 
 def _raw_columns(paths: Sequence[Path]) -> dict[str, dict[str, float | int | str | None]]:
@@ -90,7 +77,7 @@ def coefficient_board(
     annotations: Sequence[Path],
 ) -> Leaderboard:
     coefs = load_glm_weights(weights)
-    published = _read_leaderboard(leaderboard)
+    published = load_leaderboard_csv(leaderboard)
     anchor = GLMCoefficients.from_weights(coefs, gamma_model)
     difficulty = difficulty_from_glm_preference(gamma_annotations, anchor.beta, anchor.phi)
     raw = _raw_columns(annotations)

@@ -16,7 +16,11 @@ import pandas as pd
 
 from benchmarks import BENCHMARKS
 from benchmarks.alpaca_eval.difficulty import resolve_difficulty
+from benchmarks.alpaca_eval.upstream import load_annotations, load_difficulty
+from benchmarks.arena_hard.upstream import load_answer_metadata, load_judgments
+from benchmarks.mt_bench import upstream as mt_upstream
 from benchmarks.wildbench.reward import is_wb_reward_judge
+from benchmarks.wildbench.upstream import load_score_judgments
 from harness.errors import BadInput
 from harness.leaderboard.formats import Format, detect_format, expand_answer_files, expand_inputs
 from harness.leaderboard.table import Leaderboard, Row
@@ -24,11 +28,10 @@ from harness.records import Score
 from harness.registry import Registry
 from harness.scoring.evaluate import score_run
 from harness.stats import mt_bench as mt
-from harness.stats.alpaca_annotations import load_annotations, load_difficulty
-from harness.stats.arena_judgments import V01_BASELINE, load_answer_metadata, load_judgments
+from harness.stats.arena_judgments import V01_BASELINE
 from harness.stats.arena_scores import Bootstrap, score_v01, score_v2
 from harness.stats.lc_glm import alpaca_eval_metrics, bootstrap_lc_interval, raw_metrics
-from harness.stats.wildbench import load_score_judgments, wb_score
+from harness.stats.wildbench import wb_score
 from harness.store import RunStore
 
 
@@ -250,9 +253,11 @@ def mt_bench(paths: Sequence[Path], opts: Options) -> Leaderboard:
     metric, interval = "score", "95% question-level bootstrap percentile"
     cols: tuple[str, ...] = ()
     if groups.get("fastchat_single"):
-        frame = pd.concat([mt.load_single_judgments(p) for p in groups["fastchat_single"]], ignore_index=True)
+        frame = pd.concat(
+            [mt_upstream.load_single_judgments(p) for p in groups["fastchat_single"]], ignore_index=True
+        )
         if opts.questions is not None:
-            frame = mt.attach_categories(frame, mt.load_questions(opts.questions))
+            frame = mt.attach_categories(frame, mt_upstream.load_questions(opts.questions))
         for model, res in mt.single_scores(frame, seed=opts.seed).items():
             o = res.overall
             extra = {f"turn_{t}": e.value for t, e in sorted(res.turns.items())}
@@ -261,7 +266,9 @@ def mt_bench(paths: Sequence[Path], opts: Options) -> Leaderboard:
     if groups.get("fastchat_pair"):
         if rows:
             raise BadInput("--from", "mix of single and pairwise MT-Bench judgments; build them separately")
-        frame = pd.concat([mt.load_pair_judgments(p) for p in groups["fastchat_pair"]], ignore_index=True)
+        frame = pd.concat(
+            [mt_upstream.load_pair_judgments(p) for p in groups["fastchat_pair"]], ignore_index=True
+        )
         for model, pr in mt.pairwise_win_rates(frame, baseline=opts.baseline).items():
             rows.append(
                 Row(model, 100 * pr.win_rate_adjusted, None, None, pr.n_scored, pr.n_unscored,

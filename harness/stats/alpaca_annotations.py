@@ -5,31 +5,30 @@ Canonical frame (one row per instruction, in eval-set order, since the legacy γ
 2 = the model wins, NaN = unscored), ``generator_1`` (baseline), ``generator_2`` (model) and
 ``unscored_reason`` (None, or why the preference is missing).
 
-Sources: upstream ``annotations.json`` (``alpaca_eval/main.py`` writes it; format in
-``alpaca_eval/main.py`` and docs/benchmarks.md) and our own pairwise :class:`~harness.records.Judgment` records.
-Also here: the instruction-difficulty vector γ, the committed GLM weights file and the gamed-baseline
-regulariser rows (the HF ``df_gamed.csv`` layout), all named after the upstream columns.
+Sources: rows of upstream ``annotations.json`` (read by ``benchmarks.alpaca_eval.upstream``) and our own
+pairwise :class:`~harness.records.Judgment` records. Also here: the instruction-difficulty vector γ, the
+committed GLM weights and the gamed-baseline regulariser rows (the HF ``df_gamed.csv`` layout), all named
+after the upstream columns and validated as frames; this module reads no file.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy.special import logit
 
 from harness.errors import BadInput
 from harness.records import Item, Judgment, Output
 
 ANNOTATION_FIELDS = ("instruction", "output_1", "output_2", "preference", "generator_1", "generator_2")
 CANONICAL_COLUMNS = (*ANNOTATION_FIELDS, "unscored_reason")
-_EXPECTED = (
+EXPECTED_ANNOTATIONS = (
     "an AlpacaEval annotations file: a JSON list (.json) or JSON lines (.jsonl) of objects with fields "
     + ", ".join(ANNOTATION_FIELDS)
 )
@@ -72,18 +71,20 @@ def _preference(value: Any, where: str) -> float:
 def annotations_frame(rows: Sequence[dict[str, Any]], where: str) -> pd.DataFrame:
     """Validate raw annotation objects into the canonical frame. ``where`` names the source in errors."""
     if len(rows) == 0:
-        raise BadInput(where, f"no annotations; expected {_EXPECTED}")
+        raise BadInput(where, f"no annotations; expected {EXPECTED_ANNOTATIONS}")
     records: list[dict[str, Any]] = []
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
             raise BadInput(
-                f"{where}[{i}]", f"expected an object, got {type(row).__name__}; expected {_EXPECTED}"
+                f"{where}[{i}]",
+                f"expected an object, got {type(row).__name__}; expected {EXPECTED_ANNOTATIONS}",
             )
         missing = [f for f in ANNOTATION_FIELDS if f not in row]
         if missing:
             hint = " (this looks like model_outputs.json)" if "output" in row else ""
             raise BadInput(
-                f"{where}[{i}]", f"missing field(s) {', '.join(missing)}{hint}; expected {_EXPECTED}"
+                f"{where}[{i}]",
+                f"missing field(s) {', '.join(missing)}{hint}; expected {EXPECTED_ANNOTATIONS}",
             )
         for field in ("instruction", "output_1", "output_2", "generator_1", "generator_2"):
             if not isinstance(row[field], str):
@@ -98,28 +99,6 @@ def annotations_frame(rows: Sequence[dict[str, Any]], where: str) -> pd.DataFram
         "missing_preference"
     )
     return frame
-
-
-def load_annotations(path: str | Path) -> pd.DataFrame:
-    """Read an upstream ``annotations.json`` (or a JSON-lines equivalent) into the canonical frame."""
-    path = Path(path)
-    where = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BadInput(where, f"cannot read: {exc.strerror}") from None
-    try:
-        if path.suffix == ".jsonl":
-            data: Any = [json.loads(line) for line in text.splitlines() if line.strip()]
-        elif path.suffix == ".json":
-            data = json.loads(text)
-        else:
-            raise BadInput(where, f"unknown format {path.suffix or '(no suffix)'!r}; expected {_EXPECTED}")
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"{where}:{exc.lineno}", f"invalid JSON ({exc.msg}); expected {_EXPECTED}") from None
-    if not isinstance(data, list):
-        raise BadInput(where, f"top level is a {type(data).__name__}; expected {_EXPECTED}")
-    return annotations_frame(data, where)
 
 
 def judgments_to_annotations(
@@ -210,13 +189,8 @@ def check_instructions(actual: Sequence[str], expected: Sequence[str], what: str
     )
 
 
-def load_difficulty(path: str | Path) -> Difficulty:
-    """Read γ from a CSV with columns ``index``, ``instruction_difficulty``, ``instruction`` (row order)."""
-    where = str(path)
-    try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError) as exc:  # ParserError, EmptyDataError, UnicodeDecodeError
-        raise BadInput(where, f"cannot read difficulty CSV: {' '.join(str(exc).split())[:160]}") from None
+def difficulty_from_frame(frame: pd.DataFrame, where: str) -> Difficulty:
+    """γ from a frame with columns ``index``, ``instruction_difficulty``, ``instruction`` (row order)."""
     for col in ("index", "instruction_difficulty", "instruction"):
         if col not in frame.columns:
             raise BadInput(
@@ -234,13 +208,8 @@ def load_difficulty(path: str | Path) -> Difficulty:
     return Difficulty(gamma=gamma, instructions=tuple(frame["instruction"].astype(str)))
 
 
-def load_glm_weights(path: str | Path) -> pd.DataFrame:
-    """Read an upstream weights CSV into columns ``theta``, ``phi``, ``beta`` indexed by model name."""
-    where = str(path)
-    try:
-        frame = pd.read_csv(path, index_col=0)
-    except (OSError, pd.errors.ParserError) as exc:
-        raise BadInput(where, f"cannot read weights CSV: {exc}") from None
+def glm_weights_frame(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """An upstream weights table (patsy term columns, model index) as columns ``theta``, ``phi``, ``beta``."""
     for ours, theirs in WEIGHT_COLUMNS.items():
         if theirs not in frame.columns:
             raise BadInput(f"{where}:{theirs}", f"missing column (the {ours} coefficient)")
@@ -269,33 +238,17 @@ def validate_gamed(gamed: pd.DataFrame, where: str = "gamed") -> pd.DataFrame:
     return gamed.loc[:, list(GAMED_COLUMNS)].reset_index(drop=True)
 
 
-def difficulty_from_glm_preference(path: str | Path, beta: float, phi: float) -> Difficulty:
-    """γ recovered from an upstream annotations file that carries ``glm_preference`` = σ(β + φ·γ_i).
+def difficulty_from_predictions(
+    predictions: Sequence[float], instructions: Sequence[str], beta: float, phi: float, where: str
+) -> Difficulty:
+    """γ recovered from one model's stored GLM predictions ``glm_preference`` = σ(β + φ·γ_i).
 
     Upstream keeps γ on the Hugging Face hub (``instruction_difficulty.csv``); its annotations for one
     model also store each row's GLM prediction at zero length difference, so with that model's (β, φ)
     from the committed weights file γ_i = (logit(glm_preference_i) − β) / φ. The stored predictions have
     10 decimals, which gives γ to about 1e-8: LC values agree with the hub's γ to well under 1e-6.
     """
-    from scipy.special import logit
-
-    where = str(path)
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise BadInput(where, f"cannot read annotations JSON: {exc}") from None
-    if not isinstance(data, list) or not data:
-        raise BadInput(where, "expected a non-empty JSON list of annotations")
     if phi == 0.0:
         raise BadInput(where, "the model's difficulty coefficient φ is 0: γ cannot be recovered from it")
-    probs, instructions = [], []
-    for i, row in enumerate(data):
-        value = row.get("glm_preference") if isinstance(row, dict) else None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 < value < 1.0:
-            raise BadInput(f"{where}[{i}].glm_preference", f"expected a probability in (0, 1), got {value!r}")
-        if not isinstance(row.get("instruction"), str):
-            raise BadInput(f"{where}[{i}].instruction", "expected a string")
-        probs.append(float(value))
-        instructions.append(row["instruction"])
-    gamma = (logit(np.asarray(probs, dtype=float)) - beta) / phi
+    gamma = (logit(np.asarray(predictions, dtype=float)) - beta) / phi
     return Difficulty(gamma=np.asarray(gamma, dtype=float), instructions=tuple(instructions))

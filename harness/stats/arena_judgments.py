@@ -1,4 +1,7 @@
-"""Load Arena-Hard judgment and answer files into the canonical DataFrames of ``stats.bradley_terry``.
+"""The canonical Arena-Hard judgment and answer-metadata DataFrames of ``stats.bradley_terry``.
+
+``benchmarks.arena_hard.upstream`` reads upstream's judgment and answer files into them; this module
+validates and summarises the frames and reads no file.
 
 Canonical judgment frame: one row per (question_id, model, game) with columns
 ``question_id, model, baseline, game, label``. ``game`` is 1 (A = baseline, B = model) or 2 (A = model,
@@ -13,87 +16,13 @@ bold_count`` (sub-counts summed, as ``v0.1:utils_math.py construct_style_matrice
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
-from typing import Any
-
 import pandas as pd
 
 from harness.errors import BadInput
-from harness.jsonrows import read_rows
 
 JUDGMENT_COLUMNS = ["question_id", "model", "baseline", "game", "label"]
 METADATA_COLUMNS = ["model", "question_id", "token_len", "header_count", "list_count", "bold_count"]
 V01_BASELINE = "gpt-4-0314"
-
-_JUDGMENT_LAYOUTS = (
-    "legacy v0.1 record {question_id, model, games: [game1, game2]} or v2 record "
-    "{uid, model, games: [game1, game2]}, each game {score: label|null} or null"
-)
-_ANSWER_LAYOUTS = (
-    "legacy answer {question_id, model_id, conv_metadata{token_len, header_count, list_count, bold_count}} "
-    "or v2 answer {uid, model, metadata{...}}"
-)
-
-
-def _game_label(game: Any, where: str) -> str | None:
-    """The parsed label of one game; ``None`` (null game or null/NaN score) marks it unscored."""
-    if game is None:
-        return None
-    if not isinstance(game, dict) or "score" not in game:
-        raise BadInput(where, f"expected a game object with a 'score' field; layout: {_JUDGMENT_LAYOUTS}")
-    score = game["score"]
-    if score is None or (isinstance(score, float) and math.isnan(score)):
-        return None
-    if not isinstance(score, str):
-        raise BadInput(where + ".score", f"expected a verdict label string or null, got {score!r}")
-    return score
-
-
-def judgment_rows(
-    records: Iterable[tuple[str, dict[str, Any]]], baseline: str = V01_BASELINE
-) -> list[dict[str, Any]]:
-    """Canonical rows from (where, record) pairs in either upstream layout (two rows per record)."""
-    rows: list[dict[str, Any]] = []
-    for where, record in records:
-        question_id = record.get("question_id", record.get("uid"))
-        model = record.get("model")
-        games = record.get("games")
-        if question_id is None or model is None or not isinstance(games, list) or len(games) != 2:
-            raise BadInput(where, f"unknown judgment format; expected {_JUDGMENT_LAYOUTS}")
-        record_baseline = record.get("baseline") or baseline
-        for game_number, game in enumerate(games, start=1):
-            label = _game_label(game, f"{where}.games[{game_number - 1}]")
-            rows.append(
-                {
-                    "question_id": str(question_id),
-                    "model": str(model),
-                    "baseline": str(record_baseline),
-                    "game": game_number,
-                    "label": label,
-                }
-            )
-    return rows
-
-
-def load_judgments(paths: Sequence[Path | str], baseline: str = V01_BASELINE) -> pd.DataFrame:
-    """Read judgment files (``.jsonl`` or ``.jsonl.gz``) in the given order into the canonical frame.
-
-    The order of ``paths`` matters only for the upstream-compatible bootstrap (upstream uses ``glob()``
-    order). A record naming the baseline as its own model is refused: upstream v2 warns and drops it.
-    """
-    if not paths:
-        raise BadInput("judgments", "no judgment files given")
-    rows: list[dict[str, Any]] = []
-    for raw in paths:
-        path = Path(raw)
-        records = ((row.where, row.data) for row in read_rows(Path(path)))
-        rows.extend(judgment_rows(records, baseline))
-    frame = pd.DataFrame(rows, columns=JUDGMENT_COLUMNS)
-    # object dtype keeps a null game as None (a string dtype would turn it into NaN)
-    frame["label"] = pd.Series([row["label"] for row in rows], dtype=object)
-    return validate_judgments(frame)
 
 
 def validate_judgments(frame: pd.DataFrame, where: str = "judgments") -> pd.DataFrame:
@@ -122,74 +51,7 @@ def validate_judgments(frame: pd.DataFrame, where: str = "judgments") -> pd.Data
     return out
 
 
-def _count(value: Any, where: str) -> float:
-    """A style count: an int, or a dict of sub-counts summed (``header_count{h1..h6}`` etc.)."""
-    if isinstance(value, dict):
-        return float(sum(_count(v, where) for v in value.values()))
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        raise BadInput(where, f"expected a count, got {value!r}")
-    return float(value)
-
-
-def _answers(paths: Sequence[Path | str]) -> Iterator[tuple[str, dict[str, Any], str, str]]:
-    """``(where, record, model, question_id)`` of every answer in legacy or v2 answer files."""
-    for path in paths:
-        for line in read_rows(Path(path)):
-            question_id = line.data.get("question_id", line.data.get("uid"))
-            model = line.data.get("model_id", line.data.get("model"))
-            if question_id is None or model is None:
-                raise BadInput(line.where, f"unknown answer format; expected {_ANSWER_LAYOUTS}")
-            yield line.where, line.data, str(model), str(question_id)
-
-
-def load_answer_metadata(paths: Sequence[Path | str]) -> pd.DataFrame:
-    """Style metadata of answer files (legacy ``conv_metadata`` or v2 ``metadata``), one row per answer."""
-    rows: list[dict[str, Any]] = []
-    for where, record, model, question_id in _answers(paths):
-        meta = record.get("conv_metadata", record.get("metadata"))
-        if not isinstance(meta, dict):
-            raise BadInput(where, f"unknown answer format; expected {_ANSWER_LAYOUTS}")
-        row: dict[str, Any] = {"model": model, "question_id": question_id}
-        for field in METADATA_COLUMNS[2:]:
-            if field not in meta:
-                raise BadInput(f"{where}.metadata.{field}", "missing style field")
-            row[field] = _count(meta[field], f"{where}.metadata.{field}")
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=METADATA_COLUMNS)
-    if frame.duplicated(["model", "question_id"]).any():
-        dup = frame[frame.duplicated(["model", "question_id"])].iloc[0]
-        raise BadInput(
-            "answers", f"duplicate answer for model {dup['model']!r}, question {dup['question_id']!r}"
-        )
-    return frame
-
-
 def average_tokens(metadata: pd.DataFrame) -> dict[str, int]:
     """``int(mean(token_len))`` per model: the ``avg_tokens`` column of the v0.1 leaderboard csv."""
     means = metadata.groupby("model", sort=True)["token_len"].mean()
     return {str(model): int(value) for model, value in means.items()}
-
-
-def _answer_text(record: dict[str, Any], where: str) -> str:
-    """The assistant text of a legacy (``choices[0].turns[0].content``) or v2 (``messages[-1]``) answer."""
-    try:
-        if "choices" in record:
-            text = record["choices"][0]["turns"][0]["content"]
-        else:
-            content = record["messages"][-1]["content"]
-            text = content["answer"] if isinstance(content, dict) else content
-    except (KeyError, IndexError, TypeError) as error:
-        raise BadInput(where, f"no answer text; expected {_ANSWER_LAYOUTS}") from error
-    if not isinstance(text, str):
-        raise BadInput(where, f"answer text is {type(text).__name__}, expected a string")
-    return text
-
-
-def load_answer_texts(paths: Sequence[Path | str]) -> pd.DataFrame:
-    """``model, question_id, text, metadata`` of answer files (``metadata`` = the stored nested counts)."""
-    rows = [
-        {"model": model, "question_id": question_id, "text": _answer_text(record, where),
-         "metadata": record.get("conv_metadata", record.get("metadata"))}
-        for where, record, model, question_id in _answers(paths)
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=["model", "question_id", "text", "metadata"])

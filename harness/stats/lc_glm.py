@@ -59,7 +59,7 @@ class GLMCoefficients:
 
     @classmethod
     def from_weights(cls, weights: pd.DataFrame, model: str) -> GLMCoefficients:
-        """One row of :func:`~harness.stats.alpaca_annotations.load_glm_weights`."""
+        """One row of :func:`~harness.stats.alpaca_annotations.glm_weights_frame`."""
         if model not in weights.index:
             raise BadInput("weights", f"no GLM coefficients for model {model!r}")
         theta, phi, beta = weights.loc[[model], ["theta", "phi", "beta"]].to_numpy(dtype=float)[0]

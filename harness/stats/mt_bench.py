@@ -17,13 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from harness.errors import BadInput
-from harness.jsonrows import read_rows
 from harness.stats.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, ratio_interval
 from harness.stats.estimate import Estimate, count_reasons, is_missing, numeric_column, require_columns
 
@@ -71,79 +68,9 @@ class PairwiseResult:
         return (self.win + 0.5 * self.tie) / self.n_scored if self.n_scored else float("nan")
 
 
-# ---------------------------------------------------------------------------------------------- loaders
-
-
-def _field(row: Mapping[str, Any], name: str, where: str) -> Any:
-    if name not in row:
-        raise BadInput(where, f"missing field {name!r}")
-    return row[name]
-
-
-def load_questions(path: str | Path) -> dict[int, str]:
-    """``question_id -> category`` from FastChat ``data/mt_bench/question.jsonl``."""
-    path = Path(path)
-    categories: dict[int, str] = {}
-    for line in read_rows(Path(path)):
-        where, row = line.where, line.data
-        categories[int(_field(row, "question_id", where))] = str(_field(row, "category", where))
-    return categories
-
-
-def _judge_name(value: Any) -> str:
-    """FastChat stores ``judge`` as ``[judge_model, prompt_name]``; keep both, joined by '/'."""
-    if isinstance(value, list | tuple):
-        return "/".join(str(part) for part in value)
-    return str(value)
-
-
-def load_single_judgments(path: str | Path) -> pd.DataFrame:
-    """FastChat ``gpt-4_single.jsonl`` -> columns question_id, model, judge, turn, score.
-
-    A missing or null ``score`` stays NaN (unscored later, never dropped here); a missing key field fails.
-    """
-    path = Path(path)
-    records = []
-    for line in read_rows(Path(path)):
-        where, row = line.where, line.data
-        score = row.get("score")
-        if score is not None and not isinstance(score, int | float):
-            raise BadInput(f"{where}.score", f"expected a number (-1 = unparsed), got {score!r}")
-        records.append(
-            {
-                "question_id": int(_field(row, "question_id", where)),
-                "model": str(_field(row, "model", where)),
-                "judge": _judge_name(row.get("judge", "")),
-                "turn": int(_field(row, "turn", where)),
-                "score": float("nan") if score is None else float(score),
-            }
-        )
-    return pd.DataFrame.from_records(records, columns=["question_id", "model", "judge", "turn", "score"])
-
-
-def load_pair_judgments(path: str | Path) -> pd.DataFrame:
-    """FastChat ``gpt-4_pair.jsonl`` -> columns question_id, model_1, model_2, g1_winner, g2_winner, judge, turn."""
-    path = Path(path)
-    records = []
-    for line in read_rows(Path(path)):
-        where, row = line.where, line.data
-        records.append(
-            {
-                "question_id": int(_field(row, "question_id", where)),
-                "model_1": str(_field(row, "model_1", where)),
-                "model_2": str(_field(row, "model_2", where)),
-                "g1_winner": row.get("g1_winner"),
-                "g2_winner": row.get("g2_winner"),
-                "judge": _judge_name(row.get("judge", "")),
-                "turn": int(row.get("turn", 1)),
-            }
-        )
-    columns = [*PAIR_COLUMNS, "judge", "turn"]
-    return pd.DataFrame.from_records(records, columns=columns)
-
-
 def attach_categories(df: pd.DataFrame, categories: Mapping[int, str]) -> pd.DataFrame:
-    """Add the ``category`` column from ``load_questions``; an unknown question id is bad input."""
+    """Add the ``category`` column (``question_id -> category``, FastChat ``question.jsonl``); an unknown
+    question id is bad input."""
     require_columns(df, ["question_id"], "mt_bench judgments")
     unknown = sorted(set(int(q) for q in df["question_id"]) - set(categories))
     if unknown:
@@ -296,9 +223,6 @@ __all__ = [
     "PairwiseResult",
     "SingleResult",
     "attach_categories",
-    "load_pair_judgments",
-    "load_questions",
-    "load_single_judgments",
     "match_outcome",
     "pairwise_win_rates",
     "scores_table",

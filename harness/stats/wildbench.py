@@ -15,17 +15,16 @@ Source of every rule: allenai/WildBench@d6b8dca ``leaderboard/data_dir/_create_t
   calling the judge (``src/eval.py``), so a missing score on an empty output becomes 1.
 - WB-Reward (pairwise, length penalty K, mixture) lives in ``harness.stats.wildbench_reward``.
 
+The per-task judgment files are read by ``benchmarks.wildbench.upstream``; this module reads no file.
 Upstream has no unscored state (a missing score crashes it); here a judgment without a parseable
 score is unscored: left out of every mean and counted with its reason (``total`` still counts rows).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -145,7 +144,7 @@ class WBScore:
         }
 
 
-def _parse_score(value: object) -> float:
+def parse_score(value: object) -> float:
     """A judge score as stored upstream (string "1".."10" or a number); NaN when it cannot be read."""
     if is_missing(value) or isinstance(value, bool):
         return float("nan")
@@ -154,49 +153,6 @@ def _parse_score(value: object) -> float:
     except ValueError:
         return float("nan")
     return number if math.isfinite(number) else float("nan")
-
-
-def load_score_judgments(path: str | Path, model: str | None = None) -> pd.DataFrame:
-    """Upstream ``eval_results/<version>/score.v2/eval=<judge>/<model>.json`` -> session_id, model, score, output.
-
-    ``model`` defaults to the file stem (as upstream names leaderboard rows). A score missing from both
-    ``score`` and ``parsed_result.score`` or unreadable stays NaN (unscored later, with its raw value kept
-    in ``raw_score``); a missing ``session_id``/``model_output`` is bad input.
-    """
-    path = Path(path)
-    try:
-        items = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BadInput(str(path), f"not JSON ({exc.msg})") from exc
-    if not isinstance(items, list):
-        raise BadInput(str(path), "expected a JSON list of per-task judgments")
-    name = model or path.stem
-    records = []
-    for index, item in enumerate(items):
-        where = f"{path}[{index}]"
-        if not isinstance(item, dict):
-            raise BadInput(where, "expected a JSON object")
-        for key in ("session_id", "model_output"):
-            if key not in item:
-                raise BadInput(where, f"missing field {key!r}")
-        raw = item.get("score")
-        if raw is None and isinstance(item.get("parsed_result"), dict):
-            raw = item["parsed_result"].get("score")
-        output = item["model_output"]
-        if isinstance(output, list):
-            output = output[0] if output else ""
-        if not isinstance(output, str):
-            raise BadInput(f"{where}.model_output", f"expected text, got {type(output).__name__}")
-        records.append(
-            {
-                "session_id": str(item["session_id"]),
-                "model": name,
-                "score": _parse_score(raw),
-                "raw_score": raw,
-                "output": output,
-            }
-        )
-    return pd.DataFrame.from_records(records, columns=["session_id", "model", "score", "raw_score", "output"])
 
 
 def wb_score(
@@ -222,7 +178,7 @@ def wb_score(
         output = row.output
         if not isinstance(output, str):
             raise BadInput(f"wildbench score judgments[{index}].output", "expected text")
-        score = _parse_score(row.score)
+        score = parse_score(row.score)
         truncated, empty = is_truncated(output), is_empty(output)
         if empty and math.isnan(score):
             score = EMPTY_OUTPUT_SCORE

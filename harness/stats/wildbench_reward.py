@@ -20,11 +20,9 @@ bootstrap over sessions that resamples the three baselines' pairs together (:fun
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -265,53 +263,3 @@ def mixture_interval(
         with np.errstate(invalid="ignore", divide="ignore"):
             replicates += (counts @ num) / (counts @ den)
     return percentile_interval(replicates / len(results), level)
-
-
-def load_pairwise_judgments(path: str | Path, baseline: str, model: str | None = None) -> pd.DataFrame:
-    """Upstream ``eval_results/<v>/pairwise.v2/eval=<judge>/ref=<baseline>/<model>.json`` -> wb_reward input.
-
-    Each item holds ``model_outputs`` {generator: text}, ``winner`` (a generator id or "tie") and
-    ``extent`` (2 = much better, 1 = slightly). A missing winner leaves the outcome missing (unscored).
-    """
-    path = Path(path)
-    try:
-        items = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BadInput(str(path), f"not JSON ({exc.msg})") from exc
-    if not isinstance(items, list):
-        raise BadInput(str(path), "expected a JSON list of pairwise judgments")
-    records = []
-    for index, item in enumerate(items):
-        where = f"{path}[{index}]"
-        outputs = item.get("model_outputs") if isinstance(item, dict) else None
-        if not isinstance(outputs, dict) or len(outputs) != 2 or "session_id" not in item:
-            raise BadInput(where, "expected session_id and model_outputs with exactly two generators")
-        refs = [g for g in outputs if baseline in g]
-        if len(refs) != 1:
-            raise BadInput(f"{where}.model_outputs", f"expected one generator matching baseline {baseline!r}")
-        ref = refs[0]
-        test = next(g for g in outputs if g != ref)
-        winner, extent = item.get("winner"), item.get("extent")
-        outcome: str | None
-        if is_missing(winner):
-            outcome = None
-        elif winner == "tie":
-            outcome = "tie"
-        elif winner in (test, ref) and extent in (1, 2):
-            better = "win" if winner == test else "lose"
-            outcome = f"{better}_much" if extent == 2 else better
-        else:
-            raise BadInput(
-                where, f"winner {winner!r} extent {extent!r}; expected {test!r}/{ref!r}/'tie', extent 1|2"
-            )
-        records.append(
-            {
-                "session_id": str(item["session_id"]),
-                "model": model or path.stem,
-                "outcome": outcome,
-                "model_output": outputs[test],
-                "baseline_output": outputs[ref],
-            }
-        )
-    columns = ["session_id", "model", "outcome", "model_output", "baseline_output"]
-    return pd.DataFrame.from_records(records, columns=columns)

@@ -1,5 +1,6 @@
-"""``harness clean-eval build`` imports the Clean-Eval package before any benchmark: the benchmark
-registry reads clean variants, and that order once failed with a half-initialized module."""
+"""``harness clean-eval build`` imports the Clean-Eval package before any benchmark, ``harness score
+B@clean:PATH`` the benchmark registry first (it loads the variant kind ``clean`` lazily): both orders must
+import in a fresh interpreter, with no import placed to dodge a cycle."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "module", ["harness.clean_eval", "harness.clean_eval.variant", "harness.clean_eval.pipeline"]
+    "module",
+    [
+        "harness.clean_eval",
+        "harness.clean_eval.variant",
+        "harness.clean_eval.records",
+        "harness.clean_eval.pipeline",
+        "benchmarks",
+    ],
 )
 def test_the_package_imports_first_in_a_fresh_interpreter(module: str) -> None:
     done = subprocess.run(

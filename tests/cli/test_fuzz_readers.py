@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import benchmarks  # noqa: F401  # first: importing harness.clean_eval.variant first meets an import cycle
+from benchmarks.alpaca_eval.upstream import load_difficulty
 from harness.clean_eval.variant import load_variant
 from harness.client import TokenLogprob
 from harness.errors import BadInput
@@ -24,7 +24,6 @@ from harness.jsonrows import read_rows
 from harness.leaderboard.builders import Options, build
 from harness.prompts import load_prompts
 from harness.records import Judgment, Output
-from harness.stats.alpaca_annotations import load_difficulty
 from harness.store import RunStore
 from judges.parsers import PARSERS, Parsed
 

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from _shared import REPO, shared_path
 
+from benchmarks.alpaca_eval.upstream import difficulty_from_glm_preference, load_glm_weights
 from harness.cli import main
 from harness.leaderboard.official import GAMMA_MODEL, VICUNA_GLM
 from harness.leaderboard.sources import SourceIndex, git_blob_id
-from harness.stats.alpaca_annotations import difficulty_from_glm_preference, load_glm_weights
 
 RESULTS = REPO / "results"
 

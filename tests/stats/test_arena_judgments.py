@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.arena_hard.upstream import load_answer_metadata, load_judgments
 from harness.errors import BadInput
-from harness.stats.arena_judgments import load_answer_metadata, load_judgments
 from harness.stats.bradley_terry import expand_outcomes
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from _shared import shared_path
 
-from harness.stats.arena_judgments import load_answer_metadata, load_judgments
+from benchmarks.arena_hard.upstream import load_answer_metadata, load_judgments
 from harness.stats.arena_scores import ArenaScore, Bootstrap, score_v01, score_v2
 
 PEER = ("arena_hard", "v0.1", "peer_check")

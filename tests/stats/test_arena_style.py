@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from _shared import shared_path
 
+from benchmarks.arena_hard.upstream import load_answer_metadata, load_answer_texts
 from harness.errors import BadInput
-from harness.stats.arena_judgments import average_tokens, load_answer_metadata, load_answer_texts
+from harness.stats.arena_judgments import average_tokens
 from harness.stats.arena_scores import score_v01, score_v2
 from harness.stats.style import count_markdown, strip_code_blocks, style_features_v01, style_features_v2
 

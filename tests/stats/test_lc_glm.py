@@ -12,7 +12,8 @@ import pytest
 from _alpaca_upstream import import_glm_winrate
 from _shared import shared_path
 
-from harness.stats.alpaca_annotations import Difficulty, load_annotations, load_difficulty, load_glm_weights
+from benchmarks.alpaca_eval.upstream import load_annotations, load_difficulty, load_glm_weights
+from harness.stats.alpaca_annotations import Difficulty
 from harness.stats.lc_glm import (
     GLMCoefficients,
     alpaca_eval_metrics,

@@ -11,15 +11,10 @@ import pytest
 from _shared import shared_path
 from test_lc_glm import annotation_path
 
+from benchmarks.alpaca_eval.upstream import load_annotations, load_difficulty
 from harness.errors import BadInput
 from harness.records import Item, Judgment, Output
-from harness.stats.alpaca_annotations import (
-    check_instructions,
-    judgments_to_annotations,
-    load_annotations,
-    load_difficulty,
-    validate_gamed,
-)
+from harness.stats.alpaca_annotations import check_instructions, judgments_to_annotations, validate_gamed
 from harness.stats.lc_glm import align_difficulty, alpaca_eval_metrics, bootstrap_lc_interval, raw_metrics
 
 ROW = {

@@ -18,8 +18,9 @@ from _alpaca_upstream import import_glm_winrate, write_df_gamed
 from _shared import shared_path
 from test_lc_glm import SHARED_MODELS, annotation_path
 
+from benchmarks.alpaca_eval.upstream import load_annotations, load_difficulty
 from harness.stats._l1_logistic import fit_batch, group_kfold_folds
-from harness.stats.alpaca_annotations import Difficulty, load_annotations, load_difficulty
+from harness.stats.alpaca_annotations import Difficulty
 from harness.stats.lc_glm import fit_lc_glm, gamed_rows, standardized_length_difference
 
 FITTED_MODELS = [m for m in SHARED_MODELS if m != "gpt4_1106_preview"]

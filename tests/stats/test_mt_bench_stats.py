@@ -10,12 +10,10 @@ import pandas as pd
 import pytest
 from _shared import shared_path
 
+from benchmarks.mt_bench.upstream import load_pair_judgments, load_questions, load_single_judgments
 from harness.errors import BadInput
 from harness.stats.mt_bench import (
     attach_categories,
-    load_pair_judgments,
-    load_questions,
-    load_single_judgments,
     match_outcome,
     pairwise_win_rates,
     scores_table,

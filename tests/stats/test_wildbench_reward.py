@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from _shared import shared_path
 
+from benchmarks.wildbench.upstream import load_pairwise_judgments
 from harness.errors import BadInput
 from harness.stats.wildbench import weighted_task_macro
 from harness.stats.wildbench_reward import (
     OUTCOME_VALUES,
     apply_length_penalty,
-    load_pairwise_judgments,
     mixture_interval,
     mixture_of_rewards,
     outcome_from_choice,

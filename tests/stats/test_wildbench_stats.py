@@ -9,14 +9,9 @@ import pandas as pd
 import pytest
 from _shared import shared_path
 
+from benchmarks.wildbench.upstream import load_score_judgments
 from harness.errors import BadInput
-from harness.stats.wildbench import (
-    GROUP_WEIGHTS,
-    load_score_judgments,
-    task_groups,
-    wb_score,
-    weighted_task_macro,
-)
+from harness.stats.wildbench import GROUP_WEIGHTS, task_groups, wb_score, weighted_task_macro
 
 MODELS = ("gemma-2b-it", "gpt-3.5-turbo-0125", "reka-core-20240501")
 JUDGE_DIR = ("wildbench", "eval_results", "v2.0625", "score.v2", "eval=gpt-4o-2024-05-13")
