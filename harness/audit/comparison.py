@@ -27,7 +27,9 @@ from harness.audit.text import in_context, mask_code
 
 DETECTOR = "comparison"
 
-_TEXT_EN = r"(?:responses?|answers?|repl(?:y|ies)|outputs?|texts?|write-?ups?|submissions?|completions?|candidates?)"
+_TEXT_EN = (
+    r"(?:responses?|answers?|repl(?:y|ies)|outputs?|texts?|write-?ups?|submissions?|completions?|candidates?)"
+)
 # the pair: another answer, both answers, the act of comparing them, the one who compares
 PAIR = re.compile(
     # English
@@ -106,7 +108,9 @@ def frame(sentence: str) -> bool:
 
 
 def _sentences(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group(0)) for m in _SENTENCE.finditer(text) if len(m.group(0).strip()) >= 12]
+    return [
+        (m.start(), m.end(), m.group(0)) for m in _SENTENCE.finditer(text) if len(m.group(0).strip()) >= 12
+    ]
 
 
 def _framed(text: str, context: str) -> tuple[int, int, str] | None:

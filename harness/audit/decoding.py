@@ -32,7 +32,21 @@ _LINE = re.compile(r"[^\n]+")
 _HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}[ :]?){12,}(?![0-9A-Fa-f])")
 _SPACED = re.compile(r"(?<!\S)(?:\S {1,3}){7,}\S(?!\S)")
 _LEET_TOKEN = re.compile(r"(?=\S*[A-Za-z])(?=\S*[013457$+@])[A-Za-z013457$+@|!]{3,}")
-_LEET = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "$": "s", "+": "t", "@": "a", "|": "l", "!": "i"})
+_LEET = str.maketrans(
+    {
+        "4": "a",
+        "3": "e",
+        "1": "i",
+        "0": "o",
+        "5": "s",
+        "7": "t",
+        "$": "s",
+        "+": "t",
+        "@": "a",
+        "|": "l",
+        "!": "i",
+    }
+)
 MIN_WORDS = 5
 MIN_GAIN = 0.2  # a decoding reads as text: a fifth of its words are frequent words
 MAX_BEFORE = 0.06  # and the line as written does not

@@ -29,7 +29,9 @@ def adaptive_recall(template_index, sentence_encoder) -> tuple[dict[str, float],
     rng = random.Random(13)
     chosen = rng.sample(range(len(honest)), len(ADAPTIVE))
     items = tuple(
-        AuditItem(f"adaptive-{i}", honest[k].prompts, (place(honest[k].outputs[0], a.text, a.placement, rng),))
+        AuditItem(
+            f"adaptive-{i}", honest[k].prompts, (place(honest[k].outputs[0], a.text, a.placement, rng),)
+        )
         for i, (a, k) in enumerate(zip(ADAPTIVE, chosen, strict=True))
     )
     background = tuple(it for i, it in enumerate(honest) if i not in set(chosen))
