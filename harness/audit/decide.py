@@ -19,8 +19,9 @@ STRUCTURAL = frozenset({"mimicry", "control_tokens", "delimiters", "gibberish"})
 CORROBORATES = {
     "verdict_tokens": STRUCTURAL | {"persuasion", "addressed", "comparison"},
     "persuasion": STRUCTURAL | {"verdict_tokens", "relevance", "addressed", "comparison"},
-    "addressed": STRUCTURAL | {"verdict_tokens", "persuasion", "relevance", "comparison"},
-    "comparison": STRUCTURAL | {"verdict_tokens", "persuasion", "relevance", "addressed"},
+    # not each other: both read the meaning of the same sentences, so one would only echo the other
+    "addressed": STRUCTURAL | {"verdict_tokens", "persuasion", "relevance"},
+    "comparison": STRUCTURAL | {"verdict_tokens", "persuasion", "relevance"},
 }
 
 
