@@ -12,6 +12,9 @@ Semantics worth knowing:
 - The first answer stored for a key wins (``INSERT OR IGNORE``). At temperature > 0 without a seed a
   re-run therefore returns the *first sample*, not a fresh one: that is what makes resume exact.
   Ask for a new sample by changing the seed (or clearing the cache).
+- Derived results (an audit's findings, ``harness.pipeline.derived``) live in a second table, keyed by
+  the hash of everything they are computed from (the code version included), so a re-run into a new
+  run directory reuses them; ``clear`` empties both tables.
 - Several processes may read and write one file at once: WAL lets readers proceed during a write,
   ``busy_timeout`` makes writers queue instead of failing, and every write is one short transaction.
   Connections are per thread and per process (a forked child opens its own).
@@ -44,6 +47,14 @@ CREATE TABLE IF NOT EXISTS responses (
     key TEXT PRIMARY KEY,
     model TEXT NOT NULL,
     response TEXT NOT NULL,
+    created REAL NOT NULL
+)
+"""
+_DERIVED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS derived (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
     created REAL NOT NULL
 )
 """
@@ -133,13 +144,11 @@ class Cache:
             conn.execute("PRAGMA synchronous=NORMAL")
             # Opening an existing cache takes no write lock (WAL readers never wait), so a process joining
             # a busy cache cannot be starved by the writers already there.
-            if (
-                conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'responses'"
-                ).fetchone()
-                is None
-            ):
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "responses" not in tables:
                 conn.execute(_SCHEMA)
+            if "derived" not in tables:  # a cache written before derived results were kept
+                conn.execute(_DERIVED_SCHEMA)
         except sqlite3.DatabaseError:
             conn.close()
             raise
@@ -165,6 +174,22 @@ class Cache:
         )
         return cursor.rowcount == 1
 
+    def get_derived(self, key: str) -> dict[str, Any] | None:
+        """A derived result stored under ``key`` (the hash of its inputs), or None."""
+        row = self._conn().execute("SELECT value FROM derived WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        value: dict[str, Any] = json.loads(row[0])
+        return value
+
+    def put_derived(self, key: str, kind: str, value: dict[str, Any]) -> None:
+        """Store a derived result (``kind`` says what it is, e.g. ``audit``) under the hash of its inputs."""
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        self._conn().execute(
+            "INSERT OR REPLACE INTO derived (key, kind, value, created) VALUES (?, ?, ?, ?)",
+            (key, kind, text, time.time()),
+        )
+
     def __len__(self) -> int:
         return int(self._conn().execute("SELECT COUNT(*) FROM responses").fetchone()[0])
 
@@ -179,6 +204,7 @@ class Cache:
         hold it open) and compacted."""
         conn = self._conn()
         removed = conn.execute("DELETE FROM responses").rowcount
+        conn.execute("DELETE FROM derived")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("VACUUM")
         return int(removed)
