@@ -22,6 +22,7 @@ Semantics worth knowing:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -99,6 +100,7 @@ class Cache:
     def __init__(self, path: Path) -> None:
         self.path = Path(path).expanduser()
         self._local = threading.local()
+        self._soon: list[tuple[str, dict[str, Any]]] = []  # put_soon's entries not yet written
 
     @classmethod
     def default(cls) -> Cache:
@@ -164,15 +166,39 @@ class Cache:
     def put(self, key: str, response: dict[str, Any]) -> bool:
         """Store a successful response; False when it was not stored (already there, or a
         ``content_filter`` answer, which must be asked again rather than replayed)."""
-        choices = response.get("choices") or []
-        if any(isinstance(c, dict) and c.get("finish_reason") == "content_filter" for c in choices):
+        if not _storable(response):
             return False
-        text = json.dumps(response, separators=(",", ":"), ensure_ascii=False)
         cursor = self._conn().execute(
             "INSERT OR IGNORE INTO responses (key, model, response, created) VALUES (?, ?, ?, ?)",
-            (key, str(response.get("model", "")), text, time.time()),
+            _row(key, response),
         )
         return cursor.rowcount == 1
+
+    def put_soon(self, key: str, response: dict[str, Any]) -> None:
+        """:meth:`put` from the event loop, written at the start of the loop's next iteration together
+        with every other answer that came back in this one: one transaction (one WAL append) for a burst
+        of answers instead of one each. The entry is on disk before any work the caller starts after
+        it gets a turn of the loop (a multi-turn item's next turn, the record of the answer)."""
+        self._soon.append((key, response))
+        if len(self._soon) == 1:
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write the entries :meth:`put_soon` holds, in one transaction."""
+        batch, self._soon = self._soon, []
+        rows = [_row(key, response) for key, response in batch if _storable(response)]
+        if not rows:
+            return
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(
+                "INSERT OR IGNORE INTO responses (key, model, response, created) VALUES (?, ?, ?, ?)", rows
+            )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def get_derived(self, key: str) -> dict[str, Any] | None:
         """A derived result stored under ``key`` (the hash of its inputs), or None."""
@@ -214,7 +240,20 @@ class Cache:
         return str(self._conn().execute("PRAGMA integrity_check").fetchone()[0])
 
     def close(self) -> None:
+        if self._soon:
+            self.flush()
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None and getattr(self._local, "pid", None) == os.getpid():
             conn.close()
         self._local.conn = None
+
+
+def _storable(response: dict[str, Any]) -> bool:
+    """Errors never reach the cache; neither does a ``content_filter`` answer (asked again, not replayed)."""
+    choices = response.get("choices") or []
+    return not any(isinstance(c, dict) and c.get("finish_reason") == "content_filter" for c in choices)
+
+
+def _row(key: str, response: dict[str, Any]) -> tuple[str, str, str, float]:
+    text = json.dumps(response, separators=(",", ":"), ensure_ascii=False)
+    return key, str(response.get("model", "")), text, time.time()
