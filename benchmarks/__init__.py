@@ -7,12 +7,14 @@ Usage::
     items = bench.load("arena-hard-auto/data/arena-hard-v0.1", version="v0.1")
 
 A package ``benchmarks/<name>/`` owns everything particular to its benchmark: the adapter (items,
-versions, sampling, default judge, baselines) and its statistic. Packages are imported when their
+versions, sampling, default judge, baselines), the readers of its upstream files (``upstream``), its
+leaderboard from them (``board``) and its statistic. Packages are imported when their
 benchmark is first asked for; benchmarks of other installed packages come in through the
 ``harness.benchmarks`` entry-point group (``benchmarks._registry``).
 """
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec, pair_outputs, validate_items
+from benchmarks._board import BoardInputs, BoardOptions, RunRows, UpstreamFormat
 from benchmarks._registry import (
     BENCHMARKS,
     VARIANTS,
@@ -26,6 +28,10 @@ __all__ = [
     "VARIANTS",
     "Benchmark",
     "BenchmarkSpec",
+    "BoardInputs",
+    "BoardOptions",
+    "RunRows",
+    "UpstreamFormat",
     "VersionSpec",
     "benchmark_names",
     "get_benchmark",

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from benchmarks._board import BoardInputs, BoardOptions, UpstreamFormat
 from harness.answers import load_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.records import Item, Output
+from harness.table import Leaderboard
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,14 @@ class BenchmarkSpec:
 
 
 class Benchmark(ABC):
-    """Base of the adapters. Subclasses set ``spec`` and implement the two readers."""
+    """Base of the adapters. Subclasses set ``spec`` and implement the two readers.
+
+    ``upstream_formats`` lists the layouts of upstream judgment files that :meth:`leaderboard` reads
+    (``harness leaderboard BENCHMARK --from FILE``); none by default: a board from run directories only.
+    """
 
     spec: ClassVar[BenchmarkSpec]
+    upstream_formats: ClassVar[tuple[UpstreamFormat, ...]] = ()
 
     def load(
         self,
@@ -125,6 +132,17 @@ class Benchmark(ABC):
     def baselines_for(self, item: Item) -> tuple[str, ...]:
         """The baseline models ``item`` is compared against (Arena-Hard v2.0 depends on the category)."""
         return self.spec.version(item.version or None).baselines
+
+    def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard | None:
+        """The board of upstream files (by format) and run directories, in this benchmark's own columns;
+        None (the default): the generic board of run directories, each run's headline Score with its
+        other figures as columns (``harness.leaderboard.builders.from_runs``)."""
+        return None
+
+    def uses_length_margin(self, judge_config: str) -> bool:
+        """Whether a length margin K (``harness score --wb-k``, WildBench's length penalty) applies to
+        this benchmark judged by ``judge_config``; none does by default."""
+        return False
 
 
 def validate_items(items: list[Item], where: str, *, expected: int | None) -> None:

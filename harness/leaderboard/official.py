@@ -2,7 +2,7 @@
 
 Each :class:`Board` pins its inputs (:class:`~harness.leaderboard.sources.Source`: repository, commit,
 path, git blob id) and a builder that turns the resolved local paths into a
-:class:`~harness.leaderboard.table.Leaderboard` with the same statistics ``harness score`` uses. Boards
+:class:`~harness.table.Leaderboard` with the same statistics ``harness score`` uses. Boards
 whose upstream judgments are published only on the Hugging Face hub without a pinned revision are listed
 in :data:`NOT_BUILT` with the reason, so the index says what is missing instead of leaving it out.
 """
@@ -17,7 +17,7 @@ from harness.errors import BadInput
 from harness.leaderboard.alpaca_coefficients import coefficient_board
 from harness.leaderboard.builders import Options, build
 from harness.leaderboard.sources import Source
-from harness.leaderboard.table import Leaderboard
+from harness.table import Leaderboard
 
 ALPACA_REPO, ALPACA_COMMIT = "tatsu-lab/alpaca_eval", "cd543a149df89434d8a54582c0151c0b945c3d20"
 ARENA_REPO, ARENA_COMMIT = "lmarena/arena-hard-auto", "196f6b826783b3da7310e361a805fa36f0be83f3"

@@ -23,7 +23,7 @@ from harness.errors import BadInput
 from harness.leaderboard.official import BOARDS, NOT_BUILT, Board
 from harness.leaderboard.render import to_csv, to_markdown, to_png, write_atomic
 from harness.leaderboard.sources import SourceIndex
-from harness.leaderboard.table import Leaderboard, format_value
+from harness.table import Leaderboard, format_value
 
 KINDS = ("csv", "md", "png")
 MANIFEST = "manifest.json"
