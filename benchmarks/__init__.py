@@ -14,7 +14,7 @@ benchmark is first asked for; benchmarks of other installed packages come in thr
 """
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec, pair_outputs, validate_items
-from benchmarks._board import BoardInputs, BoardOptions, RunRows, UpstreamFormat
+from benchmarks._board import BoardInputs, BoardOptions, OfficialBoard, RunRows, Source, UpstreamFormat
 from benchmarks._registry import (
     BENCHMARKS,
     VARIANTS,
@@ -30,7 +30,9 @@ __all__ = [
     "BenchmarkSpec",
     "BoardInputs",
     "BoardOptions",
+    "OfficialBoard",
     "RunRows",
+    "Source",
     "UpstreamFormat",
     "VersionSpec",
     "benchmark_names",

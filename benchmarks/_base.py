@@ -13,11 +13,12 @@ from __future__ import annotations
 import difflib
 from abc import ABC, abstractmethod
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from benchmarks._board import BoardInputs, BoardOptions, UpstreamFormat
+from benchmarks._board import BoardInputs, BoardOptions, OfficialBoard, UpstreamFormat
 from harness.answers import load_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
@@ -75,10 +76,14 @@ class Benchmark(ABC):
 
     ``upstream_formats`` lists the layouts of upstream judgment files that :meth:`leaderboard` reads
     (``harness leaderboard BENCHMARK --from FILE``); none by default: a board from run directories only.
+    ``official_boards`` are the published boards rebuilt from pinned upstream files into ``results/``;
+    ``unbuilt_boards`` names published boards that are not, with the reason.
     """
 
     spec: ClassVar[BenchmarkSpec]
     upstream_formats: ClassVar[tuple[UpstreamFormat, ...]] = ()
+    official_boards: ClassVar[tuple[OfficialBoard, ...]] = ()
+    unbuilt_boards: ClassVar[Mapping[str, str]] = {}
 
     def load(
         self,

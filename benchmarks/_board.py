@@ -8,6 +8,11 @@ upstream files, grouped by format, and the rows of our own run directories into 
 directories, detecting each file's layout, scoring run directories, refusing a model twice) and never
 names a benchmark.
 
+A benchmark may also pin the upstream files of its published boards (:class:`OfficialBoard`, built into
+``results/`` by ``harness leaderboard --regenerate`` and checked by ``--check``): each names its inputs
+as :class:`Source` (repository, commit, path, git blob id) and the function that builds the board from
+their local copies.
+
 The rows of run directories come as :class:`RunRows`, a function the leaderboard passes in: scoring a
 run directory belongs to the scoring layer above the benchmarks, so a benchmark calls it rather than
 importing it.
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from harness.table import Row
+from harness.table import Leaderboard, Row
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,44 @@ class BoardOptions:
     upstream_compatible: bool = False
 
 
+@dataclass(frozen=True)
+class Source:
+    """One upstream file: ``repo`` (owner/name) at ``commit``, ``path`` inside it, its git blob id."""
+
+    repo: str
+    commit: str
+    path: str
+    blob: str
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def label(self) -> str:
+        return f"{self.repo}@{self.commit[:7]}:{self.path}"
+
+
+@dataclass(frozen=True)
+class OfficialBoard:
+    """A published board rebuilt from pinned upstream files. ``inputs`` groups the sources by role (e.g.
+    ``weights``, ``annotations``); ``builder`` gets the same roles with local paths. ``compare`` marks the
+    board ``harness score --compare upstream`` ranks a run of ``benchmark`` in (of ``version``, or of any
+    version when None)."""
+
+    name: str
+    benchmark: str
+    title: str
+    inputs: Mapping[str, tuple[Source, ...]]
+    builder: Callable[[Mapping[str, list[Path]]], Leaderboard]
+    compare: bool = False
+    version: str | None = None
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return tuple(s for group in self.inputs.values() for s in group)
+
+
 class RunRows(Protocol):
     def __call__(
         self, paths: Sequence[Path], headline_extras: tuple[str, ...] = ()
@@ -68,3 +111,13 @@ class BoardInputs:
 
     def files(self, fmt: str) -> list[Path]:
         return list(self.upstream.get(fmt, []))
+
+
+def no_runs(paths: Sequence[Path], headline_extras: tuple[str, ...] = ()) -> tuple[str | None, list[Row]]:
+    """The :class:`RunRows` of a board built from upstream files only (it is given no run directory)."""
+    return None, []
+
+
+def upstream_only(upstream: Mapping[str, list[Path]]) -> BoardInputs:
+    """The inputs of a board built from upstream files only (an :class:`OfficialBoard`)."""
+    return BoardInputs(upstream, [], no_runs)

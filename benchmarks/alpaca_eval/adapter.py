@@ -22,7 +22,7 @@ from pathlib import Path
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks._hub import fetch_hf_file
-from benchmarks.alpaca_eval import board
+from benchmarks.alpaca_eval import board, official
 from harness.answers import load_alpaca_eval_outputs
 from harness.client import SamplingParams
 from harness.errors import BadInput
@@ -101,6 +101,7 @@ class AlpacaEval(Benchmark):
         audit="benchmarks.alpaca_eval.audit:AUDIT",
     )
     upstream_formats = board.FORMATS
+    official_boards = official.BOARDS
 
     def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
         return board.leaderboard(inputs, opts)

@@ -21,7 +21,7 @@ from typing import Any
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks._hub import fetch_url, github_raw
-from benchmarks.arena_hard import board
+from benchmarks.arena_hard import board, official
 from harness.answers import load_arena_hard_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
@@ -94,6 +94,8 @@ class ArenaHard(Benchmark):
         audit="benchmarks.arena_hard.audit:AUDIT",
     )
     upstream_formats = board.FORMATS
+    official_boards = official.BOARDS
+    unbuilt_boards = official.NOT_BUILT
 
     def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
         return board.leaderboard(inputs, opts)

@@ -132,6 +132,7 @@ class MtBench(Benchmark):
         audit="benchmarks.mt_bench.audit:AUDIT",
     )
     upstream_formats = board.FORMATS
+    unbuilt_boards = board.NOT_BUILT
 
     def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
         return board.leaderboard(inputs, opts)

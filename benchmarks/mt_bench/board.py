@@ -24,6 +24,13 @@ SINGLE = UpstreamFormat(
     lambda record: {"question_id", "score", "turn"} <= set(record),
 )
 FORMATS = (PAIR, SINGLE)
+NOT_BUILT: dict[str, str] = {  # no published board is rebuilt: why (harness leaderboard --check lists it)
+    "mt_bench": (
+        "the GPT-4 judgments (gpt-4_single.jsonl, gpt-4_pair.jsonl) are published only in the Hugging Face "
+        "space lmsys/mt-bench, with no pinned revision to rebuild from. Build a board from a copy with "
+        "`harness leaderboard mt_bench --from gpt-4_single.jsonl --questions question.jsonl`"
+    ),
+}
 
 
 def leaderboard(inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:

@@ -24,7 +24,7 @@ from typing import Any
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks._hub import load_hf_split
-from benchmarks.wildbench import board
+from benchmarks.wildbench import board, official
 from benchmarks.wildbench.reward import is_wb_reward_judge
 from harness.answers import load_wildbench_outputs, wildbench_output_text
 from harness.client import SamplingParams
@@ -144,6 +144,7 @@ class WildBench(Benchmark):
         audit="benchmarks.wildbench.audit:AUDIT",
     )
     upstream_formats = board.FORMATS
+    official_boards = official.BOARDS
 
     def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
         return board.leaderboard(inputs, opts)
