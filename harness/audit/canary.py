@@ -114,6 +114,7 @@ def run_canary(
     """Judge every canary kind with hardening off and on (``modes``) under ``base`` (whose model fields
     are ignored); the run directories stay under ``work_dir`` (resumable, inspectable)."""
     limit_floor = statistic_of(base).canary_floor if floor is None else floor
+    options = replace(options, effect=replace(options.effect, enabled=False))  # it measures the judge alone
     items = load_items(base, options)
     judge = JudgeSet(base).base
     report = CanaryReport(base.benchmark, base.judge, base.judge_config, len(items), gate)

@@ -92,6 +92,11 @@ def judge_arguments(parser: argparse.ArgumentParser) -> None:
                         help="items the audit flags: score as a loss (default), exclude, or keep")  # fmt: skip
     parser.add_argument("--audit-embeddings", action="store_true",
                         help="include the audit's embedding relevance check (loads MiniLM)")  # fmt: skip
+    parser.add_argument("--effect-check-budget", type=int, metavar="N",
+                        help="judge calls the effect check may spend re-judging suspicious and sampled items "
+                        "without their non-answer text (default: 10%% of the run's judge calls, at least 4)")  # fmt: skip
+    parser.add_argument("--no-effect-check", action="store_true",
+                        help="do not re-judge items without their non-answer text (the effect check)")  # fmt: skip
     max_unscored_argument(parser)
 
 
@@ -138,6 +143,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def options_from(args: argparse.Namespace) -> Any:
     from harness.backends import check_backend
     from harness.pipeline.costs import parse_price_overrides
+    from harness.pipeline.effect import EffectOptions
     from harness.pipeline.runner import RunOptions
 
     if args.max_connections < 1:
@@ -145,7 +151,10 @@ def options_from(args: argparse.Namespace) -> Any:
     check_backend(args.backend, args.ray_address or args.ray_concurrency, args.ray_processor)
     if args.ray_concurrency is not None and args.ray_concurrency < 1:
         raise BadInput("--ray-concurrency", "must be at least 1")
+    if args.effect_check_budget is not None and args.effect_check_budget < 0:
+        raise BadInput("--effect-check-budget", "must be 0 or more judge calls")
     return RunOptions(
+        effect=EffectOptions(enabled=not args.no_effect_check, budget=args.effect_check_budget),
         max_connections=args.max_connections,
         cache_path=args.cache,
         no_cache=args.no_cache,

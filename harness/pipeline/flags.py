@@ -30,16 +30,7 @@ def audit_outputs(
     benchmark: str, embeddings: bool = False,
 ) -> AuditReport:  # fmt: skip
     """Run :func:`harness.audit.audit` over the model's finished outputs; returns the AuditReport."""
-    audit_items = tuple(
-        AuditItem(
-            item.item_id,
-            tuple(item.turns),
-            tuple(outputs[item.item_id].turns),
-            "\n".join(m.get("content", "") for m in item.history),
-        )
-        for item in items
-        if item.item_id in outputs
-    )
+    audited = audit_items(items, outputs)
     model = next(iter(outputs.values())).model if outputs else ""
     templates = [Template(f"{judge_config}#{i}", t) for i, t in enumerate(template_texts) if t.strip()]
     config = AuditConfig(
@@ -49,7 +40,21 @@ def audit_outputs(
     if embeddings:
         embedder = default_embedder()
     # the judge-addressed detector is cheap (numpy, candidate sentences only): always on
-    return audit(Submission(benchmark, model, audit_items), config, embedder, default_sentence_encoder())
+    return audit(Submission(benchmark, model, audited), config, embedder, default_sentence_encoder())
+
+
+def audit_items(items: Iterable[Item], outputs: dict[str, Output]) -> tuple[AuditItem, ...]:
+    """The items with a finished output as the audit reads them (instruction turns, output turns, history)."""
+    return tuple(
+        AuditItem(
+            item.item_id,
+            tuple(item.turns),
+            tuple(outputs[item.item_id].turns),
+            "\n".join(m.get("content", "") for m in item.history),
+        )
+        for item in items
+        if item.item_id in outputs
+    )
 
 
 def write_flags(run_dir: Path, report: AuditReport) -> None:

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from harness import atomic
 from harness.pipeline.costs import RoleCost
+from harness.pipeline.effect import summary_line
 from harness.pipeline.guard import gate_line
 from harness.records import Score
 from harness.scoring.evaluate import RunResult
@@ -176,6 +177,9 @@ def render_table(report: dict[str, Any], console: Console) -> None:
     gate = _gate_line(report)
     if gate is not None:
         console.print(escape(gate))
+    effect = summary_line(report.get("effect"))
+    if effect is not None:
+        console.print(escape(effect))
     costs = Table(title="tokens and cost per role", title_justify="left")
     for column in ("role", "endpoint", "prompt tokens", "completion tokens", "cost"):
         costs.add_column(column)
@@ -203,6 +207,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"flagged {cov.get('flagged', 0)} (on-flag {report['config'].get('on_flag', 'loss')})",
         f"- {_consistency_line(report)}",
         *([f"- {_gate_line(report)}"] if report.get("gate") else []),
+        *([f"- {summary_line(report['effect'])}"] if report.get("effect") else []),
         "",
         "## Tokens and cost per role",
         "",

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from benchmarks import get_benchmark
+from harness.audit.findings import AuditReport
 from harness.backends import open_client, prefetch
 from harness.cache import Cache
 from harness.client import Client, RoleCounters, SamplingParams, preflight_all, reset_usage, usage_by_role
@@ -29,6 +30,7 @@ from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resol
 from harness.errors import BadInput
 from harness.failures import causes_line, run_failures
 from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
+from harness.pipeline import effect
 from harness.pipeline.checklists import (
     checklists_with_progress,
     missing_checklists,
@@ -37,7 +39,8 @@ from harness.pipeline.checklists import (
     store_file_checklists,
 )
 from harness.pipeline.costs import Price, costs_by_role
-from harness.pipeline.flags import audit_outputs, write_flags
+from harness.pipeline.effect import EffectOptions
+from harness.pipeline.flags import audit_items, audit_outputs, write_flags
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report, gate_line
 from harness.pipeline.judging import (
     JudgeSummary,
@@ -52,7 +55,7 @@ from harness.pipeline.units import generation_units, judge_units
 from harness.records import Item, Output
 from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig, is_checklist_judge
 from harness.run.on_flag import read_disqualified
-from harness.scoring.evaluate import evaluate, load_run
+from harness.scoring.evaluate import RunData, evaluate, load_run
 from harness.serve import resolve
 from harness.store import RunStore, is_final
 from judges import ChecklistJudge
@@ -78,6 +81,7 @@ class RunOptions:
     ray_concurrency: int = 1  # --backend ray: actors per stage
     audit_embeddings: bool = False  # the audit's embedding relevance check (loads MiniLM)
     max_unscored: float = DEFAULT_MAX_UNSCORED  # headline check and protocol probe (harness.pipeline.guard)
+    effect: EffectOptions = field(default_factory=EffectOptions)  # the effect check (harness.pipeline.effect)
 
 
 @dataclass
@@ -104,18 +108,27 @@ def load_items(config: RunConfig, options: RunOptions) -> list[Item]:
 
 
 def check_judge_spec(spec: EndpointSpec) -> None:
-    """An ``openai:`` judge without a key, dead, or not OpenAI-compatible fails now (one probe,
-    :func:`harness.client.preflight_all`), before the model generates for minutes."""
+    """An ``openai:`` judge without a key fails now, before anything is written. Whether it is alive
+    and OpenAI-compatible is probed before the first request of the run that crosses the network
+    (:func:`judge_probe`): a run answered from its records or the cache probes nothing."""
     if spec.kind == "openai":
-        endpoint = resolve_openai(spec)
-        preflight_all(endpoint.replicas or (endpoint.base_url,), endpoint.model, endpoint.api_key)
+        resolve_openai(spec)
+
+
+def judge_probe(run: Run) -> tuple[Endpoint, ...]:
+    """The judge endpoint the model's client probes with its own before its first request, so that a
+    dead or wrong ``openai:`` judge stops the run before the model generates for minutes (a local or
+    vLLM judge is started, and checked, when the judge stage needs it)."""
+    spec = run.judge_spec
+    return (resolve_openai(spec),) if spec.kind == "openai" else ()
 
 
 def _cache(options: RunOptions) -> Cache | None:
     return None if options.no_cache else Cache.at(options.cache_path)
 
 
-def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOptions) -> Client | RayClient:
+def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOptions,
+            probe: tuple[Endpoint, ...] = ()) -> Client | RayClient:  # fmt: skip
     ray = None
     if options.backend == "ray":
         from harness.backends.ray_data import RayOptions
@@ -125,7 +138,7 @@ def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOpti
                          max_retries=options.max_retries)  # fmt: skip
     return open_client(endpoint, role=role, cache=cache, backend=options.backend, ray=ray,
                        max_connections=options.max_connections, timeout=options.timeout,
-                       max_retries=options.max_retries)  # fmt: skip
+                       max_retries=options.max_retries, probe=(endpoint, *probe))  # fmt: skip
 
 
 def _sampling_for(config: RunConfig) -> Any:
@@ -197,6 +210,9 @@ def _endpoint(spec: EndpointSpec, held: dict[str, Endpoint], options: RunOptions
 
         yield engine_endpoint(spec)
         return
+    if options.backend == "ray" and spec.kind == "openai":  # Ray's processors do not probe: now, once
+        endpoint = resolve_openai(spec)
+        preflight_all(endpoint.replicas or (endpoint.base_url,), endpoint.model, endpoint.api_key)
 
     with resolve(spec) as endpoint:
         held[str(spec)] = endpoint
@@ -219,6 +235,7 @@ class Run:
     session: dict[str, Any] = field(default_factory=dict)
     gen_errors: int = 0
     api_errors: int = 0
+    audit: AuditReport | None = None  # the static audit, once computed (the effect stage needs it first)
 
     @property
     def model_spec(self) -> EndpointSpec:
@@ -303,7 +320,9 @@ def _enter(spec: EndpointSpec, judge_spec: EndpointSpec, stack: contextlib.ExitS
 
 async def _generate(jobs: list[tuple[Run, Endpoint]], cache: Cache | None, options: RunOptions) -> None:
 
-    clients = [_client(endpoint, run.role("model"), cache, options) for run, endpoint in jobs]
+    clients = [
+        _client(endpoint, run.role("model"), cache, options, judge_probe(run)) for run, endpoint in jobs
+    ]
     try:
         params = [_sampling_for(run.config) for run, _ in jobs]
         await prefetch([
@@ -417,6 +436,41 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
             await client.aclose()
 
 
+def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
+                 cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
+    """The effect check of every run (:mod:`harness.pipeline.effect`): after judging, suspicious and
+    sampled items are judged again without their non-answer text, on the same judge endpoint and through
+    the same client (cached, counted under the judge role). The judge's server is only started when some
+    item needs a call (a re-run reuses ``effect.json``)."""
+    jobs = []
+    for run in runs:
+        data = load_run(run.store.dir)
+        if not data.outputs:
+            continue
+        run.audit = _audit(data, run.items, options)
+        audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
+        tasks = plan(run.items, run.config, run.store)
+        prepared = effect.prepare(tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed)
+        jobs.append((run, prepared, audited))
+    if not any(p.needs_calls for _, p, _ in jobs):
+        for run, prepared, audited in jobs:
+            asyncio.run(effect.execute(prepared, audited, run.store, None, options.effect))
+        return
+    endpoint = stack.enter_context(_endpoint(jobs[0][0].judge_spec, held, options))
+
+    async def check() -> None:
+        for run, prepared, audited in jobs:
+            client = _client(endpoint, run.role("judge"), cache, options) if prepared.needs_calls else None
+            try:
+                await effect.execute(prepared, audited, run.store, client.chat if client else None,
+                                     options.effect, max_in_flight=options.max_connections)  # fmt: skip
+            finally:
+                if client is not None:
+                    await client.aclose()
+
+    asyncio.run(check())
+
+
 def _counter_json(c: RoleCounters) -> dict[str, int]:
     return {"requests": c.requests, "cache_hits": c.cache_hits, "retries": c.retries, "errors": c.errors}
 
@@ -432,6 +486,7 @@ def run_stages(runs: list[Run], options: RunOptions) -> None:
         with contextlib.ExitStack() as stack:
             generate_stage(runs, stack, held, cache, options)
             judge_stage(runs, stack, held, cache, options)
+            effect_stage(runs, stack, held, cache, options)
         status = "finished"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -454,7 +509,7 @@ def run_stages(runs: list[Run], options: RunOptions) -> None:
 def finish(run: Run, options: RunOptions) -> RunOutcome:
     """Audit the run's outputs and write its report (from the stored records alone)."""
     run_dir = run.store.dir
-    audit_run(run_dir, run.items, options)
+    audit_run(run_dir, run.items, options, run.audit)
     report = report_for(run_dir, options.prices, run.session, options.max_unscored)
     messages = []
     if run.gen_errors:
@@ -496,19 +551,27 @@ def execute(
     return finish(run, options)
 
 
-def audit_run(run_dir: Path, items: list[Item], options: RunOptions) -> None:
-    """Audit the model's finished outputs and store the flagged ids (``audit.json``) for scoring's
-    ``--on-flag`` policy (:mod:`harness.pipeline.flags`)."""
+def audit_run(
+    run_dir: Path, items: list[Item], options: RunOptions, report: AuditReport | None = None
+) -> None:
+    """Audit the model's finished outputs (unless ``report`` is the audit already computed) and store the
+    flagged ids (``audit.json``), the effect check's included, for scoring's ``--on-flag`` policy
+    (:mod:`harness.pipeline.flags`)."""
 
     data = load_run(run_dir)
     if not data.outputs:
         return
+    if report is None:
+        report = _audit(data, items, options)
+    write_flags(run_dir, effect.merge_into(report, run_dir))
+
+
+def _audit(data: RunData, items: list[Item], options: RunOptions) -> AuditReport:
     base = JudgeSet(data.config).base
     texts = [] if isinstance(base, ChecklistJudge) else [base.template.user, base.template.system or ""]
-    report = audit_outputs(
+    return audit_outputs(
         items, data.outputs, data.config.judge_config, texts, data.config.benchmark, options.audit_embeddings
     )
-    write_flags(run_dir, report)
 
 
 def report_for(
@@ -525,11 +588,14 @@ def report_for(
     specs = {"judge": c.judge} if c.source_run else {"model": c.model, "judge": c.judge}
     usages = {
         "model": [o.usage for o in data.outputs.values()],
-        "judge": [j.usage for j in data.judgments] + [c.usage for c in data.checklists.values()],
+        "judge": [j.usage for j in data.judgments]
+        + [c.usage for c in data.checklists.values()]
+        + effect.usages(effect.read_effect(run_dir)),
     }
     costs = costs_by_role(specs, usages, prices)
     report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
     report["gate"] = check_report(report, max_unscored)
+    report["effect"] = effect.summary(effect.read_effect(run_dir))  # its tokens are in the judge's costs
     write_report(run_dir, report)
     return report
 

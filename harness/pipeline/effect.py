@@ -1,0 +1,444 @@
+"""The effect check: does an output win because of text that is not an answer to the instruction?
+
+The audit's detectors are signatures; an attack written after them may carry no signature at all. This
+check asks the judge instead. After the normal judging, it takes
+
+1. the items the audit marked *suspicious* (a warning, not a flag), then
+2. a seeded random sample of the other unflagged items that hold separable non-answer text (hidden text,
+   sentences that point at the judge, the answers or a verdict): 5% of the unflagged items, at least
+   ``MIN_SAMPLE``.
+
+Items the audit already flagged are not re-judged: the ``--on-flag`` policy decides them already, and a
+second verdict could not change their score (their count is reported).
+builds each one's *answer-only* text by removing the non-answer spans (:func:`spans_for`: the evidence
+of the audit's findings, the hidden channel of :mod:`harness.audit.channels`, and the candidate
+sentences of :mod:`harness.audit.addressed`, all mapped to the output as written), and judges it again
+with the same judge, template, position strategy and client (so the calls are cached and counted like
+every other judge call). When the verdict *with* the spans is better for the model than the verdict
+*without* them by more than ``tolerance`` (on a 0..1 scale; for a pairwise judge the winning side must
+also change), the verdict was carried by text that is not an answer: the item is flagged (finding
+``effect``) and the ``--on-flag`` policy applies to it. When at least ``MIN_DISQUALIFY`` of the checked
+items, and at least ``disqualify_share`` of them, are flagged this way, the submission is disqualified:
+an attack that the sample catches on a few items is on the others too.
+
+Cost. The check makes at most ``budget`` judge calls (``--effect-check-budget``; default 10% of the
+run's judge calls, at least ``MIN_BUDGET``); items are taken in the priority order above until the next
+would exceed it. ``effect.json`` in the run directory records what was checked, the calls spent, every
+verdict before and after, and what was flagged; a re-run reuses its results and makes no call again.
+
+Not applied to a checklist judge (TICK): its verdicts are per-question YES/NO answers about the
+output's content, not a preference the output can address; the skip and its reason are recorded.
+Items without separable non-answer text are not re-judged: there is nothing to remove, and a swapped
+order alone cannot tell an injection from the judge's own position bias.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from harness import atomic
+from harness.audit.addressed import candidates
+from harness.audit.channels import views
+from harness.audit.findings import AuditReport, Finding, SubmissionFinding
+from harness.audit.inputs import AuditItem
+from harness.pipeline.judging import JudgeTask, _run_task
+from harness.records import Judgment, Output, TokenUsage
+from harness.store import RunStore, default_key, is_final
+from judges import Caller, ChecklistJudge
+
+EFFECT_FILE = "effect.json"
+DETECTOR = "effect"
+DEFAULT_SHARE = 0.10  # default budget: this share of the run's judge calls
+MIN_BUDGET = 4  # ... but at least this many calls (a small run still gets a check)
+MAX_REMOVED = 0.6  # spans covering more of an output than this are the answer itself: not checkable
+MIN_DISQUALIFY = 2
+MIN_SAMPLE = 10  # the random sample holds at least this many items (when the budget allows)
+
+
+@dataclass(frozen=True)
+class EffectOptions:
+    """``--effect-check-budget``, ``--no-effect-check`` and the thresholds (see the module docstring)."""
+
+    enabled: bool = True
+    budget: int | None = None  # judge calls; None: DEFAULT_SHARE of the run's, at least MIN_BUDGET
+    sample: float = 0.05  # share of the unflagged items drawn at random
+    tolerance: float = 0.25
+    disqualify_share: float = 0.1
+
+    def budget_for(self, run_calls: int) -> int:
+        if self.budget is not None:
+            return self.budget
+        return max(MIN_BUDGET, math.ceil(DEFAULT_SHARE * run_calls))
+
+
+@dataclass(frozen=True)
+class Span:
+    """Text to remove from one turn of the output as written: ``turns[turn][start:end]``."""
+
+    turn: int
+    start: int
+    end: int
+    kind: str
+
+
+def _merged_length(spans: Sequence[Span]) -> int:
+    total, last = 0, (-1, -1)
+    for s in sorted(spans, key=lambda s: (s.turn, s.start)):
+        if s.turn == last[0] and s.start < last[1]:
+            total += max(0, s.end - last[1])
+            last = (s.turn, max(last[1], s.end))
+        else:
+            total += s.end - s.start
+            last = (s.turn, s.end)
+    return total
+
+
+def spans_for(item: AuditItem, findings: Sequence[Finding]) -> list[Span]:
+    """The non-answer spans of one item, most telling first: flagged findings' evidence, hidden text,
+    warned findings' evidence, then candidate sentences (cues, verdict labels, foreign script). A span
+    longer than ``MAX_REMOVED`` of its turn is left out (it is the answer, not a part of it), and spans
+    are taken in order while all together remove at most ``MAX_REMOVED`` of the output."""
+    lengths = [len(t) for t in item.outputs]
+    found: list[Span] = []
+    for severity in ("flag", "warn"):
+        for f in findings:
+            if f.severity == severity and f.evidence is not None and f.evidence.end > f.evidence.start:
+                found.append(Span(f.evidence.turn, f.evidence.start, f.evidence.end, f.detector))
+        if severity == "flag":
+            for view in views(item.outputs):
+                for seg in view.segments if view.hidden else ():
+                    a, b = view.source.span(seg.start, seg.end)
+                    found.append(Span(view.turn, a, b, f"hidden text ({seg.kind})"))
+    sentences = [(view, view.span(a, b)) for view, a, b, _ in candidates(item) if not view.hidden]
+    for view, (a, b) in sentences:  # sentences only: a paragraph holding another candidate is left out
+        if not any(v.turn == view.turn and (c, d) != (a, b) and a <= c and d <= b for v, (c, d) in sentences):
+            found.append(Span(view.turn, a, b, "candidate sentence"))
+    total = sum(lengths) or 1
+    kept: list[Span] = []
+    for span in found:
+        if not 0 <= span.turn < len(lengths) or span.end - span.start > MAX_REMOVED * lengths[span.turn]:
+            continue
+        if (span.turn, span.start, span.end) in {(k.turn, k.start, k.end) for k in kept}:
+            continue
+        if _merged_length([*kept, span]) <= MAX_REMOVED * total:
+            kept.append(span)
+    return kept
+
+
+def ablate(turns: Sequence[str], spans: Sequence[Span]) -> list[str]:
+    """The output with every span removed (a removed span leaves one space, so words do not join)."""
+    out = []
+    for turn, text in enumerate(turns):
+        cuts = sorted((s.start, s.end) for s in spans if s.turn == turn)
+        parts, pos = [], 0
+        for start, end in cuts:
+            if end <= pos:
+                continue
+            parts.append(text[pos : max(start, pos)])
+            parts.append(" ")
+            pos = end
+        parts.append(text[pos:])
+        out.append("".join(parts).strip())
+    return out
+
+
+def normalised(j: Judgment) -> float | None:
+    """A scored judgment on 0..1 in the model's favour (pairwise: 1 = the model much better)."""
+    if j.status != "scored" or j.score is None:
+        return None
+    if j.protocol == "single":
+        value = (j.score - 1.0) / 9.0  # MT-Bench and WildBench rate 1..10
+    elif j.metadata.get("scale") == "preference":
+        value = j.score - 1.0  # AlpacaEval: 1..2, 2 = the model wins
+    elif j.judge.startswith("mt_bench_pair"):
+        value = (j.score + 1.0) / 2.0
+    else:
+        value = (j.score + 2.0) / 4.0
+    return min(1.0, max(0.0, value))
+
+
+def mean_value(judgments: Sequence[Judgment]) -> float | None:
+    values = [v for v in (normalised(j) for j in judgments) if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def carried(before: float | None, after: float | None, protocol: str, tolerance: float) -> bool:
+    """The verdict was carried by the removed text: better for the model with it, beyond ``tolerance``,
+    and for a pairwise judge on the model's side only with it."""
+    if before is None or after is None or before - after <= tolerance:
+        return False
+    return protocol == "single" or (before > 0.5 >= after)
+
+
+def _rank(seed: int, item_id: str) -> str:
+    return hashlib.sha256(f"{seed}:{item_id}".encode()).hexdigest()
+
+
+@dataclass
+class Candidate:
+    item_id: str
+    why: str  # suspicious | sample
+    spans: list[Span]
+    tasks: list[JudgeTask]
+
+    @property
+    def calls(self) -> int:
+        return sum(len(t.expected_keys()) * (2 if _portia(t) else 1) for t in self.tasks)
+
+
+def _portia(task: JudgeTask) -> bool:
+    return getattr(getattr(task.judge, "position", None), "strategy", "") == "portia"
+
+
+def select(
+    tasks: Sequence[JudgeTask], report: AuditReport, items: dict[str, AuditItem], options: EffectOptions,
+    seed: int,
+) -> tuple[list[Candidate], dict[str, int]]:  # fmt: skip
+    """The items to re-judge in priority order (suspicious, then the sample), before the budget cut, and
+    the size of each pool."""
+    by_item: dict[str, list[JudgeTask]] = {}
+    for task in tasks:
+        by_item.setdefault(task.item.item_id, []).append(task)
+    findings: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        findings.setdefault(f.item_id, []).append(f)
+    severity = report.item_severity()
+    pools: dict[str, list[Candidate]] = {"suspicious": [], "sample": [], "flagged": []}
+    for item_id, item_tasks in by_item.items():
+        if item_id not in items:
+            continue
+        spans = spans_for(items[item_id], findings.get(item_id, []))
+        if not spans:
+            continue
+        why = {"flag": "flagged", "warn": "suspicious"}.get(severity.get(item_id, ""), "sample")
+        pools[why].append(Candidate(item_id, why, spans, item_tasks))
+    for pool in pools.values():
+        pool.sort(key=lambda c: _rank(seed, c.item_id))
+    unflagged = sum(1 for i in by_item if severity.get(i) != "flag")
+    n_sample = min(len(pools["sample"]), max(MIN_SAMPLE, math.ceil(options.sample * unflagged)))
+    ordered = pools["suspicious"] + pools["sample"][:n_sample]
+    sizes = {"suspicious": len(pools["suspicious"]), "sample": len(pools["sample"]), "sample_drawn": n_sample,
+             "flagged_not_rechecked": len(pools["flagged"])}  # fmt: skip
+    return ordered, sizes
+
+
+def _digest(turns: Sequence[str]) -> str:
+    return hashlib.sha256(json.dumps(list(turns)).encode()).hexdigest()[:16]
+
+
+@dataclass
+class EffectPlan:
+    """What :func:`execute` will do: the chosen candidates (with a reused result where ``effect.json``
+    already has one for the same answer-only text), or why the check is skipped."""
+
+    path: Path
+    settings: dict[str, Any]
+    skipped: str | None = None
+    budget: int = 0
+    run_calls: int = 0
+    pools: dict[str, int] | None = None
+    chosen: list[tuple[Candidate, dict[str, Any] | None]] | None = None
+    left_out: int = 0
+
+    @property
+    def needs_calls(self) -> bool:
+        return any(old is None for _, old in self.chosen or [])
+
+
+def prepare(
+    tasks: Sequence[JudgeTask], report: AuditReport, items: dict[str, AuditItem], run_dir: Path,
+    options: EffectOptions, seed: int = 0,
+) -> EffectPlan:  # fmt: skip
+    """Select the items to re-judge within the budget (no call is made here)."""
+    path = Path(run_dir) / EFFECT_FILE
+    settings = {
+        "tolerance": options.tolerance,
+        "sample": options.sample,
+        "disqualify_share": options.disqualify_share,
+    }
+    if not options.enabled:
+        return EffectPlan(path, settings, "turned off (--no-effect-check)")
+    if tasks and isinstance(tasks[0].judge, ChecklistJudge):
+        why = "a checklist judge (TICK) answers YES/NO questions about the content, not a preference"
+        return EffectPlan(path, settings, why)
+    if any(s.severity == "fail" for s in report.submission):
+        return EffectPlan(path, settings, "the audit disqualified the submission already")
+    run_calls = sum(len(t.expected_keys()) for t in tasks)
+    budget = options.budget_for(run_calls)
+    ordered, pools = select(tasks, report, items, options, seed)
+    previous = {r["item_id"]: r for r in _read(path).get("items", []) if "digest" in r}
+    spent, chosen = 0, []
+    for cand in ordered:
+        old = previous.get(cand.item_id)
+        if old is not None and old["digest"] == _digest(ablate(items[cand.item_id].outputs, cand.spans)):
+            spent += int(old.get("calls", 0))
+            chosen.append((cand, old))
+            continue
+        if spent + cand.calls > budget:
+            continue
+        spent += cand.calls
+        chosen.append((cand, None))
+    return EffectPlan(path, settings, None, budget, run_calls, pools, chosen, len(ordered) - len(chosen))
+
+
+async def execute(
+    plan: EffectPlan, items: dict[str, AuditItem], store: RunStore, caller: Caller | None,
+    options: EffectOptions, *, max_in_flight: int = 16,
+) -> dict[str, Any]:  # fmt: skip
+    """Re-judge the plan's items and write ``effect.json``; returns its document. ``caller`` may be None
+    when the plan needs no call (every result reused, or the check skipped)."""
+    if plan.skipped is not None:
+        return _write(plan.path, {"enabled": options.enabled, "skipped": plan.skipped, **plan.settings})
+    limit = asyncio.Semaphore(max(1, max_in_flight))
+    stored = {default_key(j): j for j in store.load("judgments", Judgment) if is_final(j)}
+
+    async def run(cand: Candidate, old: dict[str, Any] | None) -> dict[str, Any]:
+        if old is not None:
+            return old
+        calls = 0
+
+        async def counted(request: Any) -> Any:
+            nonlocal calls
+            assert caller is not None, "the plan needs judge calls"
+            calls += 1
+            return await caller(request)
+
+        turns = ablate(items[cand.item_id].outputs, cand.spans)
+        rows = []
+        usage = TokenUsage()
+        for task in cand.tasks:
+            before = [stored[k] for k in task.expected_keys() if k in stored]
+            output = Output(item_id=task.output.item_id, model=task.output.model, turns=turns)
+            async with limit:
+                after = await _run_task(replace(task, output=output), counted)
+            for judgment in after:
+                usage = usage + judgment.usage
+            protocol = "single" if task.opponent is None else "pairwise"
+            b, a = mean_value(before), mean_value(after)
+            rows.append({
+                "opponent": task.opponent.model if task.opponent else None, "turn": task.turn,
+                "before": b, "after": a, "carried": carried(b, a, protocol, options.tolerance),
+                "verdicts_before": [j.verdict for j in before], "verdicts_after": [j.verdict for j in after],
+            })  # fmt: skip
+        return {
+            "item_id": cand.item_id, "why": cand.why, "digest": _digest(turns),
+            "spans": [vars(s) for s in cand.spans], "removed_chars": _merged_length(cand.spans),
+            "tasks": rows, "carried": any(r["carried"] for r in rows), "calls": calls,
+            "usage": usage.model_dump(),
+        }  # fmt: skip
+
+    chosen = plan.chosen or []
+    results = list(await asyncio.gather(*(run(c, old) for c, old in chosen)))
+    flagged = [r["item_id"] for r in results if r["carried"]]
+    checked = len(results)
+    disqualified = None
+    if len(flagged) >= MIN_DISQUALIFY and len(flagged) >= options.disqualify_share * checked:
+        disqualified = (
+            f"the verdict of {len(flagged)} of {checked} re-judged items was carried by text that is not an "
+            "answer (effect check)"
+        )
+    doc = {
+        "enabled": True, "skipped": None, **plan.settings, "budget_calls": plan.budget,
+        "run_calls": plan.run_calls, "calls": sum(int(r.get("calls", 0)) for r in results), "pools": plan.pools, "checked": checked,
+        "checked_by_why": _count(r["why"] for r in results), "not_checked_for_budget": plan.left_out,
+        "flagged": flagged, "disqualified": disqualified, "items": results,
+    }  # fmt: skip
+    return _write(plan.path, doc)
+
+
+def _count(values: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return out
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _write(path: Path, doc: dict[str, Any]) -> dict[str, Any]:
+    atomic.write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    return doc
+
+
+def read_effect(run_dir: Path) -> dict[str, Any] | None:
+    """The run's ``effect.json`` (None when the run has none: an older run, or no judging yet)."""
+    path = Path(run_dir) / EFFECT_FILE
+    return _read(path) if path.exists() else None
+
+
+def merge_into(report: AuditReport, run_dir: Path) -> AuditReport:
+    """The audit report with the effect check's flags (finding ``effect``) and its disqualification
+    (a failing submission finding), so ``audit.json`` and the ``--on-flag`` policy see them."""
+    doc = read_effect(run_dir)
+    if not doc or doc.get("skipped"):
+        return report
+    report = replace(report, findings=list(report.findings), submission=list(report.submission))
+    for row in doc.get("items", []):
+        if not row.get("carried"):
+            continue
+        worst = max(row["tasks"], key=lambda r: (r["before"] or 0.0) - (r["after"] or 0.0))
+        message = (
+            f"verdict carried by non-answer text: {worst['before']:.2f} with it, {worst['after']:.2f} "
+            f"without {len(row['spans'])} span(s) ({', '.join(sorted({s['kind'] for s in row['spans']}))})"
+        )
+        report.findings.append(
+            Finding(DETECTOR, row["item_id"], "flag", message, score=worst["before"] - worst["after"])
+        )
+    if doc.get("disqualified"):
+        checked = max(int(doc.get("checked", 0)), 1)
+        share = len(doc.get("flagged", [])) / checked
+        report.submission.append(
+            SubmissionFinding(
+                DETECTOR,
+                "fail",
+                str(doc["disqualified"]),
+                share,
+                float(doc["disqualify_share"]),
+                tuple(doc.get("flagged", [])),
+            )  # fmt: skip
+        )
+    return report
+
+
+def usages(doc: dict[str, Any] | None) -> list[TokenUsage]:
+    """The tokens of the check's judge calls, one entry per re-judged item (for the report's costs)."""
+    rows = (doc or {}).get("items", [])
+    return [TokenUsage(**row["usage"]) for row in rows if isinstance(row.get("usage"), dict)]
+
+
+def summary(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What report.json shows of the check (the per-item rows stay in effect.json)."""
+    if doc is None:
+        return None
+    keys = ("enabled", "skipped", "budget_calls", "calls", "checked", "checked_by_why", "pools",
+            "not_checked_for_budget", "flagged", "disqualified", "tolerance")  # fmt: skip
+    return {k: doc.get(k) for k in keys if k in doc}
+
+
+def summary_line(doc: dict[str, Any] | None) -> str | None:
+    """One line for report.md and the printed table."""
+    if doc is None:
+        return None
+    if doc.get("skipped"):
+        return f"effect check: skipped ({doc['skipped']})"
+    line = (
+        f"effect check: {doc.get('checked', 0)} items re-judged without their non-answer text, "
+        f"{doc.get('calls', 0)} judge calls (budget {doc.get('budget_calls')}), "
+        f"{len(doc.get('flagged') or [])} flagged"
+    )
+    if doc.get("disqualified"):
+        line += f"; DISQUALIFIED: {doc['disqualified']}"
+    return line
