@@ -433,4 +433,7 @@ def _contamination(config: Any, options: Any, run_dir: Path, data: str | None, f
         print(f"harness: {message}", file=sys.stderr)
     if outcome.report.significant_drop:
         print("harness: significant drop on the clean variant (possible contamination)", file=sys.stderr)
+    if outcome.report.unavailable is not None:
+        print(f"harness: contamination: the difference is unavailable ({outcome.report.unavailable})",
+              file=sys.stderr)  # fmt: skip
     return outcome.exit_code
