@@ -18,8 +18,11 @@ from benchmarks._board import BoardInputs, BoardOptions, OfficialBoard, RunRows,
 from benchmarks._registry import (
     BENCHMARKS,
     VARIANTS,
+    answer_format_of,
+    answer_formats,
     benchmark_names,
     get_benchmark,
+    load_answers,
     register_benchmark,
 )
 
@@ -35,8 +38,11 @@ __all__ = [
     "Source",
     "UpstreamFormat",
     "VersionSpec",
+    "answer_format_of",
+    "answer_formats",
     "benchmark_names",
     "get_benchmark",
+    "load_answers",
     "pair_outputs",
     "register_benchmark",
     "validate_items",

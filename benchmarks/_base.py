@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from benchmarks._board import BoardInputs, BoardOptions, OfficialBoard, UpstreamFormat
-from harness.answers import load_answers
+from harness.answers import AnswerFormat, read_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.records import Item, Output
@@ -77,12 +77,14 @@ class Benchmark(ABC):
     ``upstream_formats`` lists the layouts of upstream judgment files that :meth:`leaderboard` reads
     (``harness leaderboard BENCHMARK --from FILE``); none by default: a board from run directories only.
     ``official_boards`` are the published boards rebuilt from pinned upstream files into ``results/``;
-    ``unbuilt_boards`` names published boards that are not, with the reason.
+    ``unbuilt_boards`` names published boards that are not, with the reason. ``answer_formats`` are the
+    layouts of upstream answer files that :meth:`load_outputs` reads.
     """
 
     spec: ClassVar[BenchmarkSpec]
     upstream_formats: ClassVar[tuple[UpstreamFormat, ...]] = ()
     official_boards: ClassVar[tuple[OfficialBoard, ...]] = ()
+    answer_formats: ClassVar[tuple[AnswerFormat, ...]] = ()
     unbuilt_boards: ClassVar[Mapping[str, str]] = {}
 
     def load(
@@ -128,11 +130,14 @@ class Benchmark(ABC):
         """The upstream generation settings for the model under test on ``item``."""
 
     def load_outputs(self, path: Path, items: list[Item]) -> list[Output]:
-        """A model's answers to ``items`` from an upstream answer file (format detected), paired by id.
+        """A model's answers to ``items`` from an upstream answer file in one of ``answer_formats``
+        (detected from its first row), paired by id.
 
         AlpacaEval-format benchmarks override this to pair by instruction text, as upstream does.
         """
-        return load_answers(path)
+        if not self.answer_formats:
+            raise BadInput(str(path), f"{self.spec.name} reads no upstream answer file; pass a run directory")
+        return read_answers(path, self.answer_formats)
 
     def baselines_for(self, item: Item) -> tuple[str, ...]:
         """The baseline models ``item`` is compared against (Arena-Hard v2.0 depends on the category)."""

@@ -23,7 +23,7 @@ from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks._hub import fetch_hf_file
 from benchmarks.alpaca_eval import board, official
-from harness.answers import load_alpaca_eval_outputs
+from benchmarks.alpaca_eval.upstream import ANSWERS, load_alpaca_eval_outputs
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import Row, field, read_rows
@@ -101,6 +101,7 @@ class AlpacaEval(Benchmark):
         audit="benchmarks.alpaca_eval.audit:AUDIT",
     )
     upstream_formats = board.FORMATS
+    answer_formats = (ANSWERS,)
     official_boards = official.BOARDS
 
     def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:

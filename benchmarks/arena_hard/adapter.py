@@ -22,7 +22,7 @@ from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks._hub import fetch_url, github_raw
 from benchmarks.arena_hard import board, official
-from harness.answers import load_arena_hard_answers
+from benchmarks.arena_hard.upstream import ANSWERS, load_arena_hard_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import Row, field, read_rows
@@ -94,6 +94,7 @@ class ArenaHard(Benchmark):
         audit="benchmarks.arena_hard.audit:AUDIT",
     )
     upstream_formats = board.FORMATS
+    answer_formats = (ANSWERS,)
     official_boards = official.BOARDS
     unbuilt_boards = official.NOT_BUILT
 

@@ -25,7 +25,7 @@ from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks._hub import fetch_url, github_raw
 from benchmarks.mt_bench import board
-from harness.answers import load_mt_bench_answers
+from benchmarks.mt_bench.upstream import ANSWERS, load_mt_bench_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import Row, field, read_rows, str_list
@@ -132,6 +132,7 @@ class MtBench(Benchmark):
         audit="benchmarks.mt_bench.audit:AUDIT",
     )
     upstream_formats = board.FORMATS
+    answer_formats = (ANSWERS,)
     unbuilt_boards = board.NOT_BUILT
 
     def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:

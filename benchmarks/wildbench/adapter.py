@@ -26,7 +26,7 @@ from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks._hub import load_hf_split
 from benchmarks.wildbench import board, official
 from benchmarks.wildbench.reward import is_wb_reward_judge
-from harness.answers import load_wildbench_outputs, wildbench_output_text
+from benchmarks.wildbench.upstream import ANSWERS, load_wildbench_outputs, wildbench_output_text
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import Row, field, read_rows, rows_of, str_list
@@ -144,6 +144,7 @@ class WildBench(Benchmark):
         audit="benchmarks.wildbench.audit:AUDIT",
     )
     upstream_formats = board.FORMATS
+    answer_formats = (ANSWERS,)
     official_boards = official.BOARDS
 
     def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
