@@ -60,7 +60,6 @@ from harness.run.on_flag import read_disqualified
 from harness.scoring.evaluate import RunData, evaluate, load_run
 from harness.serve import resolve
 from harness.store import RunStore, is_final
-from judges import ChecklistJudge
 
 if TYPE_CHECKING:
     from harness.backends.ray_data import RayClient
@@ -393,7 +392,7 @@ def checklist_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str
         answered = finished_ids(run.store, run.config.model_name)
         todo = [i for i in missing_checklists(run.items, run.store) if i.item_id in answered]
         if todo:
-            jobs.append((run, judges.checklist, judges.judge_id(judges.checklist), todo))
+            jobs.append((run, judges.checklist, judges.judge_id(judges.base), todo))
     if not jobs:
         return
     endpoint = stack.enter_context(_endpoint(jobs[0][0].judge_spec, held, options))
@@ -617,8 +616,7 @@ def audit_run(
 def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None) -> AuditReport:
     """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
     by the same code before (any run directory: a judge swap, a cached re-run)."""
-    base = JudgeSet(data.config).base
-    texts = [] if isinstance(base, ChecklistJudge) else [base.template.user, base.template.system or ""]
+    texts = JudgeSet(data.config).base.prompt_texts()
     c = data.config
     key = audit_key(
         audit_items(items, data.outputs), c.judge_config, texts, c.benchmark, options.audit_embeddings
