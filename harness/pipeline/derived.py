@@ -8,6 +8,10 @@ bootstrap rounds). Each is keyed by a sha256 over *everything it is computed fro
   the benchmark, the embeddings switch) and :func:`code_version`; the findings are kept in the
   response cache's ``derived`` table (:meth:`harness.cache.Cache.put_derived`), so a re-run into a
   new run directory over the same outputs (a judge swap, a cached re-run) reuses them;
+- the statistic (``harness.scoring.evaluate``: the fit and its bootstrap): its inputs are the run's config
+  and dataset, its records as a set (lines sorted: concurrency writes them in a different order every
+  run) and the audit's flags; kept in the ``derived`` table as well, so a cached re-run into a new run
+  directory, whose records come out the same, does not fit again;
 - the report: the run directory's records, run.json's config and dataset, the derived files the
   report reads (``audit.json``, ``effect.json``), the options that change a figure, and
   :func:`code_version`; the key is written into report.json when the run was complete, and a re-run
@@ -73,6 +77,29 @@ def files_digest(run_dir: Path, names: Iterable[str]) -> str:
         except FileNotFoundError:
             h.update(b"\0absent\0")
     return h.hexdigest()
+
+
+def lines_digest(run_dir: Path, names: Iterable[str]) -> str:
+    """sha256 over the *sorted* lines of each named file: the same records in another order hash alike."""
+    h = hashlib.sha256()
+    for name in names:
+        h.update(f"{name}\0".encode())
+        try:
+            lines = sorted((run_dir / name).read_bytes().splitlines())
+        except FileNotFoundError:
+            h.update(b"\0absent\0")
+            continue
+        for line in lines:
+            if line.strip():
+                h.update(line)
+                h.update(b"\n")
+    return h.hexdigest()
+
+
+def evaluate_key(run_dir: Path, config: dict[str, Any], dataset: dict[str, Any]) -> str:
+    """The hash of everything the statistic reads: config, dataset, records (as a set), audit flags."""
+    records = lines_digest(run_dir, RECORD_FILES)
+    return digest("evaluate", code_version(), config, dataset, records, files_digest(run_dir, DERIVED_FILES))
 
 
 def audit_key(

@@ -29,10 +29,10 @@ def report(run_dir: Path) -> dict[str, Any]:
     return dict(json.loads((run_dir / "report.json").read_text()))
 
 
-def audits(cache_path: Path) -> int:
+def derived(cache_path: Path, kind: str) -> int:
     cache = Cache(cache_path)
     try:
-        return int(cache._conn().execute("SELECT COUNT(*) FROM derived WHERE kind = 'audit'").fetchone()[0])
+        return int(cache._conn().execute("SELECT COUNT(*) FROM derived WHERE kind = ?", (kind,)).fetchone()[0])
     finally:
         cache.close()
 
@@ -76,16 +76,19 @@ def test_a_complete_run_answers_from_its_report_and_a_changed_input_rebuilds_it(
     assert "reused_report" not in report(run_dir)["session"]
 
 
-def test_the_audit_of_the_same_outputs_is_reused_from_the_cache_in_a_new_run_directory(
+def test_the_audit_and_the_statistic_of_the_same_records_are_reused_from_the_cache_in_a_new_run_directory(
     tmp_path: Path, servers: Any
 ) -> None:
     model, judge = servers
     assert score(tmp_path, model.spec, judge.spec, "one") == 0
-    assert audits(tmp_path / "cache.db") == 1
+    assert derived(tmp_path / "cache.db", "audit") == 1
+    assert derived(tmp_path / "cache.db", "evaluate") == 1
     requests = (len(model.requests), len(judge.requests))
     assert score(tmp_path, model.spec, judge.spec, "two") == 0  # all answers from the cache
     assert (len(model.requests), len(judge.requests)) == requests
-    assert audits(tmp_path / "cache.db") == 1  # the same inputs: the stored findings, not a second audit
+    # the same inputs: the stored findings and figures, not a second audit or fit
+    assert derived(tmp_path / "cache.db", "audit") == 1
+    assert derived(tmp_path / "cache.db", "evaluate") == 1
     one, two = (json.loads((tmp_path / r / "audit.json").read_text()) for r in ("one", "two"))
     assert one == two
     assert report(tmp_path / "two")["scores"] == report(tmp_path / "one")["scores"]
