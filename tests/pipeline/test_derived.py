@@ -32,7 +32,9 @@ def report(run_dir: Path) -> dict[str, Any]:
 def derived(cache_path: Path, kind: str) -> int:
     cache = Cache(cache_path)
     try:
-        return int(cache._conn().execute("SELECT COUNT(*) FROM derived WHERE kind = ?", (kind,)).fetchone()[0])
+        return int(
+            cache._conn().execute("SELECT COUNT(*) FROM derived WHERE kind = ?", (kind,)).fetchone()[0]
+        )
     finally:
         cache.close()
 
