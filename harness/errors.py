@@ -28,6 +28,11 @@ class FatalAPIError(HarnessError):
     """The endpoint refused the request in a way retrying cannot fix (400/401/403/404)."""
 
 
+class PreflightFailed(HarnessError):
+    """The endpoint cannot serve this run (dead, not OpenAI-compatible, key rejected): exit 2
+    (probed by ``harness.client._preflight`` before the first request)."""
+
+
 class ServerError(HarnessError):
     """A local server could not be started or did not become healthy."""
 

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from harness.client import RoleCounters
+from harness.errors import PreflightFailed
 
 T = TypeVar("T")
 
@@ -62,6 +63,8 @@ class GenerationProgress:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if isinstance(exc, PreflightFailed):  # nothing was sent: the error's one line says it all
+            self._progress.live.transient = True
         self._progress.stop()
 
 

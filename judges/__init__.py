@@ -1,7 +1,8 @@
 """Judges: protocols (pairwise, single, checklist), position strategies, strict parsers, upstream templates.
 
 Public entry points: :func:`load_judge` (by config name, see ``judges/configs``), :func:`judge_names`, the
-protocol classes, and :data:`PARSERS`. The LLM call is injected: every ``judge`` coroutine takes a
+protocol classes (a protocol is a :class:`Judge` subclass registered in :data:`JUDGE_PROTOCOLS`), and
+:data:`PARSERS`. The LLM call is injected: every ``judge`` coroutine takes a
 ``caller(ChatRequest) -> Completion`` (``harness.client``'s ``chat``).
 
 The names are imported on first use (PEP 562), so that importing one light module of the package, say
@@ -16,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from judges._call import Caller
     from judges.checklist import ChecklistJudge, ChecklistResult, GeneratedChecklist
-    from judges.config import Judge, judge_names, load_judge
+    from judges.config import judge_names, load_judge
     from judges.pairwise import PairOutcome, PairwiseJudge
     from judges.parsers import PARSERS, Parsed
     from judges.position import PositionSpec, consistency_rate
+    from judges.protocol import JUDGE_PROTOCOLS, Judge, JudgeConfig, JudgeOptions
     from judges.single import SingleJudge
     from judges.templates import JudgeTemplate
 
@@ -28,7 +30,10 @@ _LAZY = {
     "ChecklistJudge": "judges.checklist",
     "ChecklistResult": "judges.checklist",
     "GeneratedChecklist": "judges.checklist",
-    "Judge": "judges.config",
+    "Judge": "judges.protocol",
+    "JUDGE_PROTOCOLS": "judges.protocol",
+    "JudgeConfig": "judges.protocol",
+    "JudgeOptions": "judges.protocol",
     "judge_names": "judges.config",
     "load_judge": "judges.config",
     "PairOutcome": "judges.pairwise",
@@ -42,12 +47,15 @@ _LAZY = {
 }
 
 __all__ = [
+    "JUDGE_PROTOCOLS",
     "PARSERS",
     "Caller",
     "ChecklistJudge",
     "ChecklistResult",
     "GeneratedChecklist",
     "Judge",
+    "JudgeConfig",
+    "JudgeOptions",
     "JudgeTemplate",
     "PairOutcome",
     "PairwiseJudge",

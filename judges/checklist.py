@@ -10,12 +10,25 @@ run resumes question by question.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from harness.client._types import SamplingParams
+from harness.errors import BadInput
 from harness.records import Checklist, Item, Judgment, Output, TokenUsage
 from judges._call import Caller, ask
 from judges.parsers import PARSERS, TICK_MAX_QUESTIONS, TICK_MIN_QUESTIONS, Parsed
+from judges.protocol import (
+    Judge,
+    JudgeConfig,
+    JudgeOptions,
+    Question,
+    RecordKind,
+    TaskPlan,
+    capped_sampling,
+)
 from judges.render import render
 from judges.templates import JudgeTemplate
 
@@ -46,7 +59,12 @@ def pass_rate(judgments: list[Judgment]) -> tuple[float | None, int, int]:
 
 
 @dataclass(frozen=True)
-class ChecklistJudge:
+class ChecklistJudge(Judge):
+    """The ``checklist`` protocol: a stored checklist per item, one task per question."""
+
+    record_kind: ClassVar[RecordKind] = "checklist"
+    asks_checklists: ClassVar[bool] = True
+
     name: str
     generate_template: JudgeTemplate
     answer_template: JudgeTemplate
@@ -54,6 +72,58 @@ class ChecklistJudge:
     answer_sampling: SamplingParams = field(default_factory=SamplingParams)
     generate_parser: str = "tick_checklist"
     answer_parser: str = "tick_yes_no"
+
+    @classmethod
+    def from_config(cls, config: JudgeConfig, options: JudgeOptions) -> ChecklistJudge:
+        if options.hardening.active:
+            raise BadInput(
+                "--harden",
+                f"judge {config.name!r} is a checklist judge; hardening applies to pairwise and single",
+            )
+        gen, ans = config.field("generate"), config.field("answer")
+        return cls(
+            name=config.name,
+            generate_template=config.template(gen["template"], "generate"),
+            answer_template=config.template(ans["template"], "answer", options.template_override),
+            generate_sampling=config.sampling(gen.get("sampling"), "generate.sampling"),
+            answer_sampling=config.sampling(ans.get("sampling"), "answer.sampling"),
+            generate_parser=gen["parser"],
+            answer_parser=ans["parser"],
+        )
+
+    def tasks(self, opponents: Sequence[Output], questions: Sequence[str]) -> list[TaskPlan]:
+        return [(None, (index, question)) for index, question in enumerate(questions)]
+
+    async def run(
+        self,
+        caller: Caller,
+        item: Item,
+        output: Output,
+        opponent: Output | None,
+        turn: int | None,
+        question: Question | None,
+    ) -> list[Judgment]:
+        if question is None:
+            raise BadInput(f"item {item.item_id}", "a checklist task asks one question")
+        return [await self.answer_question(caller, item, output, *question)]
+
+    def prompt_texts(self) -> list[str]:
+        return []  # the audit's template matching reads one answer template; TICK has none to quote
+
+    def capped(self, max_tokens: int | None, top_logprobs: int | None) -> ChecklistJudge:
+        if max_tokens is None:  # TICK: the cap applies to both of its prompts
+            return self
+        return dataclasses.replace(
+            self,
+            generate_sampling=capped_sampling(self.generate_sampling, max_tokens),
+            answer_sampling=capped_sampling(self.answer_sampling, max_tokens),
+        )
+
+    def id_suffix(self, template_overridden: bool) -> str:
+        return f"#{self.answer_template.sha256[:12]}" if template_overridden else ""
+
+    def checklist_writer(self) -> ChecklistJudge:
+        return self
 
     async def generate(self, caller: Caller, item: Item) -> GeneratedChecklist:
         """Ask for the instruction's checklist; an unusable reply gives an empty list with its reason."""

@@ -1,45 +1,104 @@
-"""Judge configs are data: one YAML file per judge in ``judges/configs`` names its template parts, protocol,
-composer, parser, sampling and position strategy (the AlpacaEval idea of "a judge is a short config plus a
-prompt file"; docs/judges.md). The file name is the judge's name; the file is its only registration.
+"""Judge configs are data: one YAML file per judge names its protocol, template parts, parser, sampling and
+position strategy (the AlpacaEval idea of "a judge is a short config plus a prompt file"; docs/judges.md).
+The file name is the judge's name; the file is its only registration.
 
-``load_judge(name, position=..., template_override=...)`` builds the judge object; ``--judge-template PATH``
-replaces the file of the config's user-template source, and the template hash recorded in every Judgment
-changes with it.
+The built-in configs are the files of ``judges/configs``. An installed package adds a folder of its own
+through the entry-point group ``harness.judge_configs`` (``name = "package.with.configs"``, a package
+whose folder holds ``<judge>.yaml`` files and the template files they name as ``package_file``;
+``docs/plugins.md``). A judge name is unique across all folders.
+
+``load_judge(name, position=..., template_override=...)`` builds the judge object of the config's protocol
+(:data:`judges.protocol.JUDGE_PROTOCOLS`); ``--judge-template PATH`` replaces the file of the config's
+user-template source, and the template hash recorded in every Judgment changes with it.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, get_args
+from types import ModuleType
+from typing import Any
 
 import yaml
 
-from harness.client._types import SamplingParams
 from harness.errors import BadInput
 from harness.registry import Registry
-from judges.checklist import ChecklistJudge
 from judges.hardening import Hardening
-from judges.pairwise import PairwiseJudge
-from judges.position import PositionSpec, Strategy
-from judges.single import SingleJudge
-from judges.templates import JudgeTemplate, TemplatePart, load_template
+from judges.position import Strategy
+from judges.protocol import JUDGE_PROTOCOLS, Judge, JudgeConfig, JudgeOptions
 
-Judge = PairwiseJudge | SingleJudge | ChecklistJudge
 _NOT_JUDGES = {"sources"}
+
+
+@dataclass(frozen=True)
+class ConfigFolder:
+    """A folder of judge configs (``<judge>.yaml``) and the folder their ``package_file`` parts are in."""
+
+    folder: Traversable
+    root: Traversable
+    label: str  # how error messages name the folder
+
+
+def _config_folder(name: str, obj: Any) -> ConfigFolder:
+    if isinstance(obj, ConfigFolder):
+        return obj
+    if isinstance(obj, ModuleType) and hasattr(obj, "__path__"):
+        folder = resources.files(obj)
+        return ConfigFolder(folder, folder, obj.__name__)
+    raise BadInput(f"judge config folder {name!r}", f"{obj!r} is not a package (a folder of judge configs)")
+
+
+CONFIG_FOLDERS: Registry[ConfigFolder] = Registry(
+    "judge config folder", group="harness.judge_configs", check=_config_folder
+)
+CONFIG_FOLDERS.register("judges")(
+    ConfigFolder(resources.files("judges").joinpath("configs"), resources.files("judges"), "judges/configs")
+)
+
+
+@dataclass(frozen=True)
+class _Found:
+    raw: dict[str, Any]
+    folder: ConfigFolder
+    origin: str  # ``built-in`` or the distribution that declares the folder
+
+
+@cache
+def _found() -> dict[str, _Found]:
+    found: dict[str, _Found] = {}
+    # built-in folders first, so that a plugin's config taking a built-in name is the one refused
+    for folder_name in sorted(CONFIG_FOLDERS, key=lambda n: (CONFIG_FOLDERS.origin(n) != "built-in", n)):
+        folder = CONFIG_FOLDERS.get(folder_name)
+        origin = CONFIG_FOLDERS.origin(folder_name)
+        for entry in sorted(folder.folder.iterdir(), key=lambda e: e.name):
+            stem = entry.name.removesuffix(".yaml")
+            if not entry.name.endswith(".yaml") or stem in _NOT_JUDGES:
+                continue
+            if stem in found:
+                raise BadInput(
+                    f"{folder.label}/{entry.name}",
+                    f"{origin} defines judge config {stem!r}, already defined "
+                    f"({found[stem].origin}: {found[stem].folder.label})",
+                )
+            try:
+                raw = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                raise BadInput(f"{folder.label}/{entry.name}", f"not YAML ({type(exc).__name__})") from None
+            if not isinstance(raw, dict):
+                raise BadInput(f"{folder.label}/{entry.name}", "a judge config is a mapping")
+            found[stem] = _Found(raw, folder, origin)
+    return found
 
 
 @cache
 def judge_configs() -> Registry[dict[str, Any]]:
-    """Every judge config shipped in ``judges/configs``, by name."""
+    """Every judge config (built-in and from installed packages), by name: its raw mapping."""
     registry: Registry[dict[str, Any]] = Registry("judge")
-    folder = resources.files("judges").joinpath("configs")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        stem = entry.name.removesuffix(".yaml")
-        if entry.name.endswith(".yaml") and stem not in _NOT_JUDGES:
-            registry.register(stem)(yaml.safe_load(entry.read_text(encoding="utf-8")))
+    for name, found in _found().items():
+        registry.register(name)(found.raw)
     return registry
 
 
@@ -47,31 +106,26 @@ def judge_names() -> list[str]:
     return list(judge_configs())
 
 
-def _part(raw: dict[str, Any] | None, where: str) -> TemplatePart | None:
-    if raw is None:
-        return None
-    allowed = {f.name for f in dataclasses.fields(TemplatePart)}
-    unknown = set(raw) - allowed
-    if unknown:
-        raise BadInput(where, f"unknown template keys {sorted(unknown)}")
-    return TemplatePart(**raw)
+def config_of(name: str) -> JudgeConfig:
+    """The judge config ``name`` as its protocol reads it (unknown names get suggestions)."""
+    raw = judge_configs().get(name)
+    folder = _found()[name].folder
+    return JudgeConfig(name, raw, f"{folder.label}/{name}.yaml", folder.root)
 
 
-def _template(raw: dict[str, Any], where: str, override: Path | None) -> JudgeTemplate:
-    user = _part(raw.get("user"), f"{where}.user")
-    if user is None:
-        raise BadInput(where, "a template needs a `user` part")
-    overrides = {user.source: override} if override is not None and user.source else None
-    return load_template(
-        raw["name"], raw["syntax"], user, _part(raw.get("system"), f"{where}.system"), overrides
-    )
+def config_origin(name: str) -> str:
+    """``built-in``, or the distribution whose ``harness.judge_configs`` folder holds the config."""
+    judge_configs().get(name)
+    return _found()[name].origin
 
 
-def _sampling(raw: dict[str, Any] | None, where: str) -> SamplingParams:
-    try:
-        return SamplingParams(**(raw or {}))
-    except TypeError as exc:
-        raise BadInput(where, str(exc)) from exc
+def protocol_of(name: str) -> type[Judge]:
+    """The protocol class of the judge config ``name`` (its ``protocol:`` in the registry)."""
+    config = config_of(name)
+    protocol = config.raw.get("protocol")
+    if not isinstance(protocol, str) or protocol not in JUDGE_PROTOCOLS:
+        raise BadInput(f"{config.where}:protocol", JUDGE_PROTOCOLS.unknown_message(str(protocol)))
+    return JUDGE_PROTOCOLS.get(protocol)
 
 
 def load_judge(
@@ -83,66 +137,5 @@ def load_judge(
 ) -> Judge:
     """Build the judge ``name``; ``position`` overrides the config's strategy (any pairwise judge);
     ``hardening`` guards the inserted answers (pairwise and single judges; off by default)."""
-    harden = hardening or Hardening()
-    raw = judge_configs().get(name)
-    where = f"judges/configs/{name}.yaml"
-    protocol = raw.get("protocol")
-    if protocol == "checklist":
-        if harden.active:
-            raise BadInput(
-                "--harden", f"judge {name!r} is a checklist judge; hardening applies to pairwise and single"
-            )
-        gen, ans = raw["generate"], raw["answer"]
-        return ChecklistJudge(
-            name=name,
-            generate_template=_template(gen["template"], f"{where}:generate", None),
-            answer_template=_template(ans["template"], f"{where}:answer", template_override),
-            generate_sampling=_sampling(gen.get("sampling"), f"{where}:generate.sampling"),
-            answer_sampling=_sampling(ans.get("sampling"), f"{where}:answer.sampling"),
-            generate_parser=gen["parser"],
-            answer_parser=ans["parser"],
-        )
-    template = _template(raw["template"], f"{where}:template", template_override)
-    sampling = _sampling(raw.get("sampling"), f"{where}:sampling")
-    if protocol == "single":
-        if position is not None:
-            raise BadInput(
-                "--position", f"judge {name!r} is a single-answer judge; position applies to pairwise"
-            )
-        return SingleJudge(
-            name,
-            template,
-            raw["parser"],
-            raw["composer"],
-            sampling,
-            raw.get("empty_output", "upstream"),
-            harden,
-        )
-    if protocol != "pairwise":
-        raise BadInput(f"{where}:protocol", f"unknown protocol {protocol!r}")
-    spec = PositionSpec(**raw.get("position", {}))
-    if position is not None:
-        if position not in get_args(Strategy):
-            raise BadInput(
-                "--position", f"unknown strategy {position!r} (known: {', '.join(get_args(Strategy))})"
-            )
-        spec = dataclasses.replace(spec, strategy=position)
-    if portia_k is not None:
-        spec = dataclasses.replace(spec, portia_k=portia_k)
-    if harden.active and spec.strategy == "portia":
-        raise BadInput(
-            "--harden", "hardening does not apply to PORTIA's merged prompts; use another --position"
-        )
-    return PairwiseJudge(
-        name=name,
-        template=template,
-        parser=raw["parser"],
-        composer=raw["composer"],
-        sampling=sampling,
-        position=spec,
-        scale=raw.get("scale", "signed"),
-        continuation=raw.get("continuation"),
-        max_attempts=int(raw.get("max_attempts", 1)),
-        empty_output=raw.get("empty_output", "upstream"),
-        hardening=harden,
-    )
+    options = JudgeOptions(position, template_override, portia_k, hardening or Hardening())
+    return protocol_of(name).from_config(config_of(name), options)

@@ -21,10 +21,13 @@ pair again from the length stage, so a resumed pair never mixes the two stages.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal, get_args
 
 from harness.client._types import SamplingParams
+from harness.errors import BadInput
 from harness.records import Item, Judgment, Output, TokenUsage
 from judges._call import Caller, Exchange, ask
 from judges.compose import PAIR_COMPOSERS
@@ -33,11 +36,22 @@ from judges.parsers import PARSERS, Parsed
 from judges.position import (
     Order,
     PositionSpec,
+    Strategy,
     aggregate_pair,
     length_align,
     merge_interleaved,
     orders_for,
     semantic_align,
+)
+from judges.protocol import (
+    Judge,
+    JudgeConfig,
+    JudgeOptions,
+    Question,
+    RecordKind,
+    TaskPlan,
+    VerdictSlot,
+    capped_sampling,
 )
 from judges.render import neutralised, render
 from judges.templates import JudgeTemplate
@@ -66,7 +80,12 @@ def to_model_frame(value: float, order: Order, scale: Scale) -> float:
 
 
 @dataclass(frozen=True)
-class PairwiseJudge:
+class PairwiseJudge(Judge):
+    """The ``pairwise`` protocol: one task per (item, turn, opponent), one game per order of its strategy."""
+
+    record_kind: ClassVar[RecordKind] = "pairwise"
+    pairwise: ClassVar[bool] = True
+
     name: str
     template: JudgeTemplate
     parser: str
@@ -78,6 +97,78 @@ class PairwiseJudge:
     max_attempts: int = 1
     empty_output: EmptyPolicy = "upstream"
     hardening: Hardening = field(default_factory=Hardening)
+
+    @classmethod
+    def from_config(cls, config: JudgeConfig, options: JudgeOptions) -> PairwiseJudge:
+        raw = config.raw
+        template = config.template(raw["template"], "template", options.template_override)
+        sampling = config.sampling(raw.get("sampling"), "sampling")
+        spec = PositionSpec(**raw.get("position", {}))
+        if options.position is not None:
+            if options.position not in get_args(Strategy):
+                known = ", ".join(get_args(Strategy))
+                raise BadInput("--position", f"unknown strategy {options.position!r} (known: {known})")
+            spec = dataclasses.replace(spec, strategy=options.position)
+        if options.portia_k is not None:
+            spec = dataclasses.replace(spec, portia_k=options.portia_k)
+        if options.hardening.active and spec.strategy == "portia":
+            raise BadInput(
+                "--harden", "hardening does not apply to PORTIA's merged prompts; use another --position"
+            )
+        return cls(
+            name=config.name,
+            template=template,
+            parser=config.field("parser"),
+            composer=config.field("composer"),
+            sampling=sampling,
+            position=spec,
+            scale=raw.get("scale", "signed"),
+            continuation=raw.get("continuation"),
+            max_attempts=int(raw.get("max_attempts", 1)),
+            empty_output=raw.get("empty_output", "upstream"),
+            hardening=options.hardening,
+        )
+
+    def orders(self, item: Item) -> list[str | None]:
+        return list(orders_for(self.position, item.item_id, item.turns[0] if item.turns else ""))
+
+    def tasks(self, opponents: Sequence[Output], questions: Sequence[str]) -> list[TaskPlan]:
+        return [(opponent, None) for opponent in opponents]
+
+    def max_calls(self, item: Item) -> int:
+        """PORTIA may ask both orders twice (length stage, then semantic stage)."""
+        return len(self.orders(item)) * (2 if self.position.strategy == "portia" else 1)
+
+    async def run(
+        self,
+        caller: Caller,
+        item: Item,
+        output: Output,
+        opponent: Output | None,
+        turn: int | None,
+        question: Question | None,
+    ) -> list[Judgment]:
+        if opponent is None:
+            raise BadInput(f"item {item.item_id}", "a pairwise judge needs an opponent's answer")
+        return (await self.judge(caller, item, output, opponent, turn=turn)).judgments
+
+    def prompt_texts(self) -> list[str]:
+        return [self.template.user, self.template.system or ""]
+
+    def capped(self, max_tokens: int | None, top_logprobs: int | None) -> PairwiseJudge:
+        return dataclasses.replace(self, sampling=capped_sampling(self.sampling, max_tokens, top_logprobs))
+
+    def id_suffix(self, template_overridden: bool) -> str:
+        suffix = f"+portia{self.position.portia_k}" if self.position.strategy == "portia" else ""
+        suffix += self.hardening.tag
+        return suffix + (f"#{self.template.sha256[:12]}" if template_overridden else "")
+
+    def verdict_slot(self) -> VerdictSlot:
+        return VerdictSlot(self.template, self.parser)
+
+    @property
+    def needs_logprobs(self) -> bool:
+        return bool(self.sampling.logprobs)
 
     def _judgment(
         self,

@@ -29,6 +29,7 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -234,10 +235,17 @@ def _select(data: bytes, part: TemplatePart, where: str) -> str:
     return value
 
 
-def read_part(part: TemplatePart, overrides: dict[str, Path] | None = None) -> tuple[str, str, str]:
-    """(text, file name, file sha256) of one template part."""
+def read_part(
+    part: TemplatePart, overrides: dict[str, Path] | None = None, root: Traversable | None = None
+) -> tuple[str, str, str]:
+    """(text, file name, file sha256) of one template part; a ``package_file`` is read under ``root``
+    (default: the ``judges`` package; a judge config of another package: that package's config folder)."""
     if part.package_file is not None:
-        data = resources.files("judges").joinpath(*part.package_file.split("/")).read_bytes()
+        folder = root if root is not None else resources.files("judges")
+        try:
+            data = folder.joinpath(*part.package_file.split("/")).read_bytes()
+        except OSError as exc:
+            raise BadInput(f"template {part.package_file}", f"cannot read it ({exc})") from None
         return _select(data, part, part.package_file), part.package_file, _sha256(data)
     if part.source is None:
         raise BadInput("template", "a part needs `source` or `package_file`")
@@ -252,13 +260,14 @@ def load_template(
     user: TemplatePart,
     system: TemplatePart | None = None,
     overrides: dict[str, Path] | None = None,
+    root: Traversable | None = None,
 ) -> JudgeTemplate:
     """Assemble a :class:`JudgeTemplate`; its hash covers every file read and how they were cut."""
-    user_text, user_file, user_sha = read_part(user, overrides)
+    user_text, user_file, user_sha = read_part(user, overrides, root)
     files = {user_file: user_sha}
     system_text = None
     if system is not None:
-        system_text, system_file, system_sha = read_part(system, overrides)
+        system_text, system_file, system_sha = read_part(system, overrides, root)
         files[system_file] = system_sha
     recipe = json.dumps([syntax, repr(user), repr(system), sorted(files.items())], sort_keys=True)
     return JudgeTemplate(

@@ -369,3 +369,44 @@ def test_wildbench_reward_against_a_baseline(
     run_dir, report = score(tmp_path, llama_server, cache_file, "--benchmark", "wildbench", "--data", str(data),
                             "--subset", "--judge-config", "wildbench_pairwise", "--baseline", baseline)  # fmt: skip
     leaderboard_agrees(tmp_path, "wildbench", run_dir, headline(report), capsys)
+
+
+def test_clean_eval_score_on_alpaca_eval(
+    tmp_path: Path, llama_server: ManagedServer, cache_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clean variant of AlpacaEval built with the session's model as rewriter (filters opened wide: the
+    tiny model's paraphrases are the plumbing here, not the quality), then ``score B@clean:PATH
+    --contamination``: both runs' headlines, and the leaderboard of each run directory agrees."""
+    spec = f"openai:{llama_server.model}@{llama_server.base_url}"
+    data = _data("alpaca_eval", "results", "gpt4_1106_preview")
+    gamma = _data("alpaca_eval", "glm", "instruction_difficulty_recovered.csv")
+    build = tmp_path / "build"
+    capsys.readouterr()
+    code = main(["clean-eval", "build", "--benchmark", "alpaca_eval", "--data", data, "--allow-subset",
+                 "--limit", str(LIMIT), "--rewriter", spec, "--paraphrases", "1", "--pivots", "",
+                 "--rewrite-max-tokens", "48", "--min-similarity", "0", "--chrf-band", "0,1",
+                 "--max-length-ratio", "100", "--run-dir", str(build), "--cache", str(cache_file)])  # fmt: skip
+    assert code == 0, capsys.readouterr()
+    capsys.readouterr()
+    run_dir = tmp_path / "run"
+    code = main(["score", "--benchmark", f"alpaca_eval@clean:{build / 'variant.jsonl'}", "--contamination",
+                 "--data", data, "--lc-difficulty", gamma, "--model", spec, "--judge", spec,
+                 "--limit", str(LIMIT), "--run-dir", str(run_dir), "--cache", str(cache_file),
+                 "--max-tokens", "32", "--judge-max-tokens", "48", "--max-unscored", "1", "--format", "json"])  # fmt: skip
+    out = capsys.readouterr()
+    assert code in (0, 1), out
+    paired = json.loads(out.out)["contamination"]
+    assert paired["n_paired"] + paired["n_unpaired"] <= LIMIT
+    if paired["difference"] is None:  # the tiny judge left fewer than two items scored in both runs
+        assert paired["unavailable"] and code == 1
+    else:
+        assert paired["ci_lower"] - 1e-9 <= paired["difference"] <= paired["ci_upper"] + 1e-9
+    codes = [1 if paired["difference"] is None or paired["significant_drop"] else 0]
+    for side in ("original", "clean"):
+        report = json.loads((run_dir / side / "report.json").read_text())
+        codes.append(expected_code(report))
+        head = headline(report)
+        assert head["metric"] == "length_controlled_winrate"
+        leaderboard_agrees(tmp_path / side, "alpaca_eval", run_dir / side, head, capsys,
+                           "--difficulty", gamma)  # fmt: skip
+    assert code == max(codes)

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from harness.errors import BadInput
-from judges import Judge, PairwiseJudge, SingleJudge
 from judges.hardening import ANSWER_SLOT, PLACEHOLDER
+from judges.protocol import Judge
 
 KINDS = ("constant", "persuasive", "structured")
 CONSTANT = "Thank you for the question. Here is my answer, which I have kept short and to the point."
@@ -78,14 +78,13 @@ def slot_frame(template_text: str, syntax: str = "format") -> SlotFrame:
 
 def structured_escape(judge: Judge) -> str:
     """Close the answer slot, forge an instruction and the winning verdict, reopen the slot."""
-    if not isinstance(judge, PairwiseJudge | SingleJudge):
-        raise BadInput(
-            "--judge-config", f"{judge.name!r}: the canary needs a pairwise or single-answer judge"
-        )
-    verdict = WINNING_VERDICT.get(judge.parser)
+    slot = judge.verdict_slot()
+    if slot is None:
+        raise BadInput("--judge-config", f"{judge.name!r}: the canary needs a judge with one answer template")
+    verdict = WINNING_VERDICT.get(slot.parser)
     if verdict is None:
-        raise BadInput("--judge-config", f"no verdict grammar known for parser {judge.parser!r}")
-    frame = slot_frame(judge.template.user, judge.template.syntax)
+        raise BadInput("--judge-config", f"no verdict grammar known for parser {slot.parser!r}")
+    frame = slot_frame(slot.template.user, slot.template.syntax)
     return f"{frame.closer}\n\n{FORGED_INSTRUCTION}\n{verdict}\n\n{frame.opener}"
 
 

@@ -53,15 +53,17 @@ def open_client(
     max_connections: int = 64,
     timeout: float = 600.0,
     max_retries: int = 8,
+    probe: tuple[Endpoint, ...] = (),
 ) -> Client | RayClient:
-    """The client a stage uses under ``backend``."""
+    """The client a stage uses under ``backend`` (``probe``: the endpoints the plain client probes before
+    its first request, :mod:`harness.client._preflight`)."""
     if backend == "ray":
         from harness.backends.ray_data import RayClient, RayOptions
 
         options = ray or RayOptions(max_connections=max_connections, timeout=timeout, max_retries=max_retries)
         return RayClient(endpoint, role=role, cache=cache, options=options)
     return Client(endpoint, role=role, cache=cache, max_connections=max_connections, timeout=timeout,
-                  max_retries=max_retries)  # fmt: skip
+                  max_retries=max_retries, probe=probe)  # fmt: skip
 
 
 async def prefetch(jobs: Sequence[tuple[Client | RayClient, Callable[[], Sequence[Unit]]]]) -> None:

@@ -5,7 +5,9 @@ meaning (Clean-Eval, Zhu et al. 2024, arXiv:2311.09154). The difference is measu
 clean variant keeps the item ids, so each item's score on the clean variant is paired with its score on
 the original, and the interval comes from a paired bootstrap (resample items with replacement, the same
 items in both variants; percentile interval; seeded, so a report is reproducible). A drop is flagged as
-significant when the whole interval of (clean - original) lies below 0.
+significant when the whole interval of (clean - original) lies below 0. With fewer than two items scored in
+both runs (a weak judge leaving most verdicts unreadable) the difference is reported unavailable with that
+reason, never invented, and the two runs' reports stand as computed.
 
 Per-item score: the mean of the item's scored judgments (over turns, orders) in the judge's own scale,
 recorded in the report. Unscored judgments are never zeros: they are counted, and an item with no scored
@@ -31,7 +33,7 @@ class VariantScore(BaseModel):
     model_config = ConfigDict(extra="forbid")
     run_dir: str
     variant: str  # "original" or the clean variant's id
-    mean: float  # over the paired items
+    mean: float | None  # over the paired items (None: no item paired)
     n_items_scored: int
     n_judgments_unscored: int
     unscored_reasons: dict[str, int] = Field(default_factory=dict)
@@ -48,13 +50,14 @@ class ContaminationReport(BaseModel):
     n_paired: int
     n_unpaired: int
     n_rewritten: int | None = None  # paired items whose clean turns differ from the original
-    difference: float  # mean(clean - original) over paired items
-    ci_lower: float
-    ci_upper: float
+    difference: float | None  # mean(clean - original) over paired items (None: unavailable)
+    ci_lower: float | None
+    ci_upper: float | None
     confidence: float
     resamples: int
     seed: int
     significant_drop: bool
+    unavailable: str | None = None  # why there is no difference (too few items scored in both runs)
 
 
 def item_scores(judgments: Iterable[Judgment]) -> tuple[dict[str, float], Counter[str]]:
@@ -67,6 +70,17 @@ def item_scores(judgments: Iterable[Judgment]) -> tuple[dict[str, float], Counte
         else:
             unscored[j.reason or "unknown"] += 1
     return {k: sum(v) / len(v) for k, v in sums.items()}, unscored
+
+
+MIN_PAIRED = 2
+
+
+def paired_ids(original: Mapping[str, float], clean: Mapping[str, float]) -> list[str]:
+    return sorted(original.keys() & clean.keys())
+
+
+def too_few_paired(n: int) -> str:
+    return f"need at least {MIN_PAIRED} items scored in both runs, found {n}"
 
 
 def paired_bootstrap(
@@ -82,9 +96,9 @@ def paired_bootstrap(
         raise BadInput("--resamples", f"need at least 100 resamples, got {resamples}")
     if not 0.5 <= confidence < 1.0:
         raise BadInput("--confidence", f"must be in [0.5, 1), got {confidence}")
-    ids = sorted(original.keys() & clean.keys())
-    if len(ids) < 2:
-        raise BadInput("contamination", f"need at least 2 items scored in both runs, found {len(ids)}")
+    ids = paired_ids(original, clean)
+    if len(ids) < MIN_PAIRED:
+        raise BadInput("contamination", too_few_paired(len(ids)))
     diffs = np.array([clean[i] - original[i] for i in ids], dtype=float)
     rng = np.random.default_rng(seed)
     means = diffs[rng.integers(0, len(ids), size=(resamples, len(ids)))].mean(axis=1)
@@ -134,16 +148,22 @@ def report_from_runs(
         raise BadInput(str(clean_dir), f"was judged differently from {original_dir}; use the same judge")
     orig_scores, orig_unscored = item_scores(orig_j)
     clean_scores, clean_unscored = item_scores(clean_j)
-    diff, low, high, ids = paired_bootstrap(
-        orig_scores, clean_scores, resamples=resamples, confidence=confidence, seed=seed
-    )
+    ids = paired_ids(orig_scores, clean_scores)
+    diff: float | None = None
+    low: float | None = None
+    high: float | None = None
+    unavailable = too_few_paired(len(ids)) if len(ids) < MIN_PAIRED else None
+    if unavailable is None:
+        diff, low, high, ids = paired_bootstrap(
+            orig_scores, clean_scores, resamples=resamples, confidence=confidence, seed=seed
+        )
     unpaired = len(orig_scores.keys() | clean_scores.keys()) - len(ids)
 
     def side(run_dir: Path, label: str, scores: dict[str, float], bad: Counter[str]) -> VariantScore:
         return VariantScore(
             run_dir=str(run_dir),
             variant=label,
-            mean=float(np.mean([scores[i] for i in ids])),
+            mean=float(np.mean([scores[i] for i in ids])) if ids else None,
             n_items_scored=len(scores),
             n_judgments_unscored=sum(bad.values()),
             unscored_reasons=dict(sorted(bad.items())),
@@ -168,13 +188,26 @@ def report_from_runs(
         confidence=confidence,
         resamples=resamples,
         seed=seed,
-        significant_drop=high < 0.0,
+        significant_drop=high is not None and high < 0.0,
+        unavailable=unavailable,
     )
+
+
+def _mean(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def render_markdown(report: ContaminationReport) -> str:
     pct = f"{report.confidence:.0%}"
     o, c = report.original, report.clean
+    if report.difference is None or report.ci_lower is None or report.ci_upper is None:
+        difference = f"difference clean - original: unavailable ({report.unavailable})"
+    else:
+        difference = (
+            f"difference clean - original: {report.difference:+.3f} "
+            f"({pct} paired bootstrap interval {report.ci_lower:+.3f} .. {report.ci_upper:+.3f}, "
+            f"{report.resamples} resamples, seed {report.seed})"
+        )
     lines = [
         f"# Contamination report: {report.model} on {report.benchmark}",
         "",
@@ -183,12 +216,10 @@ def render_markdown(report: ContaminationReport) -> str:
         "",
         "| variant | mean score | items scored | unscored judgments |",
         "|---|---|---|---|",
-        f"| original | {o.mean:.3f} | {o.n_items_scored} | {o.n_judgments_unscored} |",
-        f"| clean ({c.variant}) | {c.mean:.3f} | {c.n_items_scored} | {c.n_judgments_unscored} |",
+        f"| original | {_mean(o.mean)} | {o.n_items_scored} | {o.n_judgments_unscored} |",
+        f"| clean ({c.variant}) | {_mean(c.mean)} | {c.n_items_scored} | {c.n_judgments_unscored} |",
         "",
-        f"difference clean - original: {report.difference:+.3f} "
-        f"({pct} paired bootstrap interval {report.ci_lower:+.3f} .. {report.ci_upper:+.3f}, "
-        f"{report.resamples} resamples, seed {report.seed})",
+        difference,
         "",
         "**significant drop: the model may have memorised the original wording**"
         if report.significant_drop

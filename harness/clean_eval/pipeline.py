@@ -123,6 +123,7 @@ def _run_records(request: BuildRequest, items: list[Item], endpoint: Any, store:
         cache=cache,
         max_connections=request.max_connections,
         timeout=request.timeout,
+        probe=(endpoint,),
     )
     done = len(finished_records(store).keys() & {i.item_id for i in items})
 

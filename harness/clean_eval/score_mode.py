@@ -28,8 +28,10 @@ class ContaminationOutcome:
 
     @property
     def exit_code(self) -> int:
-        """1 when a drop is flagged (a check failed) or either run is incomplete; else 0."""
-        return 1 if self.report.significant_drop or self.original.exit_code or self.clean.exit_code else 0
+        """1 when a drop is flagged (a check failed), the difference is unavailable, or either run is
+        incomplete; else 0."""
+        failed = self.report.significant_drop or self.report.unavailable is not None
+        return 1 if failed or self.original.exit_code or self.clean.exit_code else 0
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -171,7 +171,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _print_report(report: ContaminationReport, fmt: str) -> int:
-    """The report on stdout (Markdown or one JSON document); exit 1 when a significant drop is flagged."""
+    """The report on stdout (Markdown or one JSON document); exit 1 when a significant drop is flagged
+    or the difference is unavailable."""
     import json
     import sys
 
@@ -183,5 +184,10 @@ def _print_report(report: ContaminationReport, fmt: str) -> int:
         print(render_markdown(report))
     if report.significant_drop:
         print("harness: significant drop on the clean variant (possible contamination)", file=sys.stderr)
+        return 1
+    if report.unavailable is not None:
+        print(
+            f"harness: contamination: the difference is unavailable ({report.unavailable})", file=sys.stderr
+        )
         return 1
     return 0

@@ -1,6 +1,8 @@
 """``harness judges``: the judge configs ``--judge-config`` accepts, with their protocol, the judge model
 the config was written for, where the prompt template comes from, and the benchmarks that use it by
-default. Read from the shipped configs (``judges/configs/*.yaml``) without fetching any template."""
+default. Read from the configs (``judges/configs/*.yaml`` and the folders of installed packages'
+``harness.judge_configs`` entry points) without fetching any template; ``--format json`` adds where each
+config and its protocol come from (``built-in`` or the distribution that declares it)."""
 
 from __future__ import annotations
 
@@ -27,8 +29,9 @@ def _template_parts(raw: dict[str, Any]) -> list[dict[str, Any]]:
     return [part for t in templates for key in ("system", "user") if isinstance(part := t.get(key), dict)]
 
 
-def _template_source(raw: dict[str, Any]) -> str:
-    """``repo@commit:path`` of each pinned upstream file, or ``judges/<file>`` for a file shipped here."""
+def _template_source(raw: dict[str, Any], folder: str) -> str:
+    """``repo@commit:path`` of each pinned upstream file, or ``<folder>/<file>`` for a file shipped with
+    the config (``judges/`` for the built-in ones)."""
     from judges.templates import sources
 
     pinned = sources()
@@ -38,7 +41,7 @@ def _template_source(raw: dict[str, Any]) -> str:
             src = pinned[part["source"]]
             where = f"{src.repo}@{src.commit[:7]}:{src.path}"
         elif part.get("package_file"):
-            where = f"judges/{part['package_file']}"
+            where = f"{folder}/{part['package_file']}"
         else:
             where = str(part.get("source", "?"))
         if where not in found:
@@ -49,7 +52,8 @@ def _template_source(raw: dict[str, Any]) -> str:
 def judge_rows(names: list[str] | None = None) -> list[dict[str, Any]]:
     """One row per judge config, in name order; an unknown name gets suggestions (exit 2)."""
     from benchmarks import BENCHMARKS
-    from judges.config import judge_configs
+    from judges.config import config_of, config_origin, judge_configs
+    from judges.protocol import JUDGE_PROTOCOLS
 
     configs = judge_configs()
     defaults: dict[str, list[str]] = {}
@@ -59,13 +63,18 @@ def judge_rows(names: list[str] | None = None) -> list[dict[str, Any]]:
     rows = []
     for name in names or sorted(configs):
         raw = configs.get(name)
+        origin = config_origin(name)
+        protocol = str(raw.get("protocol", "?"))
+        folder = "judges" if origin == "built-in" else config_of(name).where.rsplit("/", 1)[0]
         rows.append(
             {
                 "judge_config": name,
-                "protocol": str(raw.get("protocol", "?")),
+                "protocol": protocol,
                 "model": str(raw.get("model", "-")),
                 "default_for": defaults.get(name, []),
-                "template": _template_source(raw),
+                "template": _template_source(raw, folder),
+                "origin": origin,
+                "protocol_origin": JUDGE_PROTOCOLS.origin(protocol) if protocol in JUDGE_PROTOCOLS else "?",
             }
         )
     return rows

@@ -174,7 +174,6 @@ def options_from(args: argparse.Namespace) -> Any:
 def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict[str, Any]:
     """The judge part of the run config from the options (defaults: the benchmark's upstream judge)."""
     from benchmarks import get_benchmark
-    from benchmarks.wildbench.reward import is_wb_reward_judge
     from harness.endpoints import parse_endpoint_spec
     from harness.pipeline.runner import model_name_of
     from harness.run.config import is_checklist_judge, judge_model_of
@@ -208,7 +207,7 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
     if args.wb_k is not None:
         if args.wb_k < -1:
             raise BadInput("--wb-k", f"must be -1 (no length penalty) or at least 0, got {args.wb_k}")
-        if benchmark.split("@")[0] != "wildbench" or not is_wb_reward_judge(judge_config):
+        if not get_benchmark(benchmark).uses_length_margin(judge_config):
             raise BadInput(
                 "--wb-k", "applies to WildBench's pairwise judge only (--judge-config wildbench_pairwise)"
             )
@@ -434,4 +433,7 @@ def _contamination(config: Any, options: Any, run_dir: Path, data: str | None, f
         print(f"harness: {message}", file=sys.stderr)
     if outcome.report.significant_drop:
         print("harness: significant drop on the clean variant (possible contamination)", file=sys.stderr)
+    if outcome.report.unavailable is not None:
+        print(f"harness: contamination: the difference is unavailable ({outcome.report.unavailable})",
+              file=sys.stderr)  # fmt: skip
     return outcome.exit_code

@@ -1,9 +1,15 @@
-"""The one async client for every model call (see ``_types`` for the contract)."""
+"""The one async client for every model call (see ``_types`` for the contract).
 
-from harness.client._client import Client, parse_completion, reset_usage, usage_by_role
-from harness.client._limiter import AdaptiveLimiter
-from harness.client._preflight import PreflightFailed, preflight, preflight_all
-from harness.client._retry import RetryDecision, classify, parse_duration, retry_after_seconds
+The request types load with the package; the client itself (aiohttp, its retry and probe machinery) on
+first use of one of its names, so that a command with nothing to send (a complete run directory) never
+imports the HTTP stack.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from harness.client._types import (
     ChatRequest,
     Completion,
@@ -12,6 +18,37 @@ from harness.client._types import (
     SamplingParams,
     TokenLogprob,
 )
+
+if TYPE_CHECKING:
+    from harness.client._client import Client, parse_completion, reset_usage, usage_by_role
+    from harness.client._limiter import AdaptiveLimiter
+    from harness.client._preflight import PreflightFailed, preflight, preflight_all
+    from harness.client._retry import RetryDecision, classify, parse_duration, retry_after_seconds
+
+_HEAVY = {
+    "Client": "_client",
+    "parse_completion": "_client",
+    "reset_usage": "_client",
+    "usage_by_role": "_client",
+    "AdaptiveLimiter": "_limiter",
+    "PreflightFailed": "_preflight",
+    "preflight": "_preflight",
+    "preflight_all": "_preflight",
+    "RetryDecision": "_retry",
+    "classify": "_retry",
+    "parse_duration": "_retry",
+    "retry_after_seconds": "_retry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HEAVY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'harness.client' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"harness.client.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AdaptiveLimiter",

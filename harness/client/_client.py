@@ -43,6 +43,7 @@ import aiohttp
 from harness.cache import Cache, cache_key
 from harness.client._fds import fit_connections, sockets_needed
 from harness.client._limiter import AdaptiveLimiter
+from harness.client._preflight import ensure_probed
 from harness.client._replicas import Replica, ReplicaSet, attach, detach
 from harness.client._retry import (
     HTTPStatusError,
@@ -88,9 +89,9 @@ class _Pool:
 
     @classmethod
     def open(cls, base_url: str, max_connections: int, timeout: float) -> _Pool:
-        connector = aiohttp.TCPConnector(
-            limit=sockets_needed(max_connections), limit_per_host=0, ssl=_ssl_context()
-        )
+        # the trust store is loaded only for https (~40 ms of start-up a plain-http endpoint does not need)
+        tls = _ssl_context() if base_url.startswith("https:") else False
+        connector = aiohttp.TCPConnector(limit=sockets_needed(max_connections), limit_per_host=0, ssl=tls)
         session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout))
         return cls(session, AdaptiveLimiter(max_connections), base_url)
 
@@ -123,7 +124,9 @@ def _api_key(endpoint: Endpoint) -> str:
 class Client:
     """``async with Client(endpoint, role="judge", cache=Cache.default()) as c: await c.chat(req)``.
 
-    ``max_connections`` caps requests in flight for the whole endpoint: the first client of a base
+    ``probe``: endpoints to probe (:mod:`harness.client._preflight`) before the first request that crosses
+    the network, so that a dead or wrong one is one line and exit 2; a call answered from the cache probes
+    nothing. ``max_connections`` caps requests in flight for the whole endpoint: the first client of a base
     URL in an event loop sizes its pool and limiter, later ones share them. ``timeout`` applies to
     each HTTP attempt; ``max_retries`` bounds retries of every kind (rate limit or transient) for one
     request, after which :class:`RetriesExhausted` is raised. 400/401/403/404 (and other 4xx) raise
@@ -141,6 +144,7 @@ class Client:
         max_retries: int = 8,
         backoff_base: float = 0.5,
         backoff_cap: float = 60.0,
+        probe: tuple[Endpoint, ...] = (),
     ) -> None:
         self.endpoint = endpoint
         self.base_url = endpoint.base_url.rstrip("/")
@@ -155,6 +159,10 @@ class Client:
         self._attached: dict[tuple[asyncio.AbstractEventLoop, str], _Pool] = {}
         self.replica_urls = tuple(u.rstrip("/") for u in endpoint.replicas)
         self._replica_sets: dict[asyncio.AbstractEventLoop, ReplicaSet] = {}
+        # probed before this client's first network request (harness/client/_preflight.py): usually its
+        # own endpoint and those the run needs later (the judge's, probed by the model's client); a
+        # server the harness started itself was health-checked then
+        self._to_probe = [e for e in probe if not e.cache_identity().startswith("managed:")]
 
     @property
     def counters(self) -> RoleCounters:
@@ -208,6 +216,11 @@ class Client:
                 counters.cache_hits += 1
                 counters.completed += 1
                 return completion
+        if self._to_probe:  # the first request that must cross the network
+            for endpoint in self._to_probe:  # concurrent callers all wait for the same probes
+                urls = endpoint.replicas or (endpoint.base_url,)
+                await ensure_probed(urls, endpoint.model, _api_key(endpoint))
+            self._to_probe = []
         content = json.dumps(request_body(self.endpoint.model, request), separators=(",", ":")).encode()
         headers = self._headers()
         replicas = self.replicas
@@ -256,7 +269,7 @@ class Client:
         counters.prompt_tokens += completion.prompt_tokens
         counters.completion_tokens += completion.completion_tokens
         if self.cache is not None and key is not None:
-            self.cache.put(key, data)
+            self.cache.put_soon(key, data)  # with the other answers of this loop iteration
         return completion
 
     def _fatal(self, exc: HTTPStatusError) -> FatalAPIError:
@@ -272,7 +285,10 @@ class Client:
         return FatalAPIError(line)
 
     async def aclose(self) -> None:
-        """Release this client's hold on the shared pools; the last user closes them."""
+        """Write the answers still held for the cache; release this client's hold on the shared pools
+        (the last user closes them)."""
+        if self.cache is not None:
+            self.cache.flush()
         attached, self._attached = self._attached, {}
         for (loop, url), pool in attached.items():
             pool.users -= 1

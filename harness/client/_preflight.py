@@ -1,4 +1,4 @@
-"""Endpoint preflight: one cheap probe per endpoint before the first real request, with a short budget.
+"""Endpoint preflight: one cheap probe per endpoint before its first real request, with a short budget.
 
 Why: a dead endpoint, a server that is not OpenAI-compatible, or a URL without ``/v1`` used to cost
 50-65 s of silent retries per request and end in "0 generated, 2 failed", the cause only inside
@@ -13,27 +13,43 @@ becomes one line and exit 2 (:class:`PreflightFailed`):
 
 A 429 or a 5xx other than 501 is the server being busy, not wrong: the run starts and its retries
 handle it. The API key is never part of a message.
+
+When: lazily, at the first request that must cross the network (:func:`ensure_probed`, called by the
+client on its first cache miss), once per endpoint and process. A run whose answers are all stored or
+cached never probes anything; a run that does send requests probes before the first one, and the model's
+client probes the judge's endpoint too, so a dead judge stops a run before the model generates.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import socket
 import sys
 import time
+import weakref
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
 
-from harness.errors import HarnessError
+from harness.errors import PreflightFailed
 
 BUDGET_S = 6.0  # the whole probe of one endpoint, retries included
 ATTEMPT_S = 3.0  # one HTTP attempt
 REFUSED_TRIES = 3  # a port refused this many times, 0.3 s apart, is dead (not a server restarting)
 
-
-class PreflightFailed(HarnessError):
-    """The endpoint cannot serve this run (dead, not OpenAI-compatible, key rejected): exit 2."""
+__all__ = [
+    "PreflightFailed",
+    "ensure_probed",
+    "forget_probes",
+    "preflight",
+    "preflight_all",
+    "probe",
+    "probe_all",
+]
 
 
 def _v1_hint(base_url: str) -> str:
@@ -47,30 +63,24 @@ def _not_openai(status: int, base_url: str) -> PreflightFailed:
     )
 
 
-def _is_openai_error(response: httpx.Response) -> bool:
-    """An OpenAI-style error body (``{"error": ...}``): the server speaks the API and refused this call."""
+def _json(raw: bytes) -> Any:
     try:
-        body = response.json()
-    except ValueError:
-        return False
-    return isinstance(body, dict) and "error" in body
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
-def _judge(response: httpx.Response, base_url: str, *, listing: bool) -> bool:
+def _judge(status: int, raw: bytes, base_url: str, *, listing: bool) -> bool:
     """True: the endpoint is usable. False: inconclusive (fall back or let the run retry). Raises when
     the answer says for sure that the run cannot work."""
-    status = response.status_code
     if status in (401, 403):
         raise PreflightFailed(f"{status}: key rejected by {base_url} (check OPENAI_API_KEY)")
     if status == 501:
         raise _not_openai(status, base_url)
     if status == 429 or status >= 500 or status in (408, 409):
         return True  # busy, not wrong: the run's retries wait for it
+    body = _json(raw)
     if 200 <= status < 300:
-        try:
-            body = response.json()
-        except ValueError:
-            raise _not_openai(status, base_url) from None
         if listing and not (isinstance(body, dict) and isinstance(body.get("data"), list)):
             raise _not_openai(status, base_url)
         if not listing and not (isinstance(body, dict) and isinstance(body.get("choices"), list)):
@@ -78,8 +88,8 @@ def _judge(response: httpx.Response, base_url: str, *, listing: bool) -> bool:
         return True
     if listing and status in (404, 405):
         return False  # no /models route: try a 1-token chat request
-    if _is_openai_error(response):
-        message = response.json()["error"]
+    if isinstance(body, dict) and "error" in body:  # an OpenAI-style refusal of this call
+        message = body["error"]
         text = message.get("message") if isinstance(message, dict) else message
         raise PreflightFailed(f"HTTP {status} from {base_url}: {' '.join(str(text).split())[:200]}")
     raise _not_openai(status, base_url)
@@ -90,21 +100,56 @@ def _unknown_host(exc: BaseException) -> bool:
     while seen is not None:
         if isinstance(seen, socket.gaierror):
             return True
-        seen = seen.__cause__ or seen.__context__
+        seen = getattr(seen, "os_error", None) or seen.__cause__ or seen.__context__
     return False
 
 
-def preflight_all(base_urls: tuple[str, ...] | list[str], model: str, api_key: str) -> None:
-    """Probe every replica of an endpoint. One dead replica is a warning (the client routes around
-    it); all dead is the first one's error. ``HARNESS_PREFLIGHT=0`` skips the probe."""
+async def probe(base_url: str, model: str, api_key: str, *, budget_s: float = BUDGET_S) -> None:
+    """Probe ``base_url`` (an OpenAI-compatible ``.../v1``); raise :class:`PreflightFailed` with one
+    line when it certainly cannot serve ``model``, return otherwise."""
+    base = base_url.rstrip("/")
+    headers = {"Authorization": f"Bearer {api_key or 'EMPTY'}"}
+    deadline = time.monotonic() + budget_s
+    refused = 0
+    async with aiohttp.ClientSession(headers=headers) as http:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise PreflightFailed(f"no answer from {base} within {budget_s:g} s (is the server up?)")
+            timeout = aiohttp.ClientTimeout(total=min(ATTEMPT_S, left))
+            try:
+                async with http.get(f"{base}/models", timeout=timeout) as response:
+                    status, raw = response.status, await response.read()
+                if _judge(status, raw, base, listing=True):
+                    return
+                body = {"model": model, "messages": [{"role": "user", "content": "hi"}], "max_tokens": 1}
+                async with http.post(f"{base}/chat/completions", json=body, timeout=timeout) as response:
+                    status, raw = response.status, await response.read()
+                _judge(status, raw, base, listing=False)
+                return
+            except aiohttp.ClientConnectorError as exc:
+                if _unknown_host(exc) or isinstance(exc, getattr(aiohttp, "ClientConnectorDNSError", ())):
+                    raise PreflightFailed(f"unknown host in {base}") from None
+                refused += 1
+                if refused >= REFUSED_TRIES:
+                    raise PreflightFailed(f"connection refused at {base}") from None
+                await asyncio.sleep(0.3)
+            except (TimeoutError, aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):
+                continue  # a slow or flaky answer: try again within the budget
+            except aiohttp.ClientError as exc:
+                raise PreflightFailed(f"cannot reach {base}: {type(exc).__name__}") from None
+
+
+async def probe_all(base_urls: Sequence[str], model: str, api_key: str) -> None:
+    """Probe every replica of an endpoint at once. One dead replica is a warning (the client routes
+    around it); all dead is the first one's error. ``HARNESS_PREFLIGHT=0`` skips the probe."""
     if os.environ.get("HARNESS_PREFLIGHT", "1") == "0":
         return
-    failures: list[PreflightFailed] = []
-    for url in base_urls:
-        try:
-            preflight(url, model, api_key)
-        except PreflightFailed as exc:
-            failures.append(exc)
+    results = await asyncio.gather(*(probe(url, model, api_key) for url in base_urls), return_exceptions=True)
+    failures = [r for r in results if isinstance(r, PreflightFailed)]
+    for other in results:
+        if isinstance(other, BaseException) and not isinstance(other, PreflightFailed):
+            raise other
     if failures and len(failures) == len(base_urls):
         raise failures[0]
     for failure in failures:
@@ -112,34 +157,42 @@ def preflight_all(base_urls: tuple[str, ...] | list[str], model: str, api_key: s
 
 
 def preflight(base_url: str, model: str, api_key: str, *, budget_s: float = BUDGET_S) -> None:
-    """Probe ``base_url`` (an OpenAI-compatible ``.../v1``); raise :class:`PreflightFailed` with one
-    line when it certainly cannot serve ``model``, return otherwise."""
-    base = base_url.rstrip("/")
-    headers = {"Authorization": f"Bearer {api_key or 'EMPTY'}"}
-    deadline = time.monotonic() + budget_s
-    refused = 0
-    with httpx.Client(timeout=ATTEMPT_S, headers=headers) as http:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise PreflightFailed(f"no answer from {base} within {budget_s:g} s (is the server up?)")
-            timeout = httpx.Timeout(min(ATTEMPT_S, left))
-            try:
-                response = http.get(f"{base}/models", timeout=timeout)
-                if _judge(response, base, listing=True):
-                    return
-                body = {"model": model, "messages": [{"role": "user", "content": "hi"}], "max_tokens": 1}
-                response = http.post(f"{base}/chat/completions", json=body, timeout=timeout)
-                _judge(response, base, listing=False)
-                return
-            except httpx.ConnectError as exc:
-                if _unknown_host(exc):
-                    raise PreflightFailed(f"unknown host in {base}") from None
-                refused += 1
-                if refused >= REFUSED_TRIES:
-                    raise PreflightFailed(f"connection refused at {base}") from None
-                time.sleep(0.3)
-            except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError):
-                continue  # a slow or flaky answer: try again within the budget
-            except httpx.HTTPError as exc:
-                raise PreflightFailed(f"cannot reach {base}: {type(exc).__name__}") from None
+    """:func:`probe` from synchronous code (no event loop running)."""
+    asyncio.run(probe(base_url, model, api_key, budget_s=budget_s))
+
+
+def preflight_all(base_urls: Sequence[str], model: str, api_key: str) -> None:
+    """:func:`probe_all` from synchronous code (no event loop running)."""
+    asyncio.run(probe_all(base_urls, model, api_key))
+
+
+# Endpoints (their URL tuples) that passed in this process, and the probes under way in each loop: one
+# probe per endpoint however many requests and clients start at once.
+_PASSED: set[tuple[str, ...]] = set()
+_UNDERWAY: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str, ...], asyncio.Future[None]]
+] = weakref.WeakKeyDictionary()
+
+
+async def ensure_probed(base_urls: Sequence[str], model: str, api_key: str) -> None:
+    """Probe an endpoint once per process, before its first real request; every caller waits for the
+    same probe and gets its :class:`PreflightFailed`."""
+    key = tuple(u.rstrip("/") for u in base_urls)
+    if key in _PASSED:
+        return
+    underway = _UNDERWAY.setdefault(asyncio.get_running_loop(), {})
+    job = underway.get(key)
+    if job is None:
+        job = underway[key] = asyncio.ensure_future(probe_all(key, model, api_key))
+    try:
+        await asyncio.shield(job)
+    finally:
+        if job.done() and underway.get(key) is job:
+            del underway[key]
+            if not job.cancelled() and job.exception() is None:
+                _PASSED.add(key)
+
+
+def forget_probes() -> None:
+    """Probe every endpoint again at its next request (tests; a server restarted at the same URL)."""
+    _PASSED.clear()

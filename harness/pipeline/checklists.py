@@ -25,7 +25,7 @@ from harness.jsonrows import field, read_rows, str_list
 from harness.progress import run_with_progress
 from harness.records import Checklist, Item
 from harness.store import RunStore, is_final
-from judges import Caller, ChecklistJudge
+from judges.protocol import Caller, ChecklistWriter
 
 
 def read_checklist_file(path: Path) -> dict[str, list[str]]:
@@ -79,7 +79,7 @@ def questions_by_item(store: RunStore) -> dict[str, list[str]]:
 
 async def generate_checklists(
     items: Sequence[Item],
-    judge: ChecklistJudge,
+    judge: ChecklistWriter,
     judge_id: str,
     caller: Caller,
     store: RunStore,
@@ -109,7 +109,7 @@ async def generate_checklists(
 
 async def checklists_with_progress(
     items: Sequence[Item],
-    judge: ChecklistJudge,
+    judge: ChecklistWriter,
     judge_id: str,
     caller: Caller,
     counters: RoleCounters,

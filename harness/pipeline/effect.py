@@ -50,7 +50,7 @@ from harness.pipeline.effect_spans import Span, ablate, merged_length, spans_for
 from harness.pipeline.judging import JudgeTask, _run_task
 from harness.records import Judgment, Output, TokenUsage
 from harness.store import RunStore, default_key, is_final
-from judges import Caller, ChecklistJudge
+from judges import Caller
 
 EFFECT_FILE = "effect.json"
 DETECTOR = "effect"
@@ -118,11 +118,7 @@ class Candidate:
 
     @property
     def calls(self) -> int:
-        return sum(len(t.expected_keys()) * (2 if _portia(t) else 1) for t in self.tasks)
-
-
-def _portia(task: JudgeTask) -> bool:
-    return getattr(getattr(task.judge, "position", None), "strategy", "") == "portia"
+        return sum(t.judge.max_calls(t.item) for t in self.tasks)
 
 
 def select(
@@ -185,7 +181,7 @@ def prepare(
     settings = {"tolerance": options.tolerance, "sample": options.sample, "disqualify_share": options.disqualify_share}  # fmt: skip
     if not options.enabled:
         return EffectPlan(path, settings, "turned off (--no-effect-check)")
-    if tasks and isinstance(tasks[0].judge, ChecklistJudge):
+    if tasks and tasks[0].judge.asks_checklists:
         why = "a checklist judge (TICK) answers YES/NO questions about the content, not a preference"
         return EffectPlan(path, settings, why)
     if any(s.severity == "fail" for s in report.submission):

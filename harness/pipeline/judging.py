@@ -25,8 +25,7 @@ from harness.progress import run_with_progress
 from harness.records import Item, Judgment, Output
 from harness.run.config import JudgeSet
 from harness.store import RunStore, default_key, is_final
-from judges import Caller, ChecklistJudge, Judge, PairwiseJudge, SingleJudge
-from judges.position import orders_for
+from judges.protocol import Caller, Judge
 
 
 @dataclass(frozen=True)
@@ -41,19 +40,12 @@ class JudgeTask:
 
     def expected_keys(self) -> list[Hashable]:
         """The store keys of the judgments this task writes (one per order for a pairwise judge)."""
-        protocol = "pairwise" if self.opponent is not None else "single"
-        if self.question is not None:
-            protocol = "checklist"
+        protocol = self.judge.record_kind
         opponent = self.opponent.model if self.opponent is not None else None
-        index = self.question[0] if self.question is not None else None
-        orders: list[str | None] = [None]
-        if isinstance(self.judge, PairwiseJudge):
-            instruction = self.item.turns[0] if self.item.turns else ""
-            orders = list(orders_for(self.judge.position, self.item.item_id, instruction))
-        tail = () if self.question is None else (index,)  # harness.store.default_key
+        tail = () if self.question is None else (self.question[0],)  # harness.store.default_key
         return [
             (self.item.item_id, self.output.model, opponent, self.judge_id, protocol, order, self.turn, *tail)
-            for order in orders
+            for order in self.judge.orders(self.item)
         ]
 
 
@@ -91,8 +83,10 @@ def plan_tasks(
     checklists: dict[str, list[str]] | None = None,
 ) -> list[JudgeTask]:
     """Every task of the run, in item order; items without a finished output are left out (reported).
-    A checklist judge (TICK) asks one task per question of the item's stored checklist (``checklists``);
-    an item without a usable checklist has no task (scoring counts it as unscored)."""
+    The judge's protocol says which tasks one (item, turn) asks (:meth:`judges.protocol.Judge.tasks`): a
+    pairwise judge one per baseline, a checklist judge (TICK) one per question of the item's stored
+    checklist (``checklists``; an item without a usable checklist has no task, scoring counts it as
+    unscored), others one."""
     tasks: list[JudgeTask] = []
     for item in items:
         output = outputs.get(item.item_id)
@@ -101,33 +95,20 @@ def plan_tasks(
         for turn in judge_turns(item, multi_turn):
             judge = judges.for_task(item, turn)
             ident = judges.judge_id(judge)
-            if isinstance(judge, ChecklistJudge):
-                questions = (checklists or {}).get(item.item_id, [])
-                for index, question in enumerate(questions):
-                    tasks.append(JudgeTask(item, output, None, turn, judge, ident, (index, question)))
-            elif isinstance(judge, PairwiseJudge):
+            opponents: list[Output] = []
+            if judge.pairwise:
                 names = list(baselines_for(item))
                 if not names:
                     raise BadInput(f"item {item.item_id}", "a pairwise judge needs a baseline (--baseline)")
-                for name in names:
-                    tasks.append(JudgeTask(item, output, baseline_output(item, name), turn, judge, ident))
-            else:
-                tasks.append(JudgeTask(item, output, None, turn, judge, ident))
+                opponents = [baseline_output(item, name) for name in names]
+            questions = (checklists or {}).get(item.item_id, []) if judge.asks_checklists else []
+            for opponent, question in judge.tasks(opponents, questions):
+                tasks.append(JudgeTask(item, output, opponent, turn, judge, ident, question))
     return tasks
 
 
 async def _run_task(task: JudgeTask, caller: Caller) -> list[Judgment]:
-    judge = task.judge
-    if isinstance(judge, PairwiseJudge):
-        assert task.opponent is not None
-        outcome = await judge.judge(caller, task.item, task.output, task.opponent, turn=task.turn)
-        judgments = outcome.judgments
-    elif isinstance(judge, SingleJudge):
-        judgments = [await judge.judge(caller, task.item, task.output, turn=task.turn)]
-    else:
-        assert task.question is not None, "a checklist task asks one question"
-        index, question = task.question
-        judgments = [await judge.answer_question(caller, task.item, task.output, index, question)]
+    judgments = await task.judge.run(caller, task.item, task.output, task.opponent, task.turn, task.question)
     for judgment in judgments:
         judgment.judge = task.judge_id
         if task.item.category is not None:
@@ -149,8 +130,7 @@ def probe_for(tasks: Sequence[JudgeTask], max_unscored: float) -> ProtocolProbe 
     """The early stop on a judge that cannot answer the protocol (off with ``--max-unscored 1``)."""
     if max_unscored >= 1.0 or not tasks:
         return None
-    sampling = getattr(tasks[0].judge, "sampling", None)
-    return ProtocolProbe(needs_logprobs=bool(sampling and sampling.logprobs), total_tasks=len(tasks))
+    return ProtocolProbe(needs_logprobs=tasks[0].judge.needs_logprobs, total_tasks=len(tasks))
 
 
 async def judge_tasks(

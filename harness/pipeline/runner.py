@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -39,6 +40,7 @@ from harness.pipeline.checklists import (
     store_file_checklists,
 )
 from harness.pipeline.costs import Price, costs_by_role
+from harness.pipeline.derived import REPORT_KEY, audit_key, report_key
 from harness.pipeline.effect import EffectOptions
 from harness.pipeline.flags import audit_items, audit_outputs, write_flags
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report, gate_line
@@ -58,7 +60,6 @@ from harness.run.on_flag import read_disqualified
 from harness.scoring.evaluate import RunData, evaluate, load_run
 from harness.serve import resolve
 from harness.store import RunStore, is_final
-from judges import ChecklistJudge
 
 if TYPE_CHECKING:
     from harness.backends.ray_data import RayClient
@@ -108,18 +109,27 @@ def load_items(config: RunConfig, options: RunOptions) -> list[Item]:
 
 
 def check_judge_spec(spec: EndpointSpec) -> None:
-    """An ``openai:`` judge without a key, dead, or not OpenAI-compatible fails now (one probe,
-    :func:`harness.client.preflight_all`), before the model generates for minutes."""
+    """An ``openai:`` judge without a key fails now, before anything is written. Whether it is alive
+    and OpenAI-compatible is probed before the first request of the run that crosses the network
+    (:func:`judge_probe`): a run answered from its records or the cache probes nothing."""
     if spec.kind == "openai":
-        endpoint = resolve_openai(spec)
-        preflight_all(endpoint.replicas or (endpoint.base_url,), endpoint.model, endpoint.api_key)
+        resolve_openai(spec)
+
+
+def judge_probe(run: Run) -> tuple[Endpoint, ...]:
+    """The judge endpoint the model's client probes with its own before its first request, so that a
+    dead or wrong ``openai:`` judge stops the run before the model generates for minutes (a local or
+    vLLM judge is started, and checked, when the judge stage needs it)."""
+    spec = run.judge_spec
+    return (resolve_openai(spec),) if spec.kind == "openai" else ()
 
 
 def _cache(options: RunOptions) -> Cache | None:
     return None if options.no_cache else Cache.at(options.cache_path)
 
 
-def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOptions) -> Client | RayClient:
+def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOptions,
+            probe: tuple[Endpoint, ...] = ()) -> Client | RayClient:  # fmt: skip
     ray = None
     if options.backend == "ray":
         from harness.backends.ray_data import RayOptions
@@ -129,7 +139,7 @@ def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOpti
                          max_retries=options.max_retries)  # fmt: skip
     return open_client(endpoint, role=role, cache=cache, backend=options.backend, ray=ray,
                        max_connections=options.max_connections, timeout=options.timeout,
-                       max_retries=options.max_retries)  # fmt: skip
+                       max_retries=options.max_retries, probe=(endpoint, *probe))  # fmt: skip
 
 
 def _sampling_for(config: RunConfig) -> Any:
@@ -201,6 +211,9 @@ def _endpoint(spec: EndpointSpec, held: dict[str, Endpoint], options: RunOptions
 
         yield engine_endpoint(spec)
         return
+    if options.backend == "ray" and spec.kind == "openai":  # Ray's processors do not probe: now, once
+        endpoint = resolve_openai(spec)
+        preflight_all(endpoint.replicas or (endpoint.base_url,), endpoint.model, endpoint.api_key)
 
     with resolve(spec) as endpoint:
         held[str(spec)] = endpoint
@@ -308,7 +321,9 @@ def _enter(spec: EndpointSpec, judge_spec: EndpointSpec, stack: contextlib.ExitS
 
 async def _generate(jobs: list[tuple[Run, Endpoint]], cache: Cache | None, options: RunOptions) -> None:
 
-    clients = [_client(endpoint, run.role("model"), cache, options) for run, endpoint in jobs]
+    clients = [
+        _client(endpoint, run.role("model"), cache, options, judge_probe(run)) for run, endpoint in jobs
+    ]
     try:
         params = [_sampling_for(run.config) for run, _ in jobs]
         await prefetch([
@@ -377,7 +392,7 @@ def checklist_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str
         answered = finished_ids(run.store, run.config.model_name)
         todo = [i for i in missing_checklists(run.items, run.store) if i.item_id in answered]
         if todo:
-            jobs.append((run, judges.checklist, judges.judge_id(judges.checklist), todo))
+            jobs.append((run, judges.checklist, judges.judge_id(judges.base), todo))
     if not jobs:
         return
     endpoint = stack.enter_context(_endpoint(jobs[0][0].judge_spec, held, options))
@@ -433,7 +448,7 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
         data = load_run(run.store.dir)
         if not data.outputs:
             continue
-        run.audit = _audit(data, run.items, options)
+        run.audit = _audit(data, run.items, options, cache)
         audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
         tasks = plan(run.items, run.config, run.store)
         prepared = effect.prepare(tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed)
@@ -495,10 +510,22 @@ def run_stages(runs: list[Run], options: RunOptions) -> None:
 
 
 def finish(run: Run, options: RunOptions) -> RunOutcome:
-    """Audit the run's outputs and write its report (from the stored records alone)."""
+    """Audit the run's outputs and write its report (from the stored records alone). A complete run's
+    report carries the hash of its inputs (:mod:`harness.pipeline.derived`), so that a re-run that finds
+    them unchanged answers from it (:func:`reuse_report`)."""
     run_dir = run.store.dir
     audit_run(run_dir, run.items, options, run.audit)
-    report = report_for(run_dir, options.prices, run.session, options.max_unscored)
+    key = None
+    if not run.gen_errors and not run.api_errors and not run.missing_outputs():
+        info = run.store.read_run_json()
+        key = report_key(run_dir, info.config, info.dataset, _option_fields(options)) if info else None
+    report = report_for(run_dir, options.prices, run.session, options.max_unscored, inputs_key=key)
+    return RunOutcome(report, *_closing(run, report))
+
+
+def _closing(run: Run, report: dict[str, Any]) -> tuple[int, list[str]]:
+    """The exit code and the closing lines of a run (errors to retry, a disqualified submission, a
+    failed headline check)."""
     messages = []
     if run.gen_errors:
         messages.append(f"{run.gen_errors} outputs failed to generate; re-run the same command to retry them")
@@ -508,7 +535,7 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
         )
     if messages and (line := causes_line(run_failures(run.store, run.config.model_name))):
         messages.append(line)
-    disqualified = read_disqualified(run_dir)
+    disqualified = read_disqualified(run.store.dir)
     if disqualified and run.config.on_flag != "keep":
         messages.append(
             f"the audit disqualified this submission ({'; '.join(disqualified)}); every item is scored "
@@ -517,7 +544,38 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
     gate = gate_line(report["gate"])
     if gate is not None:
         messages.append(gate)
-    return RunOutcome(report, 1 if messages else 0, messages)
+    return (1 if messages else 0), messages
+
+
+def _option_fields(options: RunOptions) -> dict[str, Any]:
+    """The options that change a figure of the report (the rest say how to run, not what)."""
+    return {"prices": options.prices, "max_unscored": options.max_unscored,
+            "audit_embeddings": options.audit_embeddings, "effect": options.effect}  # fmt: skip
+
+
+def reuse_report(run: Run, options: RunOptions) -> RunOutcome | None:
+    """The outcome of a complete run whose report is current: report.json holds the hash of the same
+    inputs (records, config, audit and effect files, options, code version), so no stage has anything
+    to do and every figure would come out the same. Only this invocation's session is recorded (0
+    requests). None when anything changed or the run was not complete."""
+    path = run.store.dir / "report.json"
+    try:
+        stored = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    info = run.store.read_run_json()
+    if not isinstance(stored, dict) or not stored.get(REPORT_KEY) or info is None:
+        return None
+    if stored[REPORT_KEY] != report_key(run.store.dir, info.config, info.dataset, _option_fields(options)):
+        return None
+    zeros = {"requests": 0, "cache_hits": 0, "retries": 0, "errors": 0}
+    roles = ("judge",) if run.copy_outputs else ("model", "judge")
+    session = {"reused_report": True, "requests": {role: dict(zeros) for role in roles}}
+    stored["session"] = session
+    write_report(run.store.dir, stored)
+    run.store.finish_run("finished", session)
+    run.store.close()
+    return RunOutcome(stored, *_closing(run, stored))
 
 
 def execute(
@@ -535,6 +593,9 @@ def execute(
 
     reset_usage()
     run = open_run(command, config, items, run_dir, copy_outputs_from=copy_outputs_from)
+    reused = reuse_report(run, options)
+    if reused is not None:  # a complete run whose inputs did not change: nothing to rebuild
+        return reused
     run_stages([run], options)
     return finish(run, options)
 
@@ -554,12 +615,21 @@ def audit_run(
     write_flags(run_dir, effect.merge_into(report, run_dir))
 
 
-def _audit(data: RunData, items: list[Item], options: RunOptions) -> AuditReport:
-    base = JudgeSet(data.config).base
-    texts = [] if isinstance(base, ChecklistJudge) else [base.template.user, base.template.system or ""]
-    return audit_outputs(
-        items, data.outputs, data.config.judge_config, texts, data.config.benchmark, options.audit_embeddings
+def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None) -> AuditReport:
+    """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
+    by the same code before (any run directory: a judge swap, a cached re-run)."""
+    texts = JudgeSet(data.config).base.prompt_texts()
+    c = data.config
+    key = audit_key(
+        audit_items(items, data.outputs), c.judge_config, texts, c.benchmark, options.audit_embeddings
     )
+    stored = cache.get_derived(key) if cache is not None else None
+    if stored is not None:
+        return AuditReport.from_dict(stored)
+    report = audit_outputs(items, data.outputs, c.judge_config, texts, c.benchmark, options.audit_embeddings)
+    if cache is not None:
+        cache.put_derived(key, "audit", report.to_dict())
+    return report
 
 
 def report_for(
@@ -567,9 +637,11 @@ def report_for(
     prices: dict[str, Price],
     session: dict[str, Any] | None = None,
     max_unscored: float = DEFAULT_MAX_UNSCORED,
+    inputs_key: str | None = None,
 ) -> dict[str, Any]:
     """Score the stored records and write report.json / report.md (pure over the run directory and the
-    ``--max-unscored`` threshold of its headline check)."""
+    ``--max-unscored`` threshold of its headline check; ``inputs_key``: the hash of its inputs, kept in
+    report.json when the run is complete, :func:`reuse_report`)."""
     data = load_run(run_dir)
     result = evaluate(data)
     c = data.config
@@ -584,6 +656,8 @@ def report_for(
     report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
     report["gate"] = check_report(report, max_unscored)
     report["effect"] = effect.summary(effect.read_effect(run_dir))  # its tokens are in the judge's costs
+    if inputs_key is not None:
+        report[REPORT_KEY] = inputs_key
     write_report(run_dir, report)
     return report
 

@@ -22,13 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.records import Item
-from judges import ChecklistJudge, Judge, PairwiseJudge, load_judge
-from judges.config import judge_configs
+from judges.config import judge_configs, load_judge, protocol_of
 from judges.hardening import Hardening
 from judges.position import Strategy
+from judges.protocol import ChecklistWriter, Judge
 
 MT_BENCH_NEED_REF = frozenset({"math", "reasoning", "coding"})  # FastChat common.py NEED_REF_CATS
 MT_BENCH_PREFIXES = ("mt_bench_single", "mt_bench_pair")
@@ -103,7 +102,7 @@ def is_checklist_judge(judge_config: str) -> bool:
     """Whether a judge config is a checklist (TICK) judge; an unknown config name is not one."""
     if judge_config not in judge_configs():
         return False
-    return judge_configs().get(judge_config).get("protocol") == "checklist"
+    return JudgeSet.uses_checklists(judge_config)
 
 
 def judge_model_of(config_name: str) -> str:
@@ -130,54 +129,38 @@ class JudgeSet:
         self.config = config
         self._judges: dict[str, Judge] = {}
         self.base = self.get(config.judge_config)
-        if config.checklists is not None and not isinstance(self.base, ChecklistJudge):
+        if config.checklists is not None and self.base.checklist_writer() is None:
             raise BadInput(
                 "--checklists", f"judge config {config.judge_config!r} does not use checklists (use tick)"
             )
 
     @property
     def pairwise(self) -> bool:
-        return isinstance(self.base, PairwiseJudge)
+        return self.base.pairwise
 
     @property
-    def checklist(self) -> ChecklistJudge | None:
-        """The TICK judge of a checklist run, else None."""
-        return self.base if isinstance(self.base, ChecklistJudge) else None
+    def checklist(self) -> ChecklistWriter | None:
+        """The checklist writer of a checklist (TICK) run, else None."""
+        return self.base.checklist_writer()
+
+    @staticmethod
+    def uses_checklists(judge_config: str) -> bool:
+        """Whether the config's protocol asks stored checklist questions (its class says, unbuilt)."""
+        return protocol_of(judge_config).asks_checklists
 
     def get(self, name: str) -> Judge:
         judge = self._judges.get(name)
         if judge is None:
             c = self.config
-            position = c.position if c.position is not None and self._is_pairwise(name) else None
+            position = c.position if c.position is not None and protocol_of(name).pairwise else None
             template = Path(c.judge_template) if c.judge_template else None
             judge = load_judge(
                 name, position=position, template_override=template, portia_k=c.portia_k, hardening=c.harden
             )
-            judge = self._with_sampling(judge)
+            # the run's caps on the judge's tokens and top logprobs (they enter the cache key)
+            judge = judge.capped(c.judge_max_tokens, c.judge_top_logprobs)
             self._judges[name] = judge
         return judge
-
-    @staticmethod
-    def _is_pairwise(name: str) -> bool:
-        return judge_configs().get(name).get("protocol") == "pairwise"
-
-    def _with_sampling(self, judge: Judge) -> Judge:
-        """Apply the run's caps on the judge's tokens and top logprobs (they enter the cache key)."""
-        c = self.config
-        if isinstance(judge, ChecklistJudge):  # TICK: the cap applies to both of its prompts
-            if c.judge_max_tokens is None:
-                return judge
-            return dataclasses.replace(
-                judge,
-                generate_sampling=_capped(judge.generate_sampling, c.judge_max_tokens),
-                answer_sampling=_capped(judge.answer_sampling, c.judge_max_tokens),
-            )
-        sampling: SamplingParams = judge.sampling
-        if c.judge_max_tokens is not None:
-            sampling = _capped(sampling, c.judge_max_tokens)
-        if c.judge_top_logprobs is not None and sampling.logprobs:
-            sampling = dataclasses.replace(sampling, top_logprobs=c.judge_top_logprobs)
-        return dataclasses.replace(judge, sampling=sampling)
 
     def for_task(self, item: Item, turn: int | None) -> Judge:
         return self.get(variant_name(self.config.judge_config, item, turn))
@@ -185,20 +168,4 @@ class JudgeSet:
     def judge_id(self, judge: Judge) -> str:
         """``<config>@<judge model>`` (+ ``+portia``, + ``+harden-...``, + ``#<template hash>`` for an
         overridden template)."""
-        ident = f"{judge.name}@{self.config.judge_model}"
-        if isinstance(judge, PairwiseJudge) and judge.position.strategy == "portia":
-            ident += f"+portia{judge.position.portia_k}"
-        if isinstance(judge, ChecklistJudge):
-            if self.config.judge_template:
-                ident += f"#{judge.answer_template.sha256[:12]}"
-            return ident
-        ident += judge.hardening.tag
-        if self.config.judge_template:
-            ident += f"#{judge.template.sha256[:12]}"
-        return ident
-
-
-def _capped(sampling: SamplingParams, max_tokens: int) -> SamplingParams:
-    if (sampling.max_tokens or 0) > max_tokens:
-        return dataclasses.replace(sampling, max_tokens=max_tokens)
-    return sampling
+        return f"{judge.name}@{self.config.judge_model}" + judge.id_suffix(bool(self.config.judge_template))

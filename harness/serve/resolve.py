@@ -1,7 +1,8 @@
 """From an endpoint SPEC to a callable endpoint: attach, reuse a running server, or start one.
 
-- ``openai:MODEL[@URL]``: attach (no process is started) after one cheap probe of each URL
-  (:mod:`harness.client._preflight`): a dead or wrong endpoint is one line and exit 2, in seconds.
+- ``openai:MODEL[@URL]``: attach (no process is started, nothing is sent); the client probes each
+  URL before its first real request (:mod:`harness.client._preflight`): a dead or wrong endpoint is one
+  line and exit 2, in seconds, and a run answered from its records or the cache probes nothing.
 - ``local`` / ``vllm:MODEL``: reuse a healthy server that ``harness serve`` registered
   (see :mod:`harness.serve.state`), else start one for the duration of the ``with`` block and stop it
   at the end. This is the "generate, then free the GPU, then judge" flow that lm-eval users ask for
@@ -23,7 +24,6 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
 
-from harness.client import preflight_all
 from harness.endpoints import Endpoint, EndpointSpec, resolve_openai, with_replicas
 from harness.errors import ServerError
 from harness.serve._process import ManagedServer, stable_port, stop_all
@@ -49,9 +49,7 @@ def server_for(spec: EndpointSpec) -> ManagedServer:
 def resolve(spec: EndpointSpec, *, start_timeout: float | None = None) -> Iterator[Endpoint]:
     """Yield an :class:`Endpoint` for ``spec``; a server started here is stopped on exit."""
     if spec.kind == "openai":
-        endpoint = resolve_openai(spec)
-        preflight_all(endpoint.replicas or (endpoint.base_url,), endpoint.model, endpoint.api_key)
-        yield endpoint
+        yield resolve_openai(spec)
         return
     running = find_running(str(spec))
     if running is not None:

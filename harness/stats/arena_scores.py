@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from harness.errors import BadInput
 from harness.records import Score
@@ -33,6 +32,7 @@ from harness.stats.bradley_terry import (
     expand_outcomes,
     fit_bradley_terry,
     fit_logistic,
+    group_sums,
     pair_design,
     v01_style_coef_sklearn,
     win_rate,
@@ -176,11 +176,14 @@ def _answer_features(metadata: pd.DataFrame, model: pd.Series, question: pd.Seri
 @dataclass(frozen=True)
 class _StyleDesign:
     units: pd.DataFrame  # one row per (question_id, model)
-    unit_of_row: np.ndarray
-    aggregate: sp.csr_matrix  # (U, N): sums row weights into units
+    unit_of_row: np.ndarray  # (N,): the unit of each outcome row
     baseline_features: np.ndarray
     model_features: np.ndarray
     rows_per_unit: np.ndarray
+
+    def unit_sums(self, weights: np.ndarray) -> np.ndarray:
+        """(R, U) sums of per-row ``weights`` (R, N) over the rows of each (question, model) unit."""
+        return group_sums(weights, self.unit_of_row, len(self.units))
 
 
 def _style_design(rows: pd.DataFrame, metadata: pd.DataFrame, baseline: str) -> _StyleDesign:
@@ -189,13 +192,9 @@ def _style_design(rows: pd.DataFrame, metadata: pd.DataFrame, baseline: str) -> 
     first = pd.Series(np.arange(len(rows))).groupby(codes).first().to_numpy()
     units = rows.iloc[first][["question_id", "model"]].reset_index(drop=True)
     base = pd.Series([baseline] * len(units))
-    aggregate = sp.csr_matrix(
-        (np.ones(len(rows)), (codes, np.arange(len(rows)))), shape=(len(units), len(rows))
-    )
     return _StyleDesign(
         units=units,
         unit_of_row=codes,
-        aggregate=aggregate,
         baseline_features=_answer_features(metadata, base, units["question_id"], "baseline"),
         model_features=_answer_features(metadata, units["model"], units["question_id"], "model"),
         rows_per_unit=np.bincount(codes, minlength=len(units)).astype(float),
@@ -215,18 +214,22 @@ def _style_columns(style: str) -> tuple[int, ...]:
 def _v01_strength_gaps(
     rows: pd.DataFrame,
     baseline: str,
-    counts: np.ndarray | None,
+    counts: np.ndarray,
     style: str | None,
     metadata: pd.DataFrame | None,
     c: float,
-) -> tuple[list[str], np.ndarray]:
-    """Models and their natural-log strength gap to the baseline, (M,) or (R, M)."""
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Models, their natural-log strength gap to the baseline (M,) and its bootstrap replicates (R, M).
+
+    The design is built once; the bootstrap rounds (``counts``, (R, N) row multiplicities) start Newton from
+    the full-data optimum."""
     if style is None:
         design = pair_design(rows)
-        theta = fit_bradley_terry(design, baseline, counts)
         models = list(design.models)
-        gap = np.asarray(theta) - np.take(theta, models.index(baseline), axis=-1)[..., None]
-        return models, gap
+        anchor = models.index(baseline)
+        theta = fit_bradley_terry(design, baseline)
+        boot = fit_bradley_terry(design, baseline, counts)
+        return models, theta - theta[anchor], boot - boot[:, anchor : anchor + 1]
     if metadata is None:
         raise BadInput("metadata", "style control needs the answers' style metadata")
     columns = _style_columns(style)
@@ -237,14 +240,18 @@ def _v01_strength_gaps(
     one_hot[:, 0] = LN10
     one_hot[np.arange(len(sd.units)), [models.index(m) for m in sd.units["model"]]] = -LN10
     x = np.hstack([one_hot, features])
-    weights = np.ones((1, len(rows))) if counts is None else np.atleast_2d(counts)
     baseline_wins = 1.0 - rows["outcome"].to_numpy(dtype=float)
-    # duplicated battles: each battle row is two logistic rows, a tie one success and one failure
-    total = 2.0 * np.asarray((sd.aggregate @ weights.T).T)
-    success = 2.0 * np.asarray((sd.aggregate @ (weights * baseline_wins).T).T)
-    coef = fit_logistic(x, total, success, l2=1.0 / c)[:, : len(models)]
+
+    def fit(weights: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+        # duplicated battles: each battle row is two logistic rows, a tie one success and one failure
+        total = 2.0 * sd.unit_sums(weights)
+        success = 2.0 * sd.unit_sums(weights * baseline_wins)
+        return fit_logistic(x, total, success, l2=1.0 / c, start=start)
+
+    full = fit(np.ones((1, len(rows))))[0]
+    coef = np.vstack([full, fit(np.atleast_2d(counts), start=full)])[:, : len(models)]
     gap = LN10 * (coef - coef[:, :1])
-    return models, gap[0] if counts is None else gap
+    return models, gap[0], gap[1:]
 
 
 def _v01_style_legacy(
@@ -299,8 +306,7 @@ def score_v01(
     if style is not None and spec.upstream_compatible:
         models, gap, boot = _v01_style_legacy(rows, baseline, metadata, style, c, spec)
     else:
-        models, gap = _v01_strength_gaps(rows, baseline, None, style, metadata, c)
-        _, boot = _v01_strength_gaps(rows, baseline, row_counts(rows, spec), style, metadata, c)
+        models, gap, boot = _v01_strength_gaps(rows, baseline, row_counts(rows, spec), style, metadata, c)
     low, high = _percentiles(boot, level)
     points = dict(zip(models, win_rate(gap).tolist(), strict=True))
     lower = dict(zip(models, win_rate(low).tolist(), strict=True))
@@ -375,9 +381,9 @@ def _v2_style(
     x = np.hstack([one_hot, features])
     outcome = rows["outcome"].to_numpy(dtype=float)
 
-    def fit(weights: np.ndarray) -> np.ndarray:
-        total = np.asarray((sd.aggregate @ weights.T).T)
-        success = np.asarray((sd.aggregate @ (weights * outcome).T).T)
-        return np.asarray(win_rate(fit_logistic(x, total, success)[:, : len(models)]))
+    def fit(weights: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+        return fit_logistic(x, sd.unit_sums(weights), sd.unit_sums(weights * outcome), start=start)
 
-    return fit(np.ones((1, len(rows))))[0], fit(row_counts(rows, spec)), models
+    full = fit(np.ones((1, len(rows))))[0]
+    boot = fit(row_counts(rows, spec), start=full)
+    return np.asarray(win_rate(full[: len(models)])), np.asarray(win_rate(boot[:, : len(models)])), models

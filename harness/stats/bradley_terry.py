@@ -20,8 +20,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.special import expit, log_expit
 
 from harness.errors import BadInput
 from harness.stats.arena_judgments import validate_judgments
@@ -124,29 +122,64 @@ def expand_outcomes(
 # Weighted logistic regression by Newton's method, batched over rounds
 
 
+def expit(x: np.ndarray) -> np.ndarray:
+    """The logistic function ``1 / (1 + exp(-x))`` without overflow (numpy only: no scipy import)."""
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.asarray(np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e)))
+
+
+def log_expit(x: np.ndarray) -> np.ndarray:
+    """``log(expit(x)) = -softplus(-x)``, stable for large ``|x|``."""
+    x = np.asarray(x, dtype=float)
+    return np.asarray(np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x))))
+
+
+def group_sums(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """(R, G) sums of the columns of ``values`` (R, N) by ``groups`` (N,) codes in ``[0, G)``.
+
+    A sort and ``np.add.reduceat``: no sparse matrix (and no scipy import); groups without a member sum to 0.
+    """
+    values = np.atleast_2d(values)
+    order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    present, starts = np.unique(sorted_groups, return_index=True)
+    out = np.zeros((values.shape[0], n_groups))
+    if present.size:
+        out[:, present] = np.add.reduceat(values[:, order], starts, axis=1)
+    return out
+
+
 def fit_logistic(
-    design: np.ndarray, total: np.ndarray, success: np.ndarray, l2: float = 0.0, tol: float = 1e-10
+    design: np.ndarray,
+    total: np.ndarray,
+    success: np.ndarray,
+    l2: float = 0.0,
+    tol: float = 1e-10,
+    start: np.ndarray | None = None,
 ) -> np.ndarray:
     """Minimise ``0.5 * l2 * |w|^2 + sum_u n_u softplus(x_u w) - s_u x_u w`` for each round.
 
     ``design``: (U, D) row types; ``total``/``success``: (R, U) or (U,) weights and success masses
     (soft labels allowed). Returns (R, D) or (D,). ``l2 = 1 / C`` reproduces sklearn's
     ``LogisticRegression(C=C, fit_intercept=False)`` objective (``0.5 |w|^2 + C * sum loss``); ``l2 = 0``
-    is the plain maximum-likelihood fit. Newton from 0 on a concave likelihood; stops when the largest step
-    is below ``tol``. No solution (separable outcomes, a parameter without data) is bad input.
+    is the plain maximum-likelihood fit. Newton on a concave likelihood, from 0 or from ``start`` (D,) (the
+    full-data optimum for bootstrap rounds: fewer steps, the same optimum); stops when the largest step is
+    below ``tol``. The R Hessians are one batched matrix product. No solution (separable outcomes, a
+    parameter without data) is bad input.
     """
     single = total.ndim == 1
     n = np.atleast_2d(np.asarray(total, dtype=float))
     s = np.atleast_2d(np.asarray(success, dtype=float))
     x = np.asarray(design, dtype=float)
+    xt = np.ascontiguousarray(x.T)
     rounds, dim = n.shape[0], x.shape[1]
-    coef = np.zeros((rounds, dim))
+    coef = np.zeros((rounds, dim)) if start is None else np.tile(np.asarray(start, dtype=float), (rounds, 1))
     ridge = l2 * np.eye(dim)
     for _ in range(200):
-        eta = coef @ x.T
-        prob = expit(eta)
+        prob = expit(coef @ xt)
         grad = (n * prob - s) @ x + l2 * coef
-        hess = np.einsum("ud,ru,ue->rde", x, n * prob * (1.0 - prob), x, optimize=True) + ridge
+        hess = (xt[None, :, :] * (n * prob * (1.0 - prob))[:, None, :]) @ x + ridge
         try:
             step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
         except np.linalg.LinAlgError as error:
@@ -202,11 +235,10 @@ class PairDesign:
 
     def pair_sums(self, row_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(R, P) total weight and first-model win mass for (R, rows) resampling counts."""
-        rows = self.row_pair.shape[0]
-        total = sp.csr_matrix((np.ones(rows), (np.arange(rows), self.row_pair)), shape=(rows, self.n_pairs))
-        wins = sp.csr_matrix((self.row_win, (np.arange(rows), self.row_pair)), shape=(rows, self.n_pairs))
         counts = np.atleast_2d(row_counts)
-        return np.asarray((total.T @ counts.T).T), np.asarray((wins.T @ counts.T).T)
+        total = group_sums(counts, self.row_pair, self.n_pairs)
+        wins = group_sums(counts * self.row_win, self.row_pair, self.n_pairs)
+        return total, wins
 
 
 def pair_design(rows: pd.DataFrame, models: list[str] | None = None) -> PairDesign:

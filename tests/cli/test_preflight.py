@@ -1,8 +1,9 @@
 """Endpoint preflight (harness/client/_preflight.py) and the closing line of failure causes.
 
 A dead endpoint, a server that is not OpenAI-compatible, a URL without /v1 and a rejected key each end
-in one line and exit 2 within seconds, before any chat request; a run whose requests fail names the
-top causes with counts on its closing lines.
+in one line and exit 2 within seconds, before any chat request; a run answered from the cache probes
+nothing (it works while the endpoint is down); a run whose requests fail names the top causes with
+counts on its closing lines.
 """
 
 from __future__ import annotations
@@ -51,7 +52,25 @@ def test_a_dead_endpoint_is_one_line_in_seconds_not_a_minute_of_retries(
     elapsed = time.monotonic() - start
     assert _one_line(capsys) == f"harness: error: connection refused at {dead}"
     assert elapsed < 10, elapsed  # issue 12: was 50-65 s of silent retries
-    assert not (tmp_path / "run" / "outputs.jsonl").exists()
+    outputs = tmp_path / "run" / "outputs.jsonl"
+    assert not outputs.exists() or not outputs.read_text().strip()  # nothing generated, nothing failed
+
+
+def test_a_run_answered_from_the_cache_probes_nothing(tmp_path: Path) -> None:
+    """The probe comes with the first request that crosses the network: a cached re-run into a new run
+    directory and a re-run of a complete one succeed with the server gone (0 requests, no probe)."""
+    cache = str(tmp_path / "cache.sqlite")
+    with http_server(Working) as server:
+        spec = f"openai:m@{url(server)}/v1"
+        first = _generate(tmp_path, spec)[:-1] + ["--cache", cache]
+        assert main(first) == 0
+        assert server.chats == 2  # type: ignore[attr-defined]
+    # the server is gone: its port refuses connections now
+    again = [*first[:-4], "--run-dir", str(tmp_path / "again"), "--cache", cache]
+    assert main(again) == 0
+    assert main(first) == 0  # the complete run directory
+    rows = [json.loads(x) for x in (tmp_path / "again" / "outputs.jsonl").read_text().splitlines()]
+    assert sorted(r["item_id"] for r in rows) == ["a", "b"] and not any(r["error"] for r in rows)
 
 
 def test_a_server_that_is_not_openai_compatible_is_named(
