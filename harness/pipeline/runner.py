@@ -441,8 +441,8 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
                  cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
     """The effect check of every run (:mod:`harness.pipeline.effect`): after judging, suspicious and
     sampled items are judged again without their non-answer text, on the same judge endpoint and through
-    the same client (cached, counted under the judge role). The judge's server is only started when some
-    item needs a call (a re-run reuses ``effect.json``)."""
+    the same client (cached, counted under the judge role). The judge's endpoint is entered on the first
+    call only, so a re-run that reuses ``effect.json`` starts no server."""
     jobs = []
     for run in runs:
         data = load_run(run.store.dir)
@@ -453,20 +453,22 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
         tasks = plan(run.items, run.config, run.store)
         prepared = effect.prepare(tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed)
         jobs.append((run, prepared, audited))
-    if not any(p.needs_calls for _, p, _ in jobs):
-        for run, prepared, audited in jobs:
-            asyncio.run(effect.execute(prepared, audited, run.store, None, options.effect))
-        return
-    endpoint = stack.enter_context(_endpoint(jobs[0][0].judge_spec, held, options))
 
     async def check() -> None:
         for run, prepared, audited in jobs:
-            client = _client(endpoint, run.role("judge"), cache, options) if prepared.needs_calls else None
+            clients: list[Client | RayClient] = []
+
+            async def chat(request: Any, run: Run = run, clients: list[Client | RayClient] = clients) -> Any:
+                if not clients:
+                    endpoint = stack.enter_context(_endpoint(run.judge_spec, held, options))
+                    clients.append(_client(endpoint, run.role("judge"), cache, options))
+                return await clients[0].chat(request)
+
             try:
-                await effect.execute(prepared, audited, run.store, client.chat if client else None,
-                                     options.effect, max_in_flight=options.max_connections)  # fmt: skip
+                await effect.execute(prepared, audited, run.store, chat, options.effect,
+                                     max_in_flight=options.max_connections)  # fmt: skip
             finally:
-                if client is not None:
+                for client in clients:
                     await client.aclose()
 
     asyncio.run(check())
