@@ -57,6 +57,9 @@ _LEET = str.maketrans(
         "!": "i",
     }
 )
+# the kinds of segment this module yields: encoded text a reader sees as noise, not hidden markup, so a
+# decoding is evidence only through what the other detectors find in it
+KINDS = frozenset({"hex-encoded text", "spaced-out letters", "rot13", "text written backwards", "leetspeak"})
 MIN_WORDS = 5
 MIN_GAIN = 0.2  # a decoding reads as text: a fifth of its words are frequent words
 MAX_BEFORE = 0.06  # and the line as written does not

@@ -15,6 +15,7 @@ import unicodedata
 
 from harness.audit.canonical import DISGUISED_WORDS, disguised_words
 from harness.audit.channels import views
+from harness.audit.decoding import KINDS as DECODED
 from harness.audit.findings import Evidence, Finding, Severity
 from harness.audit.inputs import AuditItem
 from harness.audit.text import in_context, mask_code
@@ -155,7 +156,9 @@ def detect_hidden(item: AuditItem) -> list[Finding]:
                 )
                 break
         if view.hidden:
-            seg = next((s for s in view.segments if not in_context(s.text, context)), None)
+            seg = next(
+                (s for s in view.segments if s.kind not in DECODED and not in_context(s.text, context)), None
+            )
             if seg is not None:
                 findings.append(
                     Finding(
