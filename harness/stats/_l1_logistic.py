@@ -65,6 +65,14 @@ def _loss(z: FloatArray, y: FloatArray) -> FloatArray:
     return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z))) - y * z
 
 
+def _softplus_exp(z: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``log(1 + e^z)`` and ``exp(−|z|)``, which the next Newton step reuses for σ(z) (one ``exp`` per row).
+
+    The ``−y·z`` part of the loss is linear in the coefficients: ``Σ_i W_i y_i z_i = w · ((W ∘ y) X)``."""
+    e = np.exp(-np.abs(z))
+    return np.maximum(z, 0.0) + np.log1p(e), e
+
+
 def _objective(coef: FloatArray, X: FloatArray, y: FloatArray, W: FloatArray, lam: FloatArray) -> FloatArray:
     z = coef @ X.T
     return np.einsum("kn,kn->k", W, _loss(z, y)) + lam * np.abs(coef).sum(axis=1)
@@ -77,9 +85,12 @@ def _prox_newton_point(coef: FloatArray, grad: FloatArray, hess: FloatArray, lam
     """Exact minimiser over u of q(u) = gᵀ(u−w) + ½(u−w)ᵀH(u−w) + λ‖u‖₁, for 3 coefficients.
 
     The minimiser has some sign pattern σ ∈ {−1, 0, +1}³; on that pattern q is a smooth quadratic whose
-    stationary point solves ``H_SS u_S = (H w − g)_S − λ σ_S`` with ``u_j = 0`` off the support. We solve
-    all 27 patterns at once (one batched 3×3 solve) and keep the candidate with the smallest true q: the
-    true minimiser is one of the candidates and no candidate can have a smaller q, so this is exact.
+    stationary point solves ``H_SS u_S = (H w − g)_S − λ σ_S`` with ``u_j = 0`` off the support. First the
+    pattern of ``w`` itself is tried (near the optimum it no longer changes): its stationary point is the
+    minimiser if it satisfies the optimality conditions of the strictly convex q (signs as assumed on the
+    support, ``|(H u − H w + g)_j| ≤ λ`` off it). The problems where it does not fall back to solving all 27
+    patterns at once (one batched 3×3 solve) and keeping the candidate with the smallest true q: the true
+    minimiser is one of the candidates and no candidate can have a smaller q, so either way this is exact.
     """
     n_prob, n_feat = coef.shape
     if n_feat != 3:
@@ -87,20 +98,35 @@ def _prox_newton_point(coef: FloatArray, grad: FloatArray, hess: FloatArray, lam
     ridge = 1e-12 * (1.0 + np.einsum("kjj->k", hess))
     H = hess + ridge[:, None, None] * np.eye(n_feat)
     rhs_full = np.einsum("kij,kj->ki", H, coef) - grad  # (m, 3)
-    support = _PATTERNS != 0.0  # (27, 3)
-    # rows off the support become the identity row with right-hand side 0
-    A = np.where(support[None, :, :, None], H[:, None, :, :], np.eye(n_feat)[None, None, :, :])
-    b = np.where(support[None], rhs_full[:, None, :] - lam[:, None, None] * _PATTERNS[None], 0.0)
-    cand = np.linalg.solve(A, b[..., None])[..., 0]  # (m, 27, 3)
-    cand = np.where(support[None], cand, 0.0)  # exact zeros off the support (LU pivoting leaves ~1e-16)
-    d = cand - coef[:, None, :]
+    sign = np.sign(coef)
+    on = sign != 0.0
+    guess = _pattern_point(H, rhs_full, lam, sign[:, None, :])[:, 0]
+    residual = np.einsum("kij,kj->ki", H, guess) - rhs_full  # gradient of q's smooth part at the guess
+    holds = np.where(on, guess * sign > 0.0, np.abs(residual) <= lam[:, None]).all(axis=1)
+    if holds.all():
+        return guess
+    rest = np.flatnonzero(~holds)
+    cand = _pattern_point(H[rest], rhs_full[rest], lam[rest], _PATTERNS[None])  # (r, 27, 3)
+    d = cand - coef[rest, None, :]
     q = (
-        np.einsum("kj,kpj->kp", grad, d)
-        + 0.5 * np.einsum("kpi,kij,kpj->kp", d, H, d)
-        + lam[:, None] * np.abs(cand).sum(axis=2)
+        np.einsum("kj,kpj->kp", grad[rest], d)
+        + 0.5 * np.einsum("kpi,kij,kpj->kp", d, H[rest], d)
+        + lam[rest, None] * np.abs(cand).sum(axis=2)
     )
-    best = np.argmin(q, axis=1)
-    return cand[np.arange(n_prob), best]
+    out = guess.copy()
+    out[rest] = cand[np.arange(rest.size), np.argmin(q, axis=1)]
+    return out
+
+
+def _pattern_point(H: FloatArray, rhs_full: FloatArray, lam: FloatArray, patterns: FloatArray) -> FloatArray:
+    """Stationary points of q on sign ``patterns`` (m or 1, p, 3): shape (m, p, 3), exact zeros off the support."""
+    n_feat = H.shape[1]
+    support = patterns != 0.0
+    # rows off the support become the identity row with right-hand side 0
+    A = np.where(support[:, :, :, None], H[:, None, :, :], np.eye(n_feat)[None, None, :, :])
+    b = np.where(support, rhs_full[:, None, :] - lam[:, None, None] * patterns, 0.0)
+    cand = np.linalg.solve(A, b[..., None])[..., 0]
+    return np.where(support, cand, 0.0)  # exact zeros off the support (LU pivoting leaves ~1e-16)
 
 
 def fit_batch(
@@ -124,20 +150,32 @@ def fit_batch(
     coef = np.zeros((n_prob, n_feat)) if coef0 is None else np.array(coef0, dtype=float)
     outer_flat = (X[:, :, None] * X[:, None, :]).reshape(X.shape[0], n_feat * n_feat)
     active = np.arange(n_prob)
+    W_a, lam_a = W, np.asarray(lam, dtype=float)
+    c_a = (W * y) @ X  # (m, p): the label term of the loss and of its gradient, per problem
     z = coef @ X.T
-    f_now = np.einsum("kn,kn->k", W, _loss(z, y)) + lam * np.abs(coef).sum(axis=1)
+    soft, e = _softplus_exp(z)
+    f_now = (
+        np.einsum("kn,kn->k", W, soft) - np.einsum("kj,kj->k", coef, c_a) + lam_a * np.abs(coef).sum(axis=1)
+    )
     iteration = 0
     for iteration in range(1, max_iter + 1):  # noqa: B007 (reported to the caller)
-        w_a, W_a, lam_a = coef[active], W[active], lam[active]
-        p = expit(z)
-        grad = (W_a * (p - y)) @ X
-        hess = ((W_a * p * (1.0 - p)) @ outer_flat).reshape(-1, n_feat, n_feat)
+        w_a = coef[active]
+        r = 1.0 / (1.0 + e)
+        p = np.where(z >= 0.0, r, e * r)  # σ(z) from e = exp(−|z|), without overflow
+        grad = (W_a * p) @ X - c_a
+        hess = ((W_a * (e * r * r)) @ outer_flat).reshape(-1, n_feat, n_feat)  # σ(1 − σ) = e / (1 + e)²
         step = _prox_newton_point(w_a, grad, hess, lam_a) - w_a
         l1_now = np.abs(w_a).sum(axis=1)
         decrease = np.einsum("kj,kj->k", grad, step) + lam_a * (np.abs(w_a + step).sum(axis=1) - l1_now)
         t = np.ones(len(active))
-        z_new = (w_a + step) @ X.T
-        f_new = np.einsum("kn,kn->k", W_a, _loss(z_new, y)) + lam_a * np.abs(w_a + step).sum(axis=1)
+        w_new = w_a + step
+        z_new = w_new @ X.T
+        soft, e_new = _softplus_exp(z_new)
+        f_new = (
+            np.einsum("kn,kn->k", W_a, soft)
+            - np.einsum("kj,kj->k", w_new, c_a)
+            + lam_a * np.abs(w_new).sum(axis=1)
+        )
         # a predicted decrease below rounding of f means we are at the optimum: take the step, no search
         flat = decrease >= -1e-13 * (1.0 + np.abs(f_now))
         bad = (f_new > f_now + 1e-4 * decrease) & ~flat
@@ -148,16 +186,24 @@ def fit_batch(
             t[idx] *= 0.5
             trial = w_a[idx] + t[idx, None] * step[idx]
             z_new[idx] = trial @ X.T
-            f_new[idx] = np.einsum("kn,kn->k", W_a[idx], _loss(z_new[idx], y)) + lam_a[idx] * np.abs(
-                trial
-            ).sum(axis=1)
+            soft, e_new[idx] = _softplus_exp(z_new[idx])
+            f_new[idx] = (
+                np.einsum("kn,kn->k", W_a[idx], soft)
+                - np.einsum("kj,kj->k", trial, c_a[idx])
+                + lam_a[idx] * np.abs(trial).sum(axis=1)
+            )
             bad[idx] = f_new[idx] > f_now[idx] + 1e-4 * t[idx] * decrease[idx]
         coef[active] = w_a + t[:, None] * step
         size = np.max(np.abs(t[:, None] * step), axis=1)
         done = (size <= tol * (1.0 + np.max(np.abs(coef[active]), axis=1))) | flat
-        active, z, f_now = active[~done], z_new[~done], f_new[~done]
-        if active.size == 0:
+        if done.all():
             break
+        if done.any():
+            keep = ~done
+            active, W_a, lam_a, c_a = active[keep], W_a[keep], lam_a[keep], c_a[keep]
+            z, e, f_now = z_new[keep], e_new[keep], f_new[keep]
+        else:
+            z, e, f_now = z_new, e_new, f_new
     return coef, iteration
 
 
