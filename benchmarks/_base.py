@@ -13,14 +13,17 @@ from __future__ import annotations
 import difflib
 from abc import ABC, abstractmethod
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from harness.answers import load_answers
+from benchmarks._board import BoardInputs, BoardOptions, OfficialBoard, UpstreamFormat
+from harness.answers import AnswerFormat, read_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.records import Item, Output
+from harness.table import Leaderboard
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,20 @@ class BenchmarkSpec:
 
 
 class Benchmark(ABC):
-    """Base of the adapters. Subclasses set ``spec`` and implement the two readers."""
+    """Base of the adapters. Subclasses set ``spec`` and implement the two readers.
+
+    ``upstream_formats`` lists the layouts of upstream judgment files that :meth:`leaderboard` reads
+    (``harness leaderboard BENCHMARK --from FILE``); none by default: a board from run directories only.
+    ``official_boards`` are the published boards rebuilt from pinned upstream files into ``results/``;
+    ``unbuilt_boards`` names published boards that are not, with the reason. ``answer_formats`` are the
+    layouts of upstream answer files that :meth:`load_outputs` reads.
+    """
 
     spec: ClassVar[BenchmarkSpec]
+    upstream_formats: ClassVar[tuple[UpstreamFormat, ...]] = ()
+    official_boards: ClassVar[tuple[OfficialBoard, ...]] = ()
+    answer_formats: ClassVar[tuple[AnswerFormat, ...]] = ()
+    unbuilt_boards: ClassVar[Mapping[str, str]] = {}
 
     def load(
         self,
@@ -116,15 +130,29 @@ class Benchmark(ABC):
         """The upstream generation settings for the model under test on ``item``."""
 
     def load_outputs(self, path: Path, items: list[Item]) -> list[Output]:
-        """A model's answers to ``items`` from an upstream answer file (format detected), paired by id.
+        """A model's answers to ``items`` from an upstream answer file in one of ``answer_formats``
+        (detected from its first row), paired by id.
 
         AlpacaEval-format benchmarks override this to pair by instruction text, as upstream does.
         """
-        return load_answers(path)
+        if not self.answer_formats:
+            raise BadInput(str(path), f"{self.spec.name} reads no upstream answer file; pass a run directory")
+        return read_answers(path, self.answer_formats)
 
     def baselines_for(self, item: Item) -> tuple[str, ...]:
         """The baseline models ``item`` is compared against (Arena-Hard v2.0 depends on the category)."""
         return self.spec.version(item.version or None).baselines
+
+    def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard | None:
+        """The board of upstream files (by format) and run directories, in this benchmark's own columns;
+        None (the default): the generic board of run directories, each run's headline Score with its
+        other figures as columns (``harness.leaderboard.builders.from_runs``)."""
+        return None
+
+    def uses_length_margin(self, judge_config: str) -> bool:
+        """Whether a length margin K (``harness score --wb-k``, WildBench's length penalty) applies to
+        this benchmark judged by ``judge_config``; none does by default."""
+        return False
 
 
 def validate_items(items: list[Item], where: str, *, expected: int | None) -> None:

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from benchmarks._base import Benchmark
+from harness.answers import AnswerFormat, detect_answer_format, read_answers
 from harness.errors import BadInput
+from harness.records import Output
 from harness.registry import Registry
 
 
@@ -70,3 +72,18 @@ def get_benchmark(name: str) -> Benchmark:
 
 def benchmark_names() -> list[str]:
     return list(BENCHMARKS)
+
+
+def answer_formats() -> tuple[AnswerFormat, ...]:
+    """The upstream answer layouts of every registered benchmark, in registry order."""
+    return tuple(fmt for name in BENCHMARKS for fmt in BENCHMARKS.get(name).answer_formats)
+
+
+def answer_format_of(path: Path) -> str:
+    """The benchmark whose upstream answer layout ``path`` holds (from the fields of its first row)."""
+    return detect_answer_format(path, answer_formats()).name
+
+
+def load_answers(path: Path, fmt: str | None = None) -> list[Output]:
+    """Any benchmark's upstream answer file; ``fmt`` (a benchmark's name) skips detection."""
+    return read_answers(path, answer_formats(), fmt)

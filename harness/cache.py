@@ -12,6 +12,9 @@ Semantics worth knowing:
 - The first answer stored for a key wins (``INSERT OR IGNORE``). At temperature > 0 without a seed a
   re-run therefore returns the *first sample*, not a fresh one: that is what makes resume exact.
   Ask for a new sample by changing the seed (or clearing the cache).
+- Derived results (an audit's findings, ``harness.pipeline.derived``) live in a second table, keyed by
+  the hash of everything they are computed from (the code version included), so a re-run into a new
+  run directory reuses them; ``clear`` empties both tables.
 - Several processes may read and write one file at once: WAL lets readers proceed during a write,
   ``busy_timeout`` makes writers queue instead of failing, and every write is one short transaction.
   Connections are per thread and per process (a forked child opens its own).
@@ -19,6 +22,7 @@ Semantics worth knowing:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -44,6 +48,14 @@ CREATE TABLE IF NOT EXISTS responses (
     key TEXT PRIMARY KEY,
     model TEXT NOT NULL,
     response TEXT NOT NULL,
+    created REAL NOT NULL
+)
+"""
+_DERIVED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS derived (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
     created REAL NOT NULL
 )
 """
@@ -88,6 +100,7 @@ class Cache:
     def __init__(self, path: Path) -> None:
         self.path = Path(path).expanduser()
         self._local = threading.local()
+        self._soon: list[tuple[str, dict[str, Any]]] = []  # put_soon's entries not yet written
 
     @classmethod
     def default(cls) -> Cache:
@@ -133,13 +146,11 @@ class Cache:
             conn.execute("PRAGMA synchronous=NORMAL")
             # Opening an existing cache takes no write lock (WAL readers never wait), so a process joining
             # a busy cache cannot be starved by the writers already there.
-            if (
-                conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'responses'"
-                ).fetchone()
-                is None
-            ):
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "responses" not in tables:
                 conn.execute(_SCHEMA)
+            if "derived" not in tables:  # a cache written before derived results were kept
+                conn.execute(_DERIVED_SCHEMA)
         except sqlite3.DatabaseError:
             conn.close()
             raise
@@ -155,15 +166,55 @@ class Cache:
     def put(self, key: str, response: dict[str, Any]) -> bool:
         """Store a successful response; False when it was not stored (already there, or a
         ``content_filter`` answer, which must be asked again rather than replayed)."""
-        choices = response.get("choices") or []
-        if any(isinstance(c, dict) and c.get("finish_reason") == "content_filter" for c in choices):
+        if not _storable(response):
             return False
-        text = json.dumps(response, separators=(",", ":"), ensure_ascii=False)
         cursor = self._conn().execute(
             "INSERT OR IGNORE INTO responses (key, model, response, created) VALUES (?, ?, ?, ?)",
-            (key, str(response.get("model", "")), text, time.time()),
+            _row(key, response),
         )
         return cursor.rowcount == 1
+
+    def put_soon(self, key: str, response: dict[str, Any]) -> None:
+        """:meth:`put` from the event loop, written at the start of the loop's next iteration together
+        with every other answer that came back in this one: one transaction (one WAL append) for a burst
+        of answers instead of one each. The entry is on disk before any work the caller starts after
+        it gets a turn of the loop (a multi-turn item's next turn, the record of the answer)."""
+        self._soon.append((key, response))
+        if len(self._soon) == 1:
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write the entries :meth:`put_soon` holds, in one transaction."""
+        batch, self._soon = self._soon, []
+        rows = [_row(key, response) for key, response in batch if _storable(response)]
+        if not rows:
+            return
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(
+                "INSERT OR IGNORE INTO responses (key, model, response, created) VALUES (?, ?, ?, ?)", rows
+            )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def get_derived(self, key: str) -> dict[str, Any] | None:
+        """A derived result stored under ``key`` (the hash of its inputs), or None."""
+        row = self._conn().execute("SELECT value FROM derived WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        value: dict[str, Any] = json.loads(row[0])
+        return value
+
+    def put_derived(self, key: str, kind: str, value: dict[str, Any]) -> None:
+        """Store a derived result (``kind`` says what it is, e.g. ``audit``) under the hash of its inputs."""
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        self._conn().execute(
+            "INSERT OR REPLACE INTO derived (key, kind, value, created) VALUES (?, ?, ?, ?)",
+            (key, kind, text, time.time()),
+        )
 
     def __len__(self) -> int:
         return int(self._conn().execute("SELECT COUNT(*) FROM responses").fetchone()[0])
@@ -179,6 +230,7 @@ class Cache:
         hold it open) and compacted."""
         conn = self._conn()
         removed = conn.execute("DELETE FROM responses").rowcount
+        conn.execute("DELETE FROM derived")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("VACUUM")
         return int(removed)
@@ -188,7 +240,20 @@ class Cache:
         return str(self._conn().execute("PRAGMA integrity_check").fetchone()[0])
 
     def close(self) -> None:
+        if self._soon:
+            self.flush()
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None and getattr(self._local, "pid", None) == os.getpid():
             conn.close()
         self._local.conn = None
+
+
+def _storable(response: dict[str, Any]) -> bool:
+    """Errors never reach the cache; neither does a ``content_filter`` answer (asked again, not replayed)."""
+    choices = response.get("choices") or []
+    return not any(isinstance(c, dict) and c.get("finish_reason") == "content_filter" for c in choices)
+
+
+def _row(key: str, response: dict[str, Any]) -> tuple[str, str, str, float]:
+    text = json.dumps(response, separators=(",", ":"), ensure_ascii=False)
+    return key, str(response.get("model", "")), text, time.time()

@@ -21,6 +21,7 @@ temperatures). Its contract, after inspect_ai's per-sample resume (docs/design.m
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -55,8 +56,14 @@ class GenerateSummary:
 
 def generation_config_hash(model: str, params: SamplingParams, item: Item) -> str:
     """What, besides the user turns, decides the answer: model name, sampling, prior history."""
-    payload = {"model": model, "params": asdict(params), "history": item.history}
+    payload = {"model": model, "params": _params_dict(params), "history": item.history}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=list).encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=64)
+def _params_dict(params: SamplingParams) -> dict[str, object]:
+    """``asdict`` (a deep copy per call) once per distinct sampling, not once per item."""
+    return asdict(params)
 
 
 async def generate_one(client: ChatClient, item: Item, *, model: str, params: SamplingParams) -> Output:

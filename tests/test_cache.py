@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -66,6 +67,28 @@ def test_put_get_first_answer_wins_and_survives_reopening(tmp_path: Path) -> Non
     reopened = Cache(path)
     assert reopened.get("k") == response("first")
     assert reopened._conn().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_answers_of_one_loop_iteration_are_written_together_at_the_next(tmp_path: Path) -> None:
+    """put_soon: a burst of answers is one transaction, on disk (readable by another process's
+    connection) once the loop turns; the first answer still wins and content filters are skipped."""
+    path = tmp_path / "c.sqlite"
+    cache, other = Cache(path), Cache(path)
+    filtered = {"choices": [{"finish_reason": "content_filter"}]}
+
+    async def burst() -> list[object]:
+        for i in range(50):
+            cache.put_soon(f"k{i}", {"model": "m", "choices": [{"message": {"content": str(i)}}]})
+        cache.put_soon("k0", {"model": "m", "choices": [{"message": {"content": "late"}}]})
+        cache.put_soon("f", filtered)
+        before = other.get("k49")
+        await asyncio.sleep(0)
+        return [before, other.get("k49"), other.get("k0"), other.get("f")]
+
+    before, after, first, skipped = asyncio.run(burst())
+    assert before is None and after is not None and skipped is None
+    assert first == {"model": "m", "choices": [{"message": {"content": "0"}}]}
+    assert len(other) == 50
 
 
 def test_content_filter_answers_are_not_stored(tmp_path: Path) -> None:

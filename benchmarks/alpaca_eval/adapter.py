@@ -20,12 +20,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
+from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks._hub import fetch_hf_file
-from harness.answers import load_alpaca_eval_outputs
+from benchmarks.alpaca_eval import board, official
+from benchmarks.alpaca_eval.upstream import ANSWERS, load_alpaca_eval_outputs
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import Row, field, read_rows
 from harness.records import Item, Output
+from harness.table import Leaderboard
 
 HF_REPO = "tatsu-lab/alpaca_eval"
 HF_REVISION = "2edc6fad8be6b14ea7230aabfd08188da6b8b814"
@@ -97,6 +100,12 @@ class AlpacaEval(Benchmark):
         generation="the model's own defaults (upstream decodes with each model's config; no override)",
         audit="benchmarks.alpaca_eval.audit:AUDIT",
     )
+    upstream_formats = board.FORMATS
+    answer_formats = (ANSWERS,)
+    official_boards = official.BOARDS
+
+    def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
+        return board.leaderboard(inputs, opts)
 
     def load_local(self, path: Path, version: VersionSpec) -> list[Item]:
         """A ``model_outputs.json``-style file, or a directory holding ``model_outputs.json``."""

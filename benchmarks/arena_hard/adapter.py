@@ -19,12 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
+from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks._hub import fetch_url, github_raw
-from harness.answers import load_arena_hard_answers
+from benchmarks.arena_hard import board, official
+from benchmarks.arena_hard.upstream import ANSWERS, load_arena_hard_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import Row, field, read_rows
 from harness.records import Item, Output
+from harness.table import Leaderboard
 
 REPO = "lmarena/arena-hard-auto"
 COMMIT = "196f6b826783b3da7310e361a805fa36f0be83f3"
@@ -90,6 +93,13 @@ class ArenaHard(Benchmark):
         generation="temperature 0, max_tokens 4096",
         audit="benchmarks.arena_hard.audit:AUDIT",
     )
+    upstream_formats = board.FORMATS
+    answer_formats = (ANSWERS,)
+    official_boards = official.BOARDS
+    unbuilt_boards = official.NOT_BUILT
+
+    def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
+        return board.leaderboard(inputs, opts)
 
     def load_local(self, path: Path, version: VersionSpec) -> list[Item]:
         """``question.jsonl`` (either layout), or a directory holding it; baselines from ``model_answer/``."""

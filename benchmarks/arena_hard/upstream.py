@@ -6,7 +6,9 @@
   battle rows by position);
 - answers: ``data/<bench>/model_answer/<model>.jsonl``, legacy (``model_id``, ``conv_metadata``,
   ``choices``) or v2 (``model``, ``metadata``, ``messages``), into the style-metadata frame (sub-counts
-  summed, as ``v0.1:utils_math.py construct_style_matrices`` does) or the answer texts.
+  summed, as ``v0.1:utils_math.py construct_style_matrices`` does), the answer texts, or
+  :class:`~harness.records.Output` records (v2: the assistant content is ``{"answer": ...}``; reasoning
+  models add more keys).
 
 Every error names the file and line (``harness.jsonrows``).
 """
@@ -20,8 +22,10 @@ from typing import Any
 
 import pandas as pd
 
+from harness.answers import AnswerFormat, checked_outputs, first_choice_turns, first_turn_is_dict
 from harness.errors import BadInput
-from harness.jsonrows import read_rows
+from harness.jsonrows import Row, field, read_rows
+from harness.records import Output
 from harness.stats.arena_judgments import JUDGMENT_COLUMNS, METADATA_COLUMNS, V01_BASELINE, validate_judgments
 
 _JUDGMENT_LAYOUTS = (
@@ -121,10 +125,10 @@ def load_answer_metadata(paths: Sequence[Path | str]) -> pd.DataFrame:
         if not isinstance(meta, dict):
             raise BadInput(where, f"unknown answer format; expected {_ANSWER_LAYOUTS}")
         row: dict[str, Any] = {"model": model, "question_id": question_id}
-        for field in METADATA_COLUMNS[2:]:
-            if field not in meta:
-                raise BadInput(f"{where}.metadata.{field}", "missing style field")
-            row[field] = _count(meta[field], f"{where}.metadata.{field}")
+        for name in METADATA_COLUMNS[2:]:
+            if name not in meta:
+                raise BadInput(f"{where}.metadata.{name}", "missing style field")
+            row[name] = _count(meta[name], f"{where}.metadata.{name}")
         rows.append(row)
     frame = pd.DataFrame(rows, columns=METADATA_COLUMNS)
     if frame.duplicated(["model", "question_id"]).any():
@@ -158,3 +162,50 @@ def load_answer_texts(paths: Sequence[Path | str]) -> pd.DataFrame:
         for where, record, model, question_id in _answers(paths)
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["model", "question_id", "text", "metadata"])
+
+
+def load_arena_hard_answers(path: Path) -> list[Output]:
+    """Arena-Hard answers in the legacy (``question_id``) or v2 (``uid``/``messages``) layout."""
+    outputs = []
+    for row in read_rows(path):
+        if "messages" in row.data:
+            item_id = field(row, "uid", str)
+            model = field(row, "model", str)
+            answers = [_v2_answer(row, i, m) for i, m in enumerate(field(row, "messages", list))]
+            turns = [t for t in answers if t is not None]
+        else:
+            item_id = field(row, "question_id", str)
+            model = field(row, "model_id", str)
+            turns = [_turn_content(row, t, i) for i, t in enumerate(first_choice_turns(row))]
+        if not turns:
+            raise BadInput(row.where, "no assistant answer in the record")
+        outputs.append(Output(item_id=item_id, model=model, turns=turns))
+    return checked_outputs(outputs, path)
+
+
+def _turn_content(row: Row, turn: Any, index: int) -> str:
+    if not isinstance(turn, dict) or not isinstance(turn.get("content"), str):
+        raise BadInput(row.where, f"choices[0].turns[{index}] must be an object with a string 'content'")
+    content: str = turn["content"]
+    return content
+
+
+def _v2_answer(row: Row, index: int, message: Any) -> str | None:
+    """The answer text of one v2 message, or None for a user message."""
+    if not isinstance(message, dict) or "role" not in message or "content" not in message:
+        raise BadInput(row.where, f"messages[{index}] must be an object with 'role' and 'content'")
+    if message["role"] != "assistant":
+        return None
+    content = message["content"]
+    if isinstance(content, dict):
+        content = content.get("answer")
+    if not isinstance(content, str):
+        raise BadInput(row.where, f"messages[{index}].content must be a string or {{'answer': str}}")
+    return content
+
+
+ANSWERS = AnswerFormat(
+    "arena_hard",
+    lambda row: "uid" in row.data or ("question_id" in row.data and first_turn_is_dict(row)),
+    load_arena_hard_answers,
+)

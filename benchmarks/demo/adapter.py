@@ -15,11 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
+from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks.alpaca_eval.adapter import alpaca_format_items, alpaca_format_outputs
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import read_rows
 from harness.records import Item, Output
+from harness.table import Leaderboard
 
 DATA_FILE = Path(__file__).parent / "demo.json"
 BASELINE = "demo_reference"
@@ -42,6 +44,17 @@ class Demo(Benchmark):
         ),
         generation="temperature 0, max_tokens 256",
     )
+
+    def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
+        """Only our own runs (``harness score --benchmark demo``) exist: their headline and discrete win rate."""
+        metric, rows = inputs.run_rows(inputs.run_dirs)
+        return Leaderboard(
+            "demo",
+            metric or "win_rate",
+            tuple(rows),
+            ("discrete_win_rate",),
+            "95% item-level bootstrap percentile",
+        )
 
     def load_local(self, path: Path, version: VersionSpec) -> list[Item]:
         file = path / "demo.json" if path.is_dir() else path

@@ -22,12 +22,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
+from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks._hub import fetch_url, github_raw
-from harness.answers import load_mt_bench_answers
+from benchmarks.mt_bench import board
+from benchmarks.mt_bench.upstream import ANSWERS, load_mt_bench_answers
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import Row, field, read_rows, str_list
 from harness.records import Item
+from harness.table import Leaderboard
 
 REPO = "lm-sys/FastChat"
 COMMIT = "0e6d3e4beaab66f4d3f93db72541a4abab8af28d"
@@ -128,6 +131,12 @@ class MtBench(Benchmark):
         "0.1 stem/humanities), max_tokens 1024",
         audit="benchmarks.mt_bench.audit:AUDIT",
     )
+    upstream_formats = board.FORMATS
+    answer_formats = (ANSWERS,)
+    unbuilt_boards = board.NOT_BUILT
+
+    def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
+        return board.leaderboard(inputs, opts)
 
     def __init__(self) -> None:
         self._references: Path | None = None

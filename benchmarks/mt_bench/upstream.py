@@ -3,7 +3,8 @@
 - ``data/mt_bench/question.jsonl``: ``question_id -> category``;
 - ``model_judgment/gpt-4_single.jsonl``: one row per (question, model, turn) with its 1-10 score
   (``-1`` = the judge's answer could not be parsed);
-- ``model_judgment/gpt-4_pair.jsonl``: one row per match with both games' winners.
+- ``model_judgment/gpt-4_pair.jsonl``: one row per match with both games' winners;
+- ``model_answer/<model>.jsonl``: ``{question_id, model_id, choices:[{turns:[str, str]}]}``.
 
 Every error names the file and line (``harness.jsonrows``).
 """
@@ -16,8 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+from harness.answers import AnswerFormat, checked_outputs, first_choice_turns, first_turn_is_dict
 from harness.errors import BadInput
-from harness.jsonrows import read_rows
+from harness.jsonrows import field, read_rows
+from harness.records import Output
 from harness.stats.mt_bench import PAIR_COLUMNS
 
 
@@ -87,3 +90,24 @@ def load_pair_judgments(path: str | Path) -> pd.DataFrame:
         )
     columns = [*PAIR_COLUMNS, "judge", "turn"]
     return pd.DataFrame.from_records(records, columns=columns)
+
+
+def load_mt_bench_answers(path: Path) -> list[Output]:
+    """FastChat ``model_answer/<model>.jsonl``: two assistant turns in ``choices[0].turns``."""
+    outputs = []
+    for row in read_rows(path):
+        item_id = field(row, "question_id", str)
+        model = field(row, "model_id", str)
+        turns = first_choice_turns(row)
+        for i, turn in enumerate(turns):
+            if not isinstance(turn, str):
+                raise BadInput(row.where, f"choices[0].turns[{i}] must be str, got {type(turn).__name__}")
+        outputs.append(Output(item_id=item_id, model=model, turns=list(turns)))
+    return checked_outputs(outputs, path)
+
+
+ANSWERS = AnswerFormat(
+    "mt_bench",
+    lambda row: "question_id" in row.data and "choices" in row.data and not first_turn_is_dict(row),
+    load_mt_bench_answers,
+)

@@ -22,12 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
+from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks._hub import load_hf_split
-from harness.answers import load_wildbench_outputs, wildbench_output_text
+from benchmarks.wildbench import board, official
+from benchmarks.wildbench.reward import is_wb_reward_judge
+from benchmarks.wildbench.upstream import ANSWERS, load_wildbench_outputs, wildbench_output_text
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import Row, field, read_rows, rows_of, str_list
 from harness.records import Item, Output
+from harness.table import Leaderboard
 
 HF_REPO = "allenai/WildBench"
 HF_CONFIG = "v2"
@@ -139,6 +143,16 @@ class WildBench(Benchmark):
         generation="greedy (temperature 0, top_p 1), max_tokens 4096",
         audit="benchmarks.wildbench.audit:AUDIT",
     )
+    upstream_formats = board.FORMATS
+    answer_formats = (ANSWERS,)
+    official_boards = official.BOARDS
+
+    def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
+        return board.leaderboard(inputs, opts)
+
+    def uses_length_margin(self, judge_config: str) -> bool:
+        """K applies to WB-Reward, i.e. to a judge answering with WildBench's pairwise choices."""
+        return is_wb_reward_judge(judge_config)
 
     def load_local(self, path: Path, version: VersionSpec) -> list[Item]:
         """A JSONL/JSON file of tasks in the HF schema, or a directory holding ``tasks.jsonl`` (or

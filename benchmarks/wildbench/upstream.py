@@ -3,7 +3,9 @@
 
 - ``eval_results/<version>/score.v2/eval=<judge>/<model>.json``: one judgment per task with its score;
 - ``eval_results/<version>/pairwise.v2/eval=<judge>/ref=<baseline>/<model>.json``: one pairwise verdict
-  per task (``winner``, ``extent``) with both generators' outputs.
+  per task (``winner``, ``extent``) with both generators' outputs;
+- answers: result files ``{session_id, output (str or [str]), generator}``, or the judged rows of
+  ``eval_results/`` (``{session_id, model_output, model_test}``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from harness.answers import AnswerFormat, checked_outputs, optional_str
 from harness.errors import BadInput
+from harness.jsonrows import Row, field, read_rows
+from harness.records import Output
 from harness.stats.estimate import is_missing
 from harness.stats.wildbench import parse_score
 
@@ -109,3 +114,31 @@ def load_pairwise_judgments(path: str | Path, baseline: str, model: str | None =
         )
     columns = ["session_id", "model", "outcome", "model_output", "baseline_output"]
     return pd.DataFrame.from_records(records, columns=columns)
+
+
+def load_wildbench_outputs(path: Path, *, model: str | None = None) -> list[Output]:
+    """WildBench result rows: ``output`` is a string or a list whose first entry is the answer."""
+    outputs = []
+    for row in read_rows(path):
+        item_id = field(row, "session_id", str)
+        name = model or optional_str(row, "generator") or optional_str(row, "model_test")
+        if name is None:
+            raise BadInput(row.where, "missing field 'generator' (or pass the model name)")
+        text_field = "output" if "output" in row.data else "model_output"  # eval_results/ files
+        outputs.append(Output(item_id=item_id, model=name, turns=[wildbench_output_text(row, text_field)]))
+    return checked_outputs(outputs, path)
+
+
+def wildbench_output_text(row: Row, name: str = "output") -> str:
+    """The answer text of a WildBench row: ``output`` as a string, or the first of a list of strings."""
+    value = row.data.get(name)
+    if isinstance(value, list):
+        if not value or not isinstance(value[0], str):
+            raise BadInput(row.where, f"field {name!r} must be a non-empty list of strings")
+        return value[0]
+    return field(row, name, str)
+
+
+ANSWERS = AnswerFormat(
+    "wildbench", lambda row: "session_id" in row.data, lambda path: load_wildbench_outputs(path)
+)

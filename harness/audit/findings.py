@@ -133,3 +133,21 @@ class AuditReport:
             "findings": [asdict(f) for f in self.findings],
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> AuditReport:
+        """The report :meth:`to_dict` wrote (a cached audit, ``harness.pipeline.derived``)."""
+        findings = [
+            Finding(
+                f["detector"], f["item_id"], f["severity"], f["message"],
+                Evidence(**f["evidence"]) if f.get("evidence") else None, f.get("score"),
+            )
+            for f in doc["findings"]
+        ]  # fmt: skip
+        submission = [
+            SubmissionFinding(**{**s, "item_ids": tuple(s.get("item_ids", ()))}) for s in doc["submission"]
+        ]
+        return cls(
+            source=doc["source"], model=doc["model"], benchmark=doc["benchmark"], judges=tuple(doc["judges"]),
+            n_items=doc["n_items"], findings=findings, submission=submission, timings=dict(doc.get("timings_s", {})),
+        )  # fmt: skip

@@ -174,7 +174,6 @@ def options_from(args: argparse.Namespace) -> Any:
 def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict[str, Any]:
     """The judge part of the run config from the options (defaults: the benchmark's upstream judge)."""
     from benchmarks import get_benchmark
-    from benchmarks.wildbench.reward import is_wb_reward_judge
     from harness.endpoints import parse_endpoint_spec
     from harness.pipeline.runner import model_name_of
     from harness.run.config import is_checklist_judge, judge_model_of
@@ -208,7 +207,7 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
     if args.wb_k is not None:
         if args.wb_k < -1:
             raise BadInput("--wb-k", f"must be -1 (no length penalty) or at least 0, got {args.wb_k}")
-        if benchmark.split("@")[0] != "wildbench" or not is_wb_reward_judge(judge_config):
+        if not get_benchmark(benchmark).uses_length_margin(judge_config):
             raise BadInput(
                 "--wb-k", "applies to WildBench's pairwise judge only (--judge-config wildbench_pairwise)"
             )

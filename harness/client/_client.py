@@ -269,7 +269,7 @@ class Client:
         counters.prompt_tokens += completion.prompt_tokens
         counters.completion_tokens += completion.completion_tokens
         if self.cache is not None and key is not None:
-            self.cache.put(key, data)
+            self.cache.put_soon(key, data)  # with the other answers of this loop iteration
         return completion
 
     def _fatal(self, exc: HTTPStatusError) -> FatalAPIError:
@@ -285,7 +285,10 @@ class Client:
         return FatalAPIError(line)
 
     async def aclose(self) -> None:
-        """Release this client's hold on the shared pools; the last user closes them."""
+        """Write the answers still held for the cache; release this client's hold on the shared pools
+        (the last user closes them)."""
+        if self.cache is not None:
+            self.cache.flush()
         attached, self._attached = self._attached, {}
         for (loop, url), pool in attached.items():
             pool.users -= 1

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import BadInput
+from harness.leaderboard.official import all_boards
 
 RESULTS = Path(__file__).resolve().parents[2] / "results"  # a checkout's committed boards
-UPSTREAM_BOARDS = {("alpaca_eval", None): "alpaca_eval", ("wildbench", None): "wildbench",
-                   ("arena_hard", "v0.1"): "arena_hard_v0.1"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,9 +41,10 @@ def board_path(spec: str, benchmark: str, version: str | None) -> Path:
         if not path.is_file():
             raise BadInput("--compare", f"no such leaderboard CSV: {path}")
         return path
-    name = UPSTREAM_BOARDS.get((benchmark, None)) or UPSTREAM_BOARDS.get((benchmark, version))
+    ranking = [b for b in all_boards() if b.compare]  # the boards a run is ranked in (OfficialBoard.compare)
+    name = next((b.name for b in ranking if b.benchmark == benchmark and b.version in (None, version)), None)
     if name is None:
-        known = ", ".join(sorted({b for b, _ in UPSTREAM_BOARDS}))
+        known = ", ".join(sorted({b.benchmark for b in ranking}))
         raise BadInput(
             "--compare", f"no published {benchmark} {version or ''} board in results/ (have: {known})"
         )

@@ -1,7 +1,9 @@
 """Which stored-judgment format a path holds: our run directory or one of the upstream layouts.
 
-Detection reads the first record only; a file that matches none of the layouts is refused with the list
-of what was expected, so a wrong path never turns into an empty leaderboard.
+The upstream layouts are the benchmarks' own (``Benchmark.upstream_formats``: a name, a description and a
+test on the first record); this module knows none of them by name. Detection reads the first record
+only; a file that matches none of the layouts is refused with the list of what was expected, so a wrong
+path never turns into an empty leaderboard.
 """
 
 from __future__ import annotations
@@ -10,21 +12,26 @@ import gzip
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from benchmarks import BENCHMARKS, UpstreamFormat
 from harness.errors import BadInput
 
-Format = Literal[
-    "run_dir", "alpaca_annotations", "arena_judgments", "fastchat_single", "fastchat_pair", "wildbench_eval"
-]
-
-EXPECTED = (
-    "a harness run directory (run.json + judgments.jsonl), alpaca_eval annotations.json, arena-hard judgment "
-    "JSONL(.gz), FastChat single/pair judgment JSONL, or WildBench eval_results JSON"
-)
+RUN_DIR = "run_dir"
+RUN_DIR_TEXT = "a harness run directory (run.json + judgments.jsonl)"
 
 
-def _first_record(path: Path) -> Any:
+def known_formats() -> tuple[UpstreamFormat, ...]:
+    """The upstream layouts of every registered benchmark, in registry order."""
+    return tuple(fmt for name in BENCHMARKS for fmt in BENCHMARKS.get(name).upstream_formats)
+
+
+def expected(formats: Sequence[UpstreamFormat]) -> str:
+    """What a path may be, for messages: a run directory or one of ``formats``."""
+    return ", ".join([RUN_DIR_TEXT, *(fmt.description for fmt in formats)])
+
+
+def _first_record(path: Path, formats: Sequence[UpstreamFormat]) -> Any:
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rt", encoding="utf-8") as fh:
@@ -39,33 +46,27 @@ def _first_record(path: Path) -> Any:
                     return json.loads(line)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadInput(
-            str(path), f"cannot read as JSON/JSONL ({exc.__class__.__name__}); expected {EXPECTED}"
+            str(path), f"cannot read as JSON/JSONL ({exc.__class__.__name__}); expected {expected(formats)}"
         ) from None
-    raise BadInput(str(path), f"empty file; expected {EXPECTED}")
+    raise BadInput(str(path), f"empty file; expected {expected(formats)}")
 
 
-def detect_format(path: Path) -> Format:
+def detect_format(path: Path, formats: Sequence[UpstreamFormat] | None = None) -> str:
+    """``run_dir`` or the name of the first of ``formats`` (default: every benchmark's) the path holds."""
+    formats = known_formats() if formats is None else formats
     if path.is_dir():
         if (path / "run.json").exists():
-            return "run_dir"
-        raise BadInput(str(path), f"directory without run.json; expected {EXPECTED}")
+            return RUN_DIR
+        raise BadInput(str(path), f"directory without run.json; expected {expected(formats)}")
     if not path.exists():
         raise BadInput(str(path), "no such file")
-    rec = _first_record(path)
+    rec = _first_record(path, formats)
     if not isinstance(rec, dict):
-        raise BadInput(str(path), f"first record is not an object; expected {EXPECTED}")
-    keys = set(rec)
-    if {"preference", "output_1", "output_2"} <= keys:
-        return "alpaca_annotations"
-    if "games" in keys:
-        return "arena_judgments"
-    if {"g1_winner", "g2_winner"} <= keys:
-        return "fastchat_pair"
-    if {"question_id", "score", "turn"} <= keys:
-        return "fastchat_single"
-    if "session_id" in keys and ("parsed_result" in keys or "score" in keys):
-        return "wildbench_eval"
-    raise BadInput(str(path), f"unknown format (keys {sorted(keys)[:8]}); expected {EXPECTED}")
+        raise BadInput(str(path), f"first record is not an object; expected {expected(formats)}")
+    for fmt in formats:
+        if fmt.matches(rec):
+            return fmt.name
+    raise BadInput(str(path), f"unknown format (keys {sorted(rec)[:8]}); expected {expected(formats)}")
 
 
 _JUDGMENT_SUFFIXES = (".json", ".jsonl", ".jsonl.gz", ".json.gz")
@@ -88,6 +89,7 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
     (an alpaca_eval ``results/`` tree, an arena-hard ``model_judgment/<judge>/`` folder, a sweep directory)
     gives the run directories and the judgment files under it, skipping files of other kinds (the
     ``model_outputs.json`` beside annotations, a sweep's own tables). A directory with none is refused."""
+    formats = known_formats()
     expanded: list[Path] = []
     for path in paths:
         if not path.is_dir() or (path / "run.json").exists():
@@ -96,13 +98,13 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
         found = [p for p in sorted(path.iterdir()) if p.is_dir() and (p / "run.json").exists()]
         for file in _files_under(path, _JUDGMENT_SUFFIXES):
             try:
-                detect_format(file)
+                detect_format(file, formats)
             except BadInput:
                 continue
             found.append(file)
         if not found:
             raise BadInput(
-                str(path), f"directory holds no run directory or judgment file; expected {EXPECTED}"
+                str(path), f"directory holds no run directory or judgment file; expected {expected(formats)}"
             )
         expanded += found
     return expanded

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from harness import atomic
 from harness.errors import BadInput
-from harness.leaderboard.table import Leaderboard, format_value
+from harness.table import Leaderboard, format_value
 
 
 def to_csv(board: Leaderboard) -> str:

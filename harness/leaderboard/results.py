@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks import OfficialBoard
 from harness.errors import BadInput
-from harness.leaderboard.official import BOARDS, NOT_BUILT, Board
+from harness.leaderboard.official import all_boards, not_built
 from harness.leaderboard.render import to_csv, to_markdown, to_png, write_atomic
 from harness.leaderboard.sources import SourceIndex
-from harness.leaderboard.table import Leaderboard, format_value
+from harness.table import Leaderboard, format_value
 
 KINDS = ("csv", "md", "png")
 MANIFEST = "manifest.json"
@@ -54,7 +55,7 @@ def regenerate_command(board: str) -> str:
     return f"harness leaderboard --regenerate --only {board} --online"
 
 
-def board_files(spec: Board, board: Leaderboard) -> dict[str, bytes]:
+def board_files(spec: OfficialBoard, board: Leaderboard) -> dict[str, bytes]:
     """The three committed files of one board."""
     table = to_markdown(board).split("\n", 1)[1]
     sources = "\n".join(f"- `{s.label}` (git blob `{s.blob[:12]}`)" for s in spec.sources)
@@ -66,7 +67,7 @@ def board_files(spec: Board, board: Leaderboard) -> dict[str, bytes]:
     return {"csv": to_csv(board).encode(), "md": md.encode(), "png": to_png(board)}
 
 
-def _entry(spec: Board, board: Leaderboard, files: dict[str, bytes]) -> dict[str, Any]:
+def _entry(spec: OfficialBoard, board: Leaderboard, files: dict[str, bytes]) -> dict[str, Any]:
     top = board.records()[0] if board.rows else {}
     return {
         "benchmark": spec.benchmark,
@@ -118,7 +119,7 @@ def index_markdown(doc: dict[str, Any]) -> str:
             f"{entry['models']} | {top.get('model')} ({top.get(entry['metric'])}) | "
             f"[csv]({name}/leaderboard.csv), [png]({name}/leaderboard.png) |"
         )
-    pending = [b for b in BOARDS if b.name not in doc["boards"]]
+    pending = [b for b in all_boards() if b.name not in doc["boards"]]
     if pending:
         lines += ["", "## Online only", ""]
         lines += [
@@ -127,11 +128,11 @@ def index_markdown(doc: dict[str, Any]) -> str:
             for b in pending
         ]
     lines += ["", "## Not built", ""]
-    lines += [f"- {name}: {reason}." for name, reason in sorted(NOT_BUILT.items())]
+    lines += [f"- {name}: {reason}." for name, reason in sorted(not_built().items())]
     return "\n".join(lines) + "\n"
 
 
-def _build(spec: Board, index: SourceIndex, online: bool) -> Leaderboard | list[str]:
+def _build(spec: OfficialBoard, index: SourceIndex, online: bool) -> Leaderboard | list[str]:
     """The board, or the labels of the sources that could not be reached."""
     paths: dict[str, list[Path]] = {}
     missing: list[str] = []
@@ -144,7 +145,7 @@ def _build(spec: Board, index: SourceIndex, online: bool) -> Leaderboard | list[
     return spec.builder(paths)
 
 
-def regenerate(root: Path, selected: list[Board], index: SourceIndex, online: bool) -> list[Finding]:
+def regenerate(root: Path, selected: list[OfficialBoard], index: SourceIndex, online: bool) -> list[Finding]:
     """Rebuild the selected boards whose inputs are reachable; the others keep their committed files."""
     doc = read_manifest(root)
     findings: list[Finding] = []
@@ -178,7 +179,7 @@ def _committed(root: Path, name: str, entry: dict[str, Any]) -> dict[str, bytes]
     return files
 
 
-def check(root: Path, selected: list[Board], index: SourceIndex, online: bool) -> list[Finding]:
+def check(root: Path, selected: list[OfficialBoard], index: SourceIndex, online: bool) -> list[Finding]:
     """Compare the committed boards with a rebuild (where inputs are reachable) and with the manifest."""
 
     if not (root / MANIFEST).is_file():

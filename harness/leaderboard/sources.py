@@ -1,6 +1,6 @@
 """Upstream input files of the committed leaderboards, pinned by repository, commit and git blob id.
 
-A :class:`Source` names one file of a public GitHub repository at a commit, and the git blob id of its
+A :class:`~benchmarks.Source` names one file of a public GitHub repository at a commit, and the git blob id of its
 bytes (``git hash-object``). The blob id makes any local copy checkable wherever it lives: ``--data-root
 DIR`` is searched by content, not by path, so a mirror in any layout works (file names of mirrors often
 differ from upstream's), and ``--online`` downloads the raw file at the commit through the project's one
@@ -11,31 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import Source
 from benchmarks._hub import fetch_url, github_raw
 from harness.errors import BadInput
 
 MAX_INDEXED_BYTES = 512 * 1024 * 1024  # larger files under --data-root are not hashed
-
-
-@dataclass(frozen=True)
-class Source:
-    """One upstream file: ``repo`` (owner/name) at ``commit``, ``path`` inside it, its git blob id."""
-
-    repo: str
-    commit: str
-    path: str
-    blob: str
-
-    @property
-    def name(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
-
-    @property
-    def label(self) -> str:
-        return f"{self.repo}@{self.commit[:7]}:{self.path}"
 
 
 def git_blob_id(data: bytes) -> str:

@@ -44,10 +44,9 @@ from pathlib import Path
 from typing import Any
 
 from harness import atomic
-from harness.audit.addressed import candidates
-from harness.audit.channels import views
 from harness.audit.findings import AuditReport, Finding, SubmissionFinding
 from harness.audit.inputs import AuditItem
+from harness.pipeline.effect_spans import Span, ablate, merged_length, spans_for
 from harness.pipeline.judging import JudgeTask, _run_task
 from harness.records import Judgment, Output, TokenUsage
 from harness.store import RunStore, default_key, is_final
@@ -56,8 +55,8 @@ from judges import Caller
 EFFECT_FILE = "effect.json"
 DETECTOR = "effect"
 DEFAULT_SHARE = 0.10  # default budget: this share of the run's judge calls
-MIN_BUDGET = 4  # ... but at least this many calls (a small run still gets a check)
-MAX_REMOVED = 0.6  # spans covering more of an output than this are the answer itself: not checkable
+MIN_BUDGET = 12  # ... but at least this many calls (a small run still gets a check)
+ROUNDS = 3  # the budget is spent in up to three rounds; a round that flags nothing ends the check
 MIN_DISQUALIFY = 2
 MIN_SAMPLE = 10  # the random sample holds at least this many items (when the budget allows)
 
@@ -76,77 +75,6 @@ class EffectOptions:
         if self.budget is not None:
             return self.budget
         return max(MIN_BUDGET, math.ceil(DEFAULT_SHARE * run_calls))
-
-
-@dataclass(frozen=True)
-class Span:
-    """Text to remove from one turn of the output as written: ``turns[turn][start:end]``."""
-
-    turn: int
-    start: int
-    end: int
-    kind: str
-
-
-def _merged_length(spans: Sequence[Span]) -> int:
-    total, last = 0, (-1, -1)
-    for s in sorted(spans, key=lambda s: (s.turn, s.start)):
-        if s.turn == last[0] and s.start < last[1]:
-            total += max(0, s.end - last[1])
-            last = (s.turn, max(last[1], s.end))
-        else:
-            total += s.end - s.start
-            last = (s.turn, s.end)
-    return total
-
-
-def spans_for(item: AuditItem, findings: Sequence[Finding]) -> list[Span]:
-    """The non-answer spans of one item, most telling first: flagged findings' evidence, hidden text,
-    warned findings' evidence, then candidate sentences (cues, verdict labels, foreign script). A span
-    longer than ``MAX_REMOVED`` of its turn is left out (it is the answer, not a part of it), and spans
-    are taken in order while all together remove at most ``MAX_REMOVED`` of the output."""
-    lengths = [len(t) for t in item.outputs]
-    found: list[Span] = []
-    for severity in ("flag", "warn"):
-        for f in findings:
-            if f.severity == severity and f.evidence is not None and f.evidence.end > f.evidence.start:
-                found.append(Span(f.evidence.turn, f.evidence.start, f.evidence.end, f.detector))
-        if severity == "flag":
-            for view in views(item.outputs):
-                for seg in view.segments if view.hidden else ():
-                    a, b = view.source.span(seg.start, seg.end)
-                    found.append(Span(view.turn, a, b, f"hidden text ({seg.kind})"))
-    sentences = [(view, view.span(a, b)) for view, a, b, _ in candidates(item) if not view.hidden]
-    for view, (a, b) in sentences:  # sentences only: a paragraph holding another candidate is left out
-        if not any(v.turn == view.turn and (c, d) != (a, b) and a <= c and d <= b for v, (c, d) in sentences):
-            found.append(Span(view.turn, a, b, "candidate sentence"))
-    total = sum(lengths) or 1
-    kept: list[Span] = []
-    for span in found:
-        if not 0 <= span.turn < len(lengths) or span.end - span.start > MAX_REMOVED * lengths[span.turn]:
-            continue
-        if (span.turn, span.start, span.end) in {(k.turn, k.start, k.end) for k in kept}:
-            continue
-        if _merged_length([*kept, span]) <= MAX_REMOVED * total:
-            kept.append(span)
-    return kept
-
-
-def ablate(turns: Sequence[str], spans: Sequence[Span]) -> list[str]:
-    """The output with every span removed (a removed span leaves one space, so words do not join)."""
-    out = []
-    for turn, text in enumerate(turns):
-        cuts = sorted((s.start, s.end) for s in spans if s.turn == turn)
-        parts, pos = [], 0
-        for start, end in cuts:
-            if end <= pos:
-                continue
-            parts.append(text[pos : max(start, pos)])
-            parts.append(" ")
-            pos = end
-        parts.append(text[pos:])
-        out.append("".join(parts).strip())
-    return out
 
 
 def normalised(j: Judgment) -> float | None:
@@ -231,8 +159,9 @@ def _digest(turns: Sequence[str]) -> str:
 
 @dataclass
 class EffectPlan:
-    """What :func:`execute` will do: the chosen candidates (with a reused result where ``effect.json``
-    already has one for the same answer-only text), or why the check is skipped."""
+    """What :func:`execute` will do: the candidates in priority order, each with the result
+    ``effect.json`` already holds for the same answer-only text (reused, no call), or why the check is
+    skipped."""
 
     path: Path
     settings: dict[str, Any]
@@ -240,25 +169,16 @@ class EffectPlan:
     budget: int = 0
     run_calls: int = 0
     pools: dict[str, int] | None = None
-    chosen: list[tuple[Candidate, dict[str, Any] | None]] | None = None
-    left_out: int = 0
-
-    @property
-    def needs_calls(self) -> bool:
-        return any(old is None for _, old in self.chosen or [])
+    ordered: list[tuple[Candidate, dict[str, Any] | None]] | None = None
 
 
 def prepare(
     tasks: Sequence[JudgeTask], report: AuditReport, items: dict[str, AuditItem], run_dir: Path,
     options: EffectOptions, seed: int = 0,
 ) -> EffectPlan:  # fmt: skip
-    """Select the items to re-judge within the budget (no call is made here)."""
+    """Select the items to re-judge (no call is made here)."""
     path = Path(run_dir) / EFFECT_FILE
-    settings = {
-        "tolerance": options.tolerance,
-        "sample": options.sample,
-        "disqualify_share": options.disqualify_share,
-    }
+    settings = {"tolerance": options.tolerance, "sample": options.sample, "disqualify_share": options.disqualify_share}  # fmt: skip
     if not options.enabled:
         return EffectPlan(path, settings, "turned off (--no-effect-check)")
     if tasks and tasks[0].judge.asks_checklists:
@@ -267,29 +187,34 @@ def prepare(
     if any(s.severity == "fail" for s in report.submission):
         return EffectPlan(path, settings, "the audit disqualified the submission already")
     run_calls = sum(len(t.expected_keys()) for t in tasks)
-    budget = options.budget_for(run_calls)
     ordered, pools = select(tasks, report, items, options, seed)
     previous = {r["item_id"]: r for r in _read(path).get("items", []) if "digest" in r}
-    spent, chosen = 0, []
+    plan = []
     for cand in ordered:
         old = previous.get(cand.item_id)
-        if old is not None and old["digest"] == _digest(ablate(items[cand.item_id].outputs, cand.spans)):
-            spent += int(old.get("calls", 0))
-            chosen.append((cand, old))
-            continue
-        if spent + cand.calls > budget:
-            continue
-        spent += cand.calls
-        chosen.append((cand, None))
-    return EffectPlan(path, settings, None, budget, run_calls, pools, chosen, len(ordered) - len(chosen))
+        same = old is not None and old["digest"] == _digest(ablate(items[cand.item_id].outputs, cand.spans))
+        plan.append((cand, old if same else None))
+    return EffectPlan(path, settings, None, options.budget_for(run_calls), run_calls, pools, plan)
+
+
+def _disqualified(flagged: int, checked: int, options: EffectOptions) -> str | None:
+    if flagged >= MIN_DISQUALIFY and flagged >= options.disqualify_share * checked:
+        return (
+            f"the verdict of {flagged} of {checked} re-judged items was carried by text that is not an "
+            "answer (effect check)"
+        )
+    return None
 
 
 async def execute(
     plan: EffectPlan, items: dict[str, AuditItem], store: RunStore, caller: Caller | None,
     options: EffectOptions, *, max_in_flight: int = 16,
 ) -> dict[str, Any]:  # fmt: skip
-    """Re-judge the plan's items and write ``effect.json``; returns its document. ``caller`` may be None
-    when the plan needs no call (every result reused, or the check skipped)."""
+    """Re-judge the plan's items in rounds and write ``effect.json``; returns its document.
+
+    Round ``k`` of ``ROUNDS`` may spend up to ``k / ROUNDS`` of the budget; a round that flags nothing
+    ends the check (an honest run costs a third of the budget), one that flags some items but not
+    enough to decide goes on. ``caller`` may be None when no call is needed (every result reused)."""
     if plan.skipped is not None:
         return _write(plan.path, {"enabled": options.enabled, "skipped": plan.skipped, **plan.settings})
     limit = asyncio.Semaphore(max(1, max_in_flight))
@@ -302,7 +227,7 @@ async def execute(
 
         async def counted(request: Any) -> Any:
             nonlocal calls
-            assert caller is not None, "the plan needs judge calls"
+            assert caller is not None, "the check needs judge calls"
             calls += 1
             return await caller(request)
 
@@ -325,26 +250,39 @@ async def execute(
             })  # fmt: skip
         return {
             "item_id": cand.item_id, "why": cand.why, "digest": _digest(turns),
-            "spans": [vars(s) for s in cand.spans], "removed_chars": _merged_length(cand.spans),
+            "spans": [vars(s) for s in cand.spans], "removed_chars": merged_length(cand.spans),
             "tasks": rows, "carried": any(r["carried"] for r in rows), "calls": calls,
             "usage": usage.model_dump(),
         }  # fmt: skip
 
-    chosen = plan.chosen or []
-    results = list(await asyncio.gather(*(run(c, old) for c, old in chosen)))
-    flagged = [r["item_id"] for r in results if r["carried"]]
-    checked = len(results)
-    disqualified = None
-    if len(flagged) >= MIN_DISQUALIFY and len(flagged) >= options.disqualify_share * checked:
-        disqualified = (
-            f"the verdict of {len(flagged)} of {checked} re-judged items was carried by text that is not an "
-            "answer (effect check)"
-        )
+    ordered = plan.ordered or []
+    results: list[dict[str, Any]] = []
+    pos, spent, rounds = 0, 0, 0
+    for k in range(1, ROUNDS + 1):
+        cap = math.ceil(plan.budget * k / ROUNDS)
+        batch: list[tuple[Candidate, dict[str, Any] | None]] = []
+        while pos < len(ordered):
+            cand, old = ordered[pos]
+            cost = int(old.get("calls", 0)) if old is not None else cand.calls
+            if spent + cost > cap and (batch or spent + cost > plan.budget):
+                break
+            batch.append((cand, old))
+            spent += cost
+            pos += 1
+        if not batch:
+            break
+        rounds = k
+        results += await asyncio.gather(*(run(c, old) for c, old in batch))
+        flagged = sum(r["carried"] for r in results)
+        if not flagged or _disqualified(flagged, len(results), options):
+            break
+    flagged_ids = [r["item_id"] for r in results if r["carried"]]
     doc = {
         "enabled": True, "skipped": None, **plan.settings, "budget_calls": plan.budget,
-        "run_calls": plan.run_calls, "calls": sum(int(r.get("calls", 0)) for r in results), "pools": plan.pools, "checked": checked,
-        "checked_by_why": _count(r["why"] for r in results), "not_checked_for_budget": plan.left_out,
-        "flagged": flagged, "disqualified": disqualified, "items": results,
+        "run_calls": plan.run_calls, "calls": sum(int(r.get("calls", 0)) for r in results), "rounds": rounds,
+        "pools": plan.pools, "checked": len(results), "checked_by_why": _count(r["why"] for r in results),
+        "not_checked": len(ordered) - len(results), "flagged": flagged_ids,
+        "disqualified": _disqualified(len(flagged_ids), len(results), options), "items": results,
     }  # fmt: skip
     return _write(plan.path, doc)
 
@@ -420,7 +358,7 @@ def summary(doc: dict[str, Any] | None) -> dict[str, Any] | None:
     if doc is None:
         return None
     keys = ("enabled", "skipped", "budget_calls", "calls", "checked", "checked_by_why", "pools",
-            "not_checked_for_budget", "flagged", "disqualified", "tolerance")  # fmt: skip
+            "not_checked", "rounds", "flagged", "disqualified", "tolerance")  # fmt: skip
     return {k: doc.get(k) for k in keys if k in doc}
 
 

@@ -114,7 +114,7 @@ def gate_line(gate: dict[str, Any]) -> str | None:
 
 
 def check_rows(rows: Iterable[Any], metric: str, max_unscored: float) -> list[HeadlineFailure]:
-    """Leaderboard rows (:class:`harness.leaderboard.table.Row`) whose headline fails the check."""
+    """Leaderboard rows (:class:`harness.table.Row`) whose headline fails the check."""
     failures = []
     for row in rows:
         failure = headline_failure(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -39,6 +40,7 @@ from harness.pipeline.checklists import (
     store_file_checklists,
 )
 from harness.pipeline.costs import Price, costs_by_role
+from harness.pipeline.derived import REPORT_KEY, audit_key, evaluate_key, report_key
 from harness.pipeline.effect import EffectOptions
 from harness.pipeline.flags import audit_items, audit_outputs, write_flags
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report, gate_line
@@ -52,10 +54,10 @@ from harness.pipeline.judging import (
 )
 from harness.pipeline.report import build_report, write_report
 from harness.pipeline.units import generation_units, judge_units
-from harness.records import Item, Output
+from harness.records import Item, Output, Score
 from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig, is_checklist_judge
 from harness.run.on_flag import read_disqualified
-from harness.scoring.evaluate import RunData, evaluate, load_run
+from harness.scoring.evaluate import RunData, RunResult, evaluate, load_run
 from harness.serve import resolve
 from harness.store import RunStore, is_final
 
@@ -439,32 +441,34 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
                  cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
     """The effect check of every run (:mod:`harness.pipeline.effect`): after judging, suspicious and
     sampled items are judged again without their non-answer text, on the same judge endpoint and through
-    the same client (cached, counted under the judge role). The judge's server is only started when some
-    item needs a call (a re-run reuses ``effect.json``)."""
+    the same client (cached, counted under the judge role). The judge's endpoint is entered on the first
+    call only, so a re-run that reuses ``effect.json`` starts no server."""
     jobs = []
     for run in runs:
         data = load_run(run.store.dir)
         if not data.outputs:
             continue
-        run.audit = _audit(data, run.items, options)
+        run.audit = _audit(data, run.items, options, cache)
         audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
         tasks = plan(run.items, run.config, run.store)
         prepared = effect.prepare(tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed)
         jobs.append((run, prepared, audited))
-    if not any(p.needs_calls for _, p, _ in jobs):
-        for run, prepared, audited in jobs:
-            asyncio.run(effect.execute(prepared, audited, run.store, None, options.effect))
-        return
-    endpoint = stack.enter_context(_endpoint(jobs[0][0].judge_spec, held, options))
 
     async def check() -> None:
         for run, prepared, audited in jobs:
-            client = _client(endpoint, run.role("judge"), cache, options) if prepared.needs_calls else None
+            clients: list[Client | RayClient] = []
+
+            async def chat(request: Any, run: Run = run, clients: list[Client | RayClient] = clients) -> Any:
+                if not clients:
+                    endpoint = stack.enter_context(_endpoint(run.judge_spec, held, options))
+                    clients.append(_client(endpoint, run.role("judge"), cache, options))
+                return await clients[0].chat(request)
+
             try:
-                await effect.execute(prepared, audited, run.store, client.chat if client else None,
-                                     options.effect, max_in_flight=options.max_connections)  # fmt: skip
+                await effect.execute(prepared, audited, run.store, chat, options.effect,
+                                     max_in_flight=options.max_connections)  # fmt: skip
             finally:
-                if client is not None:
+                for client in clients:
                     await client.aclose()
 
     asyncio.run(check())
@@ -506,10 +510,29 @@ def run_stages(runs: list[Run], options: RunOptions) -> None:
 
 
 def finish(run: Run, options: RunOptions) -> RunOutcome:
-    """Audit the run's outputs and write its report (from the stored records alone)."""
+    """Audit the run's outputs and write its report (from the stored records alone). A complete run's
+    report carries the hash of its inputs (:mod:`harness.pipeline.derived`), so that a re-run that finds
+    them unchanged answers from it (:func:`reuse_report`)."""
     run_dir = run.store.dir
     audit_run(run_dir, run.items, options, run.audit)
-    report = report_for(run_dir, options.prices, run.session, options.max_unscored)
+    key = None
+    if not run.gen_errors and not run.api_errors and not run.missing_outputs():
+        info = run.store.read_run_json()
+        key = report_key(run_dir, info.config, info.dataset, _option_fields(options)) if info else None
+    cache = _cache(options)
+    try:
+        report = report_for(
+            run_dir, options.prices, run.session, options.max_unscored, inputs_key=key, cache=cache
+        )
+    finally:
+        if cache is not None:
+            cache.close()
+    return RunOutcome(report, *_closing(run, report))
+
+
+def _closing(run: Run, report: dict[str, Any]) -> tuple[int, list[str]]:
+    """The exit code and the closing lines of a run (errors to retry, a disqualified submission, a
+    failed headline check)."""
     messages = []
     if run.gen_errors:
         messages.append(f"{run.gen_errors} outputs failed to generate; re-run the same command to retry them")
@@ -519,7 +542,7 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
         )
     if messages and (line := causes_line(run_failures(run.store, run.config.model_name))):
         messages.append(line)
-    disqualified = read_disqualified(run_dir)
+    disqualified = read_disqualified(run.store.dir)
     if disqualified and run.config.on_flag != "keep":
         messages.append(
             f"the audit disqualified this submission ({'; '.join(disqualified)}); every item is scored "
@@ -528,7 +551,38 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
     gate = gate_line(report["gate"])
     if gate is not None:
         messages.append(gate)
-    return RunOutcome(report, 1 if messages else 0, messages)
+    return (1 if messages else 0), messages
+
+
+def _option_fields(options: RunOptions) -> dict[str, Any]:
+    """The options that change a figure of the report (the rest say how to run, not what)."""
+    return {"prices": options.prices, "max_unscored": options.max_unscored,
+            "audit_embeddings": options.audit_embeddings, "effect": options.effect}  # fmt: skip
+
+
+def reuse_report(run: Run, options: RunOptions) -> RunOutcome | None:
+    """The outcome of a complete run whose report is current: report.json holds the hash of the same
+    inputs (records, config, audit and effect files, options, code version), so no stage has anything
+    to do and every figure would come out the same. Only this invocation's session is recorded (0
+    requests). None when anything changed or the run was not complete."""
+    path = run.store.dir / "report.json"
+    try:
+        stored = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    info = run.store.read_run_json()
+    if not isinstance(stored, dict) or not stored.get(REPORT_KEY) or info is None:
+        return None
+    if stored[REPORT_KEY] != report_key(run.store.dir, info.config, info.dataset, _option_fields(options)):
+        return None
+    zeros = {"requests": 0, "cache_hits": 0, "retries": 0, "errors": 0}
+    roles = ("judge",) if run.copy_outputs else ("model", "judge")
+    session = {"reused_report": True, "requests": {role: dict(zeros) for role in roles}}
+    stored["session"] = session
+    write_report(run.store.dir, stored)
+    run.store.finish_run("finished", session)
+    run.store.close()
+    return RunOutcome(stored, *_closing(run, stored))
 
 
 def execute(
@@ -546,6 +600,9 @@ def execute(
 
     reset_usage()
     run = open_run(command, config, items, run_dir, copy_outputs_from=copy_outputs_from)
+    reused = reuse_report(run, options)
+    if reused is not None:  # a complete run whose inputs did not change: nothing to rebuild
+        return reused
     run_stages([run], options)
     return finish(run, options)
 
@@ -565,11 +622,21 @@ def audit_run(
     write_flags(run_dir, effect.merge_into(report, run_dir))
 
 
-def _audit(data: RunData, items: list[Item], options: RunOptions) -> AuditReport:
+def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None) -> AuditReport:
+    """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
+    by the same code before (any run directory: a judge swap, a cached re-run)."""
     texts = JudgeSet(data.config).base.prompt_texts()
-    return audit_outputs(
-        items, data.outputs, data.config.judge_config, texts, data.config.benchmark, options.audit_embeddings
+    c = data.config
+    key = audit_key(
+        audit_items(items, data.outputs), c.judge_config, texts, c.benchmark, options.audit_embeddings
     )
+    stored = cache.get_derived(key) if cache is not None else None
+    if stored is not None:
+        return AuditReport.from_dict(stored)
+    report = audit_outputs(items, data.outputs, c.judge_config, texts, c.benchmark, options.audit_embeddings)
+    if cache is not None:
+        cache.put_derived(key, "audit", report.to_dict())
+    return report
 
 
 def report_for(
@@ -577,11 +644,15 @@ def report_for(
     prices: dict[str, Price],
     session: dict[str, Any] | None = None,
     max_unscored: float = DEFAULT_MAX_UNSCORED,
+    inputs_key: str | None = None,
+    cache: Cache | None = None,
 ) -> dict[str, Any]:
     """Score the stored records and write report.json / report.md (pure over the run directory and the
-    ``--max-unscored`` threshold of its headline check)."""
+    ``--max-unscored`` threshold of its headline check; ``inputs_key``: the hash of its inputs, kept in
+    report.json when the run is complete, :func:`reuse_report`; ``cache``: where the statistic's result is
+    kept under the hash of its inputs, :func:`harness.pipeline.derived.evaluate_key`)."""
     data = load_run(run_dir)
-    result = evaluate(data)
+    result = _evaluate(run_dir, data, cache)
     c = data.config
     specs = {"judge": c.judge} if c.source_run else {"model": c.model, "judge": c.judge}
     usages = {
@@ -594,8 +665,29 @@ def report_for(
     report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
     report["gate"] = check_report(report, max_unscored)
     report["effect"] = effect.summary(effect.read_effect(run_dir))  # its tokens are in the judge's costs
+    if inputs_key is not None:
+        report[REPORT_KEY] = inputs_key
     write_report(run_dir, report)
     return report
+
+
+def _evaluate(run_dir: Path, data: RunData, cache: Cache | None) -> RunResult:
+    """:func:`harness.scoring.evaluate.evaluate`, reused from the cache for the same inputs."""
+    info = RunStore(run_dir).read_run_json() if cache is not None else None
+    if cache is None or info is None:
+        return evaluate(data)
+    key = evaluate_key(run_dir, info.config, info.dataset)
+    stored = cache.get_derived(key)
+    if stored is not None:
+        return RunResult(
+            scores=[Score.model_validate(s) for s in stored["scores"]], consistency=stored["consistency"],
+            coverage=stored["coverage"], notes=list(stored["notes"]),
+        )  # fmt: skip
+    result = evaluate(data)
+    doc = {"scores": [s.model_dump(mode="python") for s in result.scores], "consistency": result.consistency,
+           "coverage": result.coverage, "notes": result.notes}  # fmt: skip
+    cache.put_derived(key, "evaluate", doc)
+    return result
 
 
 def _copy_outputs(source: Path | Sequence[Output], store: RunStore, model: str) -> None:

@@ -7,15 +7,12 @@ import json
 import pytest
 from _shared import shared_path
 
-from benchmarks import get_benchmark, pair_outputs
-from harness.answers import (
-    detect_format,
-    load_alpaca_eval_outputs,
-    load_answers,
-    load_arena_hard_answers,
-    load_mt_bench_answers,
-    load_wildbench_outputs,
-)
+from benchmarks import answer_format_of as detect_format
+from benchmarks import get_benchmark, load_answers, pair_outputs
+from benchmarks.alpaca_eval.upstream import load_alpaca_eval_outputs
+from benchmarks.arena_hard.upstream import load_arena_hard_answers
+from benchmarks.mt_bench.upstream import load_mt_bench_answers
+from benchmarks.wildbench.upstream import load_wildbench_outputs
 from harness.errors import BadInput
 
 

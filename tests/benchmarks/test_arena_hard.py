@@ -9,7 +9,7 @@ import pytest
 from _shared import shared_path
 
 from benchmarks import get_benchmark
-from harness.answers import load_arena_hard_answers
+from benchmarks.arena_hard.upstream import load_arena_hard_answers
 from harness.errors import BadInput
 
 

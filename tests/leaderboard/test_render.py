@@ -2,7 +2,7 @@ import csv
 import io
 
 from harness.leaderboard.render import to_csv, to_markdown, write_leaderboard
-from harness.leaderboard.table import Leaderboard, Row, format_value
+from harness.table import Leaderboard, Row, format_value
 
 
 def _board(rows):

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from _shared import REPO, shared_path
 
+from benchmarks.alpaca_eval.official import GAMMA_MODEL, VICUNA_GLM
 from benchmarks.alpaca_eval.upstream import difficulty_from_glm_preference, load_glm_weights
 from harness.cli import main
-from harness.leaderboard.official import GAMMA_MODEL, VICUNA_GLM
 from harness.leaderboard.sources import SourceIndex, git_blob_id
 
 RESULTS = REPO / "results"
@@ -123,8 +123,8 @@ def test_sources_are_found_by_content_and_verified():
 def test_arena_v2_board_scores_one_baseline_of_files_that_mix_two(tmp_path):
     """v2.0 judgment files hold hard prompts (vs o3-mini) and creative writing (vs gemini) together: the
     board scores the hard prompts against their baseline and says what it left out."""
+    from benchmarks.arena_hard.official import V2_BASELINE
     from harness.leaderboard.builders import Options, build
-    from harness.leaderboard.official import V2_BASELINE
 
     win = [{"score": "B>A"}, {"score": "A>B"}]  # game 1: B = the model; game 2: A = the model
     loss = [{"score": "A>B"}, {"score": "B>A"}]

@@ -1,8 +1,9 @@
 """A leaderboard as data: rows with a headline score, its interval and its counts.
 
-Every benchmark's builder produces :class:`Leaderboard`; the writers in ``render`` turn it into
-CSV/Markdown/HTML/PNG. Sorting and number formatting are fixed here so that the same input always
-gives byte-identical tables (alpaca_eval rebuilds its CSVs in CI the same way: the table is data).
+Every benchmark's board (``Benchmark.leaderboard``) is a :class:`Leaderboard`; the writers in
+``harness.leaderboard.render`` turn it into CSV/Markdown/HTML/PNG. It sits below the benchmarks so that a
+benchmark can build its own board. Sorting and number formatting are fixed here so that the same input
+always gives byte-identical tables (alpaca_eval rebuilds its CSVs in CI the same way: the table is data).
 """
 
 from __future__ import annotations

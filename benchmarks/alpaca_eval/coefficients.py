@@ -30,8 +30,8 @@ from benchmarks.alpaca_eval.upstream import (
     load_glm_weights,
     load_leaderboard_csv,
 )
-from harness.leaderboard.table import Leaderboard, Row
 from harness.stats.lc_glm import GLMCoefficients, lc_from_coefficients, raw_metrics
+from harness.table import Leaderboard, Row
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 PUBLISHED_TOLERANCE = 1e-4  # LC points; the recovered γ agrees with the hub's to ~1e-8
