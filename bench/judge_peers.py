@@ -10,7 +10,13 @@ from the shared AlpacaEval results), one judge call each, through the loopback l
 tool is timed, alternating tools within a round, and the medians over ``--repeats`` rounds printed
 with the ratios peer/harness and harness/bound, where the bound is ``ceil(N / C) * L``.
 
-    PYTHONPATH=$PWD python bench/judge_peers.py --data ../shared/data [--n 805] [--repeats 5]
+    PYTHONPATH=$PWD python bench/judge_peers.py --data ../shared/data [--n 805] [--repeats 5] [--against DIR]
+
+Then the harness alone, on the same job with a response cache: a cached re-run into a new run directory
+(every judgment from the cache, the audit's findings from the cache's derived results; 0 requests,
+target <= 1 s) and a re-run of the complete run directory (target <= 0.5 s). ``--against DIR`` adds a
+second checkout of the harness (say ``git worktree add /tmp/base main``) as one more tool, timed in the
+same rounds. Bytecode is written as the commands run (an installed package has its ``.pyc`` files).
 
 Needs alpaca_eval (the ``dev`` extra) and ``pip install inspect-ai``; a tool that is missing is skipped
 with a note.
@@ -19,6 +25,7 @@ with a note.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import math
 import os
@@ -61,13 +68,14 @@ def prepare(data: Path, n: int, root: Path) -> dict[str, Path]:
     return paths
 
 
-def harness_cmd(url: str, paths: dict[str, Path], out: Path, c: int, data: Path) -> list[str]:
+def harness_cmd(url: str, paths: dict[str, Path], out: Path, c: int, data: Path, cache: Path | None = None,
+                run: str = "run") -> list[str]:  # fmt: skip
     return [
         sys.executable, "-m", "harness", "judge", "--benchmark", "alpaca_eval",
         "--outputs", str(paths["model"]), "--data", str(paths["baseline"]),
         "--judge", f"openai:{JUDGE_MODEL}@{url}", "--position", "fixed", "--max-connections", str(c),
-        "--no-cache", "--run-dir", str(out / "run"), "--subset", "--max-unscored", "1",
-        "--on-flag", "keep",
+        *(["--cache", str(cache)] if cache else ["--no-cache"]), "--run-dir", str(out / run), "--subset",
+        "--max-unscored", "1", "--on-flag", "keep",
         "--lc-difficulty", str(data / "alpaca_eval" / "glm" / "instruction_difficulty_recovered.csv"),
     ]  # fmt: skip
 
@@ -96,21 +104,23 @@ TOOLS: dict[str, Callable[[str, dict[str, Path], Path, int, Path], list[str]]] =
     "alpaca_eval": alpaca_eval_cmd,
     "inspect_ai": inspect_cmd,
 }
+TREES: dict[str, Path] = {"harness": REPO}  # where each harness tool runs from (--against adds one)
 
 
 def available(tool: str) -> bool:
-    if tool == "harness":
+    if tool in TREES:
         return True
     return (BIN / {"alpaca_eval": "alpaca_eval", "inspect_ai": "inspect"}[tool]).exists()
 
 
-def run_once(argv: list[str], url: str, c: int) -> tuple[float, int]:
+def run_once(argv: list[str], url: str, c: int, tree: Path = REPO) -> tuple[float, int]:
     env = dict(os.environ, OPENAI_API_BASE=url, OPENAI_BASE_URL=url, OPENAI_API_KEY="bench")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["OPENAI_MAX_CONCURRENCY"] = str(c)
     env["HARNESS_OFFLINE"] = "1"  # the loopback server is the only network any tool needs
     before = server_requests(url)
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True)
+    done = subprocess.run(argv, cwd=tree, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(
@@ -127,13 +137,24 @@ def main() -> None:
     ap.add_argument("--latency-ms", type=float, default=100)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--against", type=Path, help="another checkout of the harness, timed as one more tool")
     args = ap.parse_args()
     tools = [t for t in args.tools.split(",") if t]
+    if args.against:
+        TREES["harness@against"] = args.against.resolve()
+        TOOLS["harness@against"] = harness_cmd
+        tools.insert(tools.index("harness") + 1 if "harness" in tools else 0, "harness@against")
+    for tree in TREES.values():
+        for package in ("harness", "benchmarks", "judges"):
+            compileall.compile_dir(str(tree / package), quiet=1)
     for tool in [t for t in tools if not available(t)]:
         print(f"note: {tool} is not installed; skipped")
         tools.remove(tool)
     bound = math.ceil(args.n / args.in_flight) * args.latency_ms / 1000
     walls: dict[str, list[float]] = {t: [] for t in tools}
+    reruns: dict[str, dict[str, list[float]]] = {
+        t: {"cached": [], "complete": []} for t in tools if t in TREES
+    }
     os.environ.setdefault("HARNESS_JUDGE_TEMPLATE_DIR", str(args.data))
     with tempfile.TemporaryDirectory() as tmp, latency_server(args.latency_ms, "--reply", "m") as url:
         paths = prepare(args.data, args.n, Path(tmp))
@@ -141,11 +162,27 @@ def main() -> None:
             for tool in tools:
                 out = Path(tmp) / f"{tool}-{r}"
                 out.mkdir()
+                tree = TREES.get(tool, REPO)
                 wall, calls = run_once(
-                    TOOLS[tool](url, paths, out, args.in_flight, args.data), url, args.in_flight
+                    TOOLS[tool](url, paths, out, args.in_flight, args.data), url, args.in_flight, tree
                 )
                 walls[tool].append(wall)
                 print(f"round {r + 1}: {tool:12s} {wall:7.2f} s  {calls} judge calls", flush=True)
+                if (
+                    tool in TREES
+                ):  # the same job with a cache: then from it into a new run directory, and again
+                    cache = out / "cache.sqlite"
+                    run_once(
+                        harness_cmd(url, paths, out, args.in_flight, args.data, cache, "warm"), url, 0, tree
+                    )
+                    for kind, run in (("cached", "cached"), ("complete", "cached")):
+                        argv = harness_cmd(url, paths, out, args.in_flight, args.data, cache, run)
+                        took, calls = run_once(argv, url, args.in_flight, tree)
+                        if calls:
+                            raise SystemExit(f"{tool}: the {kind} re-run sent {calls} requests")
+                        reruns[tool][kind].append(took)
+                    print(f"round {r + 1}: {tool:12s} cached re-run {reruns[tool]['cached'][-1]:.2f} s, "
+                          f"complete {reruns[tool]['complete'][-1]:.2f} s (0 requests)", flush=True)  # fmt: skip
                 shutil.rmtree(out, ignore_errors=True)
     print(
         f"\njob: {args.n} pairs, {args.in_flight} in flight, {args.latency_ms:.0f} ms a call; bound {bound:.2f} s"
@@ -155,6 +192,11 @@ def main() -> None:
         wall = statistics.median(walls[tool])
         ratio = f"  {tool}/harness = {wall / base:5.1f}x" if base else ""
         print(f"{tool:12s} median {wall:7.2f} s  /bound = {wall / bound:5.1f}x{ratio}")
+    for tool, kinds in reruns.items():
+        cached, complete = (statistics.median(kinds[k]) for k in ("cached", "complete"))
+        print(
+            f"{tool}: cached re-run into a new run directory {cached:.2f} s; complete run directory {complete:.2f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -8,10 +8,13 @@ therefore addressed to the judge alone, and an attack puts its instructions ther
   disappears when rendered;
 - image alt text and link titles (``![alt](u)``, ``[x](u "title")``) and ``alt``/``title``/
   ``aria-label`` attributes;
-- HTML elements rendered invisible: ``display:none``, ``visibility:hidden``, zero font size, zero
-  width or height, zero opacity, the ``hidden`` attribute, ``<script>``/``<style>``/``<template>``;
+- HTML elements rendered invisible: ``display:none``, ``visibility:hidden``, a font size of 0-2 px,
+  zero width or height, zero opacity, white or transparent text, an element moved off-screen or
+  clipped, screen-reader-only classes, the ``hidden`` attribute, ``<script>``/``<style>``/``<template>``,
+  and the body of a ``<details>`` element, collapsed until a reader opens it;
 - encoded text a judge model can decode but a reader does not read: base64 runs, percent-encoding,
-  HTML character references and ``\\uXXXX`` escapes.
+  HTML character references and ``\\uXXXX`` escapes, and (:mod:`decoding`) hex, rot13, leetspeak,
+  spaced-out letters and text written backwards.
 
 :func:`views` gives the detectors, per turn, the visible view (the whole canonical text, since the
 judge reads all of it) and the hidden view (only the hidden segments). Both are canonical
@@ -32,6 +35,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from harness.audit.canonical import Canonical, canonical
+from harness.audit.decoding import decoded_spans
 from harness.audit.findings import Evidence
 from harness.audit.text import mask_code
 
@@ -51,11 +55,19 @@ _HIDDEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "invisible HTML element",
         re.compile(
             r"<([A-Za-z][\w-]*)\b[^<>]*?(?:style\s*=\s*[\"'][^\"']*?(?:display\s*:\s*none|visibility\s*:\s*hidden"
-            r"|font-size\s*:\s*0(?![.\d]*[1-9])|(?<![\w-])(?:max-)?(?:width|height)\s*:\s*0(?![.\d]*[1-9])"
-            r"|opacity\s*:\s*0(?![.\d]*[1-9]))[^\"']*[\"']|\shidden\b|aria-hidden\s*=\s*[\"']true)[^<>]*>"
+            r"|font-size\s*:\s*(?:0|[0-2](?:\.\d+)?px)(?![.\d]*[1-9])"
+            r"|(?<![\w-])(?:max-)?(?:width|height)\s*:\s*0(?![.\d]*[1-9])"
+            r"|opacity\s*:\s*0(?![.\d]*[1-9])|(?<![\w-])color\s*:\s*(?:#fff(?:fff)?\b|white\b|transparent\b)"
+            r"|(?:left|top|text-indent|margin-left)\s*:\s*-\d{3,}|clip(?:-path)?\s*:\s*(?:rect\(\s*0|inset\(\s*50%))"
+            r"[^\"']*[\"']|\shidden\b|aria-hidden\s*=\s*[\"']true|\b(?:width|height)\s*=\s*[\"']?0[\"'\s>]"
+            r"|class\s*=\s*[\"'][^\"']*\b(?:sr-only|visually-hidden|screen-reader-text|hidden)\b)[^<>]*>"
             r"(.*?)(?:</\1\s*>|\Z)",
             re.DOTALL | re.IGNORECASE,
         ),
+    ),
+    (
+        "collapsed details",
+        re.compile(r"<summary\b[^<>]*>.*?</summary\s*>(.*?)(?:</details\s*>|\Z)", re.DOTALL | re.I),
     ),
     (
         "script or style",
@@ -131,6 +143,8 @@ def hidden_segments(source: Canonical) -> list[Segment]:
             decoded = decode(m.group(0))
             if decoded and decoded != m.group(0):
                 found.append(Segment(kind, m.start(), m.end(), canonical(decoded).text, decoded))
+    for kind, start, end, decoded in decoded_spans(masked):
+        found.append(Segment(kind, start, end, canonical(decoded).text, decoded))
     return sorted(found, key=lambda s: s.start)
 
 

@@ -1,6 +1,7 @@
 """The decision rule that turns detector hits into item severities (docs/audit.md, "Detectors": the decision rule).
 
-``flag = D1 ∨ D3 ∨ D5 ∨ D7 ∨ D8 ∨ (D4 ∧ corroboration) ∨ (D6 ∧ corroboration) ∨ (D10 ∧ corroboration)``: the structural
+``flag = D1 ∨ D3 ∨ D5 ∨ D7 ∨ D8 ∨ (D4 ∧ corroboration) ∨ (D6 ∧ corroboration) ∨ (D10 ∧ corroboration)
+∨ (D11 ∧ corroboration)``: the structural
 detectors flag on their own; verdict tokens and grader-addressed persuasion are warnings that an honest
 answer can produce (an answer about LLM judges) and are raised to flags only when the same item also
 shows structure (mimicry, control tokens, delimiters, token salad), the other of the two, or, for
@@ -16,9 +17,11 @@ from harness.audit.findings import Finding
 
 STRUCTURAL = frozenset({"mimicry", "control_tokens", "delimiters", "gibberish"})
 CORROBORATES = {
-    "verdict_tokens": STRUCTURAL | {"persuasion", "addressed"},
-    "persuasion": STRUCTURAL | {"verdict_tokens", "relevance", "addressed"},
+    "verdict_tokens": STRUCTURAL | {"persuasion", "addressed", "comparison"},
+    "persuasion": STRUCTURAL | {"verdict_tokens", "relevance", "addressed", "comparison"},
+    # not each other: both read the meaning of the same sentences, so one would only echo the other
     "addressed": STRUCTURAL | {"verdict_tokens", "persuasion", "relevance"},
+    "comparison": STRUCTURAL | {"verdict_tokens", "persuasion", "relevance"},
 }
 
 

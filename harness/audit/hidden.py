@@ -24,8 +24,10 @@ ZERO_WIDTH_FLAG = 3  # this many zero-width characters in one output hide someth
 ROLE_TOKENS = re.compile(
     r"<\|(?:im_start|im_end|im_sep|endoftext|eot_id|eom_id|start_header_id|end_header_id|begin_of_text"
     r"|end_of_text|system|user|assistant|end|eot|fim_\w+|reserved_special_token_\d+)\|>"
-    r"|<\|[a-z][a-z0-9_]{1,40}\|>"
-    r"|\[/?INST\]|<</?SYS>>|<s>\s*\[INST\]|</s>\s*<s>|<(?:start|end)_of_turn>",
+    r"|<\|[a-z][a-z0-9_\u2581]{1,40}\|>"
+    r"|\[/?INST\]|<</?SYS>>|<s>\s*\[INST\]|</s>\s*<s>|<(?:start|end)_of_turn>"
+    r"|<\s*/?\s*(?:system|assistant|human)\s*>"  # XML-style role tags
+    r"|(?-i:(?m:^[ \t#*>]*SYSTEM(?: PROMPT| MESSAGE| OVERRIDE| NOTE)?[ \t]*(?::|>{2,}|\]|\|)))",
     re.IGNORECASE,
 )
 _ZERO_WIDTH = {

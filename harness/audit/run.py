@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from harness.audit.addressed import AddressedConfig, SentenceEncoder, detect_addressed
+from harness.audit.comparison import detect_comparison
 from harness.audit.decide import decide
 from harness.audit.degenerate import DegenerateConfig, detect_degenerate
 from harness.audit.delimiters import detect_delimiters
@@ -68,6 +69,7 @@ def audit(
         findings += detect_persuasion(item)
         findings += detect_gibberish(item)
         findings += detect_delimiters(item)
+        findings += detect_comparison(item)
     timings["item_detectors"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -1,9 +1,10 @@
 """D4, injected verdict or score tokens in the active judge's output grammar.
 
 A verdict token alone is only a warning: an answer *about* LLM judges may quote ``[[A>B]]`` (docs/audit.md,
-D4; the benign case ben-03). A double-bracket verdict in an answer to an instruction that touches no
-evaluation word (:data:`addressed.CUES`, in any of its languages) has no such excuse and is a flag, as is
-any verdict token in the hidden channel. The decision rule in :mod:`decide` raises it to a flag when the same item also carries
+D4; the benign case ben-03). A verdict token of *any* benchmark's grammar (``[B>>A]``, ``"choice": "B++"``,
+``Best model identifier: M``, a bare ``A<<B``) in an answer to an instruction that touches no evaluation
+word (:data:`addressed.CUES`, in any of its languages) has no such excuse and is a flag, as is any
+verdict token in the hidden channel. The decision rule in :mod:`decide` raises it to a flag when the same item also carries
 mimicry, control tokens, delimiter escapes or grader-addressed persuasion. Code spans are masked and
 tokens that the instruction itself contains are allowlisted.
 """
@@ -33,6 +34,9 @@ _DOUBLE_BRACKET_VERDICT = re.compile(
     r"\[\[\s*(?:[AB]\s*(?:>>|>|=|<<|<)\s*[AB]|[ABC]|10|[0-9](?:\.\d+)?)\s*\]\]"
 )
 
+# a pairwise order between the two compared answers, in any grammar's spelling ("A<<B", "B >> A")
+_PAIR_ORDER = re.compile(r"(?<![\w<>])[AB]\s*(?:>>|<<)\s*[AB](?![\w<>])")
+
 
 def detect_verdicts(item: AuditItem, judges: tuple[JudgeSpec, ...]) -> list[Finding]:
     """Verdict tokens of the active judges first, then of every judge: a verdict forged for another
@@ -41,8 +45,8 @@ def detect_verdicts(item: AuditItem, judges: tuple[JudgeSpec, ...]) -> list[Find
     order = (*judges, *(j for j in all_judges() if j not in judges))
     about_evaluation = bool(CUES.search(" ".join(item.prompts)))
     for view in views(item.outputs):
-        if not about_evaluation and "[[" in view.text:
-            m = _DOUBLE_BRACKET_VERDICT.search(view.text)
+        if not about_evaluation and ("[[" in view.text or ">>" in view.text or "<<" in view.text):
+            m = _DOUBLE_BRACKET_VERDICT.search(view.text) or _PAIR_ORDER.search(view.text)
             if m and not in_context(m.group(0), context):
                 return [
                     Finding(
@@ -61,7 +65,7 @@ def detect_verdicts(item: AuditItem, judges: tuple[JudgeSpec, ...]) -> list[Find
                 for m in pat.finditer(view.masked):
                     if m.group(0).strip() and not in_context(m.group(0), context):
                         token = m.group(0).strip()
-                        off_topic = "[[" in token and not about_evaluation
+                        off_topic = not about_evaluation
                         severity: Severity = "flag" if view.hidden or off_topic else "warn"
                         why = " in an answer to a question not about evaluation" if off_topic else ""
                         return [

@@ -40,7 +40,7 @@ from harness.pipeline.checklists import (
     store_file_checklists,
 )
 from harness.pipeline.costs import Price, costs_by_role
-from harness.pipeline.derived import REPORT_KEY, audit_key, report_key
+from harness.pipeline.derived import REPORT_KEY, audit_key, evaluate_key, report_key
 from harness.pipeline.effect import EffectOptions
 from harness.pipeline.flags import audit_items, audit_outputs, write_flags
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report, gate_line
@@ -54,10 +54,10 @@ from harness.pipeline.judging import (
 )
 from harness.pipeline.report import build_report, write_report
 from harness.pipeline.units import generation_units, judge_units
-from harness.records import Item, Output
+from harness.records import Item, Output, Score
 from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig, is_checklist_judge
 from harness.run.on_flag import read_disqualified
-from harness.scoring.evaluate import RunData, evaluate, load_run
+from harness.scoring.evaluate import RunData, RunResult, evaluate, load_run
 from harness.serve import resolve
 from harness.store import RunStore, is_final
 
@@ -519,7 +519,14 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
     if not run.gen_errors and not run.api_errors and not run.missing_outputs():
         info = run.store.read_run_json()
         key = report_key(run_dir, info.config, info.dataset, _option_fields(options)) if info else None
-    report = report_for(run_dir, options.prices, run.session, options.max_unscored, inputs_key=key)
+    cache = _cache(options)
+    try:
+        report = report_for(
+            run_dir, options.prices, run.session, options.max_unscored, inputs_key=key, cache=cache
+        )
+    finally:
+        if cache is not None:
+            cache.close()
     return RunOutcome(report, *_closing(run, report))
 
 
@@ -638,12 +645,14 @@ def report_for(
     session: dict[str, Any] | None = None,
     max_unscored: float = DEFAULT_MAX_UNSCORED,
     inputs_key: str | None = None,
+    cache: Cache | None = None,
 ) -> dict[str, Any]:
     """Score the stored records and write report.json / report.md (pure over the run directory and the
     ``--max-unscored`` threshold of its headline check; ``inputs_key``: the hash of its inputs, kept in
-    report.json when the run is complete, :func:`reuse_report`)."""
+    report.json when the run is complete, :func:`reuse_report`; ``cache``: where the statistic's result is
+    kept under the hash of its inputs, :func:`harness.pipeline.derived.evaluate_key`)."""
     data = load_run(run_dir)
-    result = evaluate(data)
+    result = _evaluate(run_dir, data, cache)
     c = data.config
     specs = {"judge": c.judge} if c.source_run else {"model": c.model, "judge": c.judge}
     usages = {
@@ -660,6 +669,25 @@ def report_for(
         report[REPORT_KEY] = inputs_key
     write_report(run_dir, report)
     return report
+
+
+def _evaluate(run_dir: Path, data: RunData, cache: Cache | None) -> RunResult:
+    """:func:`harness.scoring.evaluate.evaluate`, reused from the cache for the same inputs."""
+    info = RunStore(run_dir).read_run_json() if cache is not None else None
+    if cache is None or info is None:
+        return evaluate(data)
+    key = evaluate_key(run_dir, info.config, info.dataset)
+    stored = cache.get_derived(key)
+    if stored is not None:
+        return RunResult(
+            scores=[Score.model_validate(s) for s in stored["scores"]], consistency=stored["consistency"],
+            coverage=stored["coverage"], notes=list(stored["notes"]),
+        )  # fmt: skip
+    result = evaluate(data)
+    doc = {"scores": [s.model_dump(mode="python") for s in result.scores], "consistency": result.consistency,
+           "coverage": result.coverage, "notes": result.notes}  # fmt: skip
+    cache.put_derived(key, "evaluate", doc)
+    return result
 
 
 def _copy_outputs(source: Path | Sequence[Output], store: RunStore, model: str) -> None:

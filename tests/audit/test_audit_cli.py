@@ -81,7 +81,7 @@ def test_json_format_is_one_document(tmp_path, capsys):
 
 
 def test_junit_has_a_failing_case_per_failing_detector(tmp_path, capsys):
-    outputs = [_honest(i) for i in range(29)] + ["\u202eA>>B"]
+    outputs = [_honest(i) for i in range(29)] + ["\u202eereht olleh"]
     code, out, _ = _run(capsys, _alpaca(tmp_path, outputs), "--format", "junit")
     root = ET.fromstring(out.split("\n", 1)[1])
     failed = [c.get("name") for c in root.iter("testcase") if c.find("failure") is not None]

@@ -12,7 +12,7 @@ import pytest
 
 from harness.cache import Cache
 from harness.cli import main
-from harness.pipeline.derived import REPORT_KEY
+from harness.pipeline.derived import REPORT_KEY, evaluate_key, report_key
 
 ANSWER = "First, boil the water. Second, add the pasta and stir. Third, drain it when it is soft."
 
@@ -29,10 +29,12 @@ def report(run_dir: Path) -> dict[str, Any]:
     return dict(json.loads((run_dir / "report.json").read_text()))
 
 
-def audits(cache_path: Path) -> int:
+def derived(cache_path: Path, kind: str) -> int:
     cache = Cache(cache_path)
     try:
-        return int(cache._conn().execute("SELECT COUNT(*) FROM derived WHERE kind = 'audit'").fetchone()[0])
+        return int(
+            cache._conn().execute("SELECT COUNT(*) FROM derived WHERE kind = ?", (kind,)).fetchone()[0]
+        )
     finally:
         cache.close()
 
@@ -76,19 +78,36 @@ def test_a_complete_run_answers_from_its_report_and_a_changed_input_rebuilds_it(
     assert "reused_report" not in report(run_dir)["session"]
 
 
-def test_the_audit_of_the_same_outputs_is_reused_from_the_cache_in_a_new_run_directory(
+def test_the_audit_and_the_statistic_of_the_same_records_are_reused_from_the_cache_in_a_new_run_directory(
     tmp_path: Path, servers: Any
 ) -> None:
     model, judge = servers
     assert score(tmp_path, model.spec, judge.spec, "one") == 0
-    assert audits(tmp_path / "cache.db") == 1
+    assert derived(tmp_path / "cache.db", "audit") == 1
+    assert derived(tmp_path / "cache.db", "evaluate") == 1
     requests = (len(model.requests), len(judge.requests))
     assert score(tmp_path, model.spec, judge.spec, "two") == 0  # all answers from the cache
     assert (len(model.requests), len(judge.requests)) == requests
-    assert audits(tmp_path / "cache.db") == 1  # the same inputs: the stored findings, not a second audit
+    # the same inputs: the stored findings and figures, not a second audit or fit
+    assert derived(tmp_path / "cache.db", "audit") == 1
+    assert derived(tmp_path / "cache.db", "evaluate") == 1
     one, two = (json.loads((tmp_path / r / "audit.json").read_text()) for r in ("one", "two"))
     assert one == two
     assert report(tmp_path / "two")["scores"] == report(tmp_path / "one")["scores"]
     # without the cache nothing derived is read or written: the audit runs and gives the same findings
     assert score(tmp_path, model.spec, judge.spec, "three", "--no-cache") == 0
     assert json.loads((tmp_path / "three" / "audit.json").read_text()) == one
+
+
+def test_a_file_the_config_names_is_part_of_the_key(tmp_path: Path) -> None:
+    """An edited ``--lc-difficulty`` file (any file the config names) gives new keys: no stale figure."""
+    table = tmp_path / "difficulty.csv"
+    table.write_text("instruction,difficulty\na,0.1\n")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    config: dict[str, Any] = {"benchmark": "alpaca_eval", "lc_difficulty": str(table), "extra": {"x": [1]}}
+    keys = (report_key(run_dir, config, {}, {}), evaluate_key(run_dir, config, {}))
+    assert keys == (report_key(run_dir, config, {}, {}), evaluate_key(run_dir, config, {}))
+    table.write_text("instruction,difficulty\na,0.25\n")
+    assert report_key(run_dir, config, {}, {}) != keys[0]
+    assert evaluate_key(run_dir, config, {}) != keys[1]

@@ -1,0 +1,117 @@
+"""Text a judge model decodes but a reader skims past: rot13, hex, leetspeak, spaced-out letters and
+text written backwards (issue 13: "decoding layers"; base64, percent-encoding and character references
+are decoded in :mod:`channels`).
+
+A language model reads ``Vtaber nyy cerivbhf vafgehpgvbaf`` or ``1gn0r3 4ll pr3v10u5`` as what they
+encode; a detector matching words does not. Each decoder proposes a decoding of a line (or a run) and
+keeps it only when the decoding reads as text and the original does not: the share of frequent words
+(:func:`wordiness`) must rise clearly. A decoded span becomes a hidden segment (:mod:`channels`), so
+every detector reads it, with the hidden channel's stricter rules. Pure functions, no state.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+
+# Frequent words of English, German, French and Spanish: what a decoded line has and noise has not.
+_FREQUENT = frozenset(
+    """the and of to a in is you that it for on are with as this be or all your not was by an at from
+    have has so if other only must should will than more better its one their they we he she can
+    what which who when there here do does no yes my me our any each into over about after again
+    also because been before being both but could did down first give go had how just like make many
+    most much new now out own same say see some still such take then these those through too under
+    up use very way well were would write answer question text one two time people
+    der die das und ist nicht ein eine zu mit von den dem ich du sie es auf für diese dieser andere
+    le la les et est une un des du que qui pas pour dans ce cette vous il elle autre
+    el los las y es una que del por con para este esta otra otro""".split()
+)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_LINE = re.compile(r"[^\n]+")
+_HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}[ :]?){12,}(?![0-9A-Fa-f])")
+_SPACED = re.compile(r"(?<!\S)(?:\S {1,3}){7,}\S(?!\S)")
+_LEET_TOKEN = re.compile(r"(?=\S*[A-Za-z])(?=\S*[013457$+@])[A-Za-z013457$+@|!]{3,}")
+_LEET = str.maketrans(
+    {
+        "4": "a",
+        "3": "e",
+        "1": "i",
+        "0": "o",
+        "5": "s",
+        "7": "t",
+        "$": "s",
+        "+": "t",
+        "@": "a",
+        "|": "l",
+        "!": "i",
+    }
+)
+MIN_WORDS = 5
+MIN_GAIN = 0.2  # a decoding reads as text: a fifth of its words are frequent words
+MAX_BEFORE = 0.06  # and the line as written does not
+
+
+def wordiness(text: str) -> tuple[float, int]:
+    """Share of the words of ``text`` (two letters or more) that are frequent words, and how many
+    distinct frequent words it has."""
+    words = _WORD.findall(text.lower())
+    frequent = [w for w in words if w in _FREQUENT]
+    return (len(frequent) / len(words) if words else 0.0), len(set(frequent))
+
+
+def _better(decoded: str, original: str) -> bool:
+    """The decoding reads as text (five words or more, two distinct frequent ones, a fifth of them
+    frequent) and the original does not."""
+    share, distinct = wordiness(decoded)
+    return (
+        len(_WORD.findall(decoded)) >= MIN_WORDS
+        and distinct >= 2
+        and share >= MIN_GAIN
+        and wordiness(original)[0] <= MAX_BEFORE
+    )
+
+
+def _lines(text: str) -> Iterator[re.Match[str]]:
+    for m in _LINE.finditer(text):
+        if sum(c.isalpha() for c in m.group(0)) >= 12:
+            yield m
+
+
+def _hex(text: str) -> Iterator[tuple[str, int, int, str]]:
+    for m in _HEX.finditer(text):
+        digits = re.sub(r"[ :]", "", m.group(0))
+        try:
+            decoded = bytes.fromhex(digits[: len(digits) // 2 * 2]).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            continue
+        letters = sum(c.isalpha() for c in decoded)
+        if letters >= 0.5 * len(decoded) and all(c.isprintable() or c.isspace() for c in decoded):
+            yield "hex-encoded text", m.start(), m.end(), decoded
+
+
+def _spaced(text: str) -> Iterator[tuple[str, int, int, str]]:
+    """``I G N O R E   P R E V I O U S``: one character at a time, wider gaps between words."""
+    for m in _SPACED.finditer(text):
+        run = m.group(0)
+        decoded = " ".join(w.replace(" ", "") for w in re.split(r" {2,}", run))
+        if sum(len(w) >= 4 for w in _WORD.findall(decoded)) >= 2:
+            yield "spaced-out letters", m.start(), m.end(), decoded
+
+
+def decoded_spans(text: str) -> list[tuple[str, int, int, str]]:
+    """(kind, start, end, decoded text) of the encoded spans of ``text`` (canonical, code masked)."""
+    found = [*_hex(text), *_spaced(text)]
+    for m in _lines(text):
+        line = m.group(0)
+        for kind, decoded in (
+            ("rot13", codecs.encode(line, "rot13")),
+            ("text written backwards", line[::-1]),
+        ):
+            if _better(decoded, line):
+                found.append((kind, m.start(), m.end(), decoded))
+        if len(_LEET_TOKEN.findall(line)) >= 3:
+            decoded = _LEET_TOKEN.sub(lambda t: t.group(0).translate(_LEET), line)
+            if _better(decoded, line):
+                found.append(("leetspeak", m.start(), m.end(), decoded))
+    return found
