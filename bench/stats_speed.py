@@ -3,6 +3,9 @@
 Not a test: run ``PYTHONPATH=$PWD python bench/stats_speed.py [--sections lc ...] [--repeats N]``.
 Each section is a function ``(repeats) -> None`` that prints its own lines; add new ones to ``SECTIONS``.
 
+Arena-Hard against arena-hard-auto's own ``show_result.py`` (v0.1 and v2.0, whole processes): see
+``bench/arena_show_result.py``; section ``bt`` here times the harness alone on a larger synthetic job.
+
 Section ``lc``: AlpacaEval 2.0 length-controlled win rate for the 7 shared models
 (``harness.stats.lc_glm.alpaca_eval_metrics``) against alpaca_eval 0.6.6's
 ``get_length_controlled_winrate``. Upstream downloads γ and ``df_gamed.csv`` from the Hugging Face hub;
@@ -65,20 +68,29 @@ def _annotation_file(model: str) -> Path:
     return sorted(folder.glob("annotations_*.json"))[0]
 
 
-def _timed_pair(a: Callable[[], Any], b: Callable[[], Any], repeats: int) -> tuple[float, Any, float, Any]:
-    """Median wall times of ``a`` and ``b`` over ``repeats`` alternating runs, after one warm-up each.
+def _timed_pair(
+    a: Callable[[], Any], b: Callable[[], Any], repeats: int
+) -> tuple[tuple[float, float], Any, tuple[float, float], Any]:
+    """Median (wall, CPU) seconds of ``a`` and ``b`` over ``repeats`` alternating runs, after one warm-up each.
 
-    Alternating keeps the two under the same machine load (the CPUs here are shared)."""
+    Alternating keeps the two under the same machine load (the CPUs here are shared); the CPU time of the
+    process is the steadier of the two on a busy machine."""
     result_a, result_b = a(), b()
-    times_a, times_b = [], []
+    times: dict[str, list[tuple[float, float]]] = {"a": [], "b": []}
     for _ in range(repeats):
-        start = time.perf_counter()
-        result_a = a()
-        times_a.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        result_b = b()
-        times_b.append(time.perf_counter() - start)
-    return statistics.median(times_a), result_a, statistics.median(times_b), result_b
+        for key, fn in (("a", a), ("b", b)):
+            wall, cpu = time.perf_counter(), time.process_time()
+            result = fn()
+            times[key].append((time.perf_counter() - wall, time.process_time() - cpu))
+            if key == "a":
+                result_a = result
+            else:
+                result_b = result
+
+    def medians(pairs: list[tuple[float, float]]) -> tuple[float, float]:
+        return statistics.median(w for w, _ in pairs), statistics.median(c for _, c in pairs)
+
+    return medians(times["a"]), result_a, medians(times["b"]), result_b
 
 
 def bench_lc(repeats: int) -> None:
@@ -131,10 +143,12 @@ def bench_lc(repeats: int) -> None:
     print(f"{'model':32s} {'harness':>12s} {'alpaca_eval':>12s} {'|diff|':>9s}")
     for m in SHARED_MODELS:
         print(f"{m:32s} {lc_ours[m]:12.6f} {lc_theirs[m]:12.6f} {abs(lc_ours[m] - lc_theirs[m]):9.2e}")
-    print(f"harness     {t_ours * 1e3:9.1f} ms")
-    print(f"alpaca_eval {t_theirs * 1e3:9.1f} ms")
+    print(f"{'':12s} {'wall':>9s} {'CPU':>9s}   (load average {os.getloadavg()[0]:.2f})")
+    print(f"harness     {t_ours[0] * 1e3:6.1f} ms {t_ours[1] * 1e3:6.1f} ms")
+    print(f"alpaca_eval {t_theirs[0] * 1e3:6.1f} ms {t_theirs[1] * 1e3:6.1f} ms")
     print(
-        f"speed-up    {t_theirs / t_ours:9.1f}x   max |ΔLC| = {max(abs(lc_ours[m] - lc_theirs[m]) for m in SHARED_MODELS):.2e}"
+        f"speed-up    {t_theirs[0] / t_ours[0]:8.1f}x {t_theirs[1] / t_ours[1]:8.1f}x   "
+        f"max |ΔLC| = {max(abs(lc_ours[m] - lc_theirs[m]) for m in SHARED_MODELS):.2e}"
     )
 
 

@@ -69,23 +69,48 @@ def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str]:
 
 def git_state(cwd: Path | None = None) -> dict[str, Any] | None:
     """``{"commit", "dirty"}`` of the checkout the harness runs from, or None outside a git repo."""
-    where = cwd or Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=10
-        )
-        if commit.returncode != 0:
+    return _GitState(cwd).result()
+
+
+class _GitState:
+    """The two ``git`` commands of :func:`git_state`, started at once and read later, so that a new
+    run.json waits for the slower of them (``git status`` stats every tracked file) while it reads the
+    package versions, not for each in turn."""
+
+    def __init__(self, cwd: Path | None = None) -> None:
+        where = cwd or Path(__file__).resolve().parent
+        self._procs: list[subprocess.Popen[str]] = []
+        try:
+            for argv in (
+                ["git", "rev-parse", "HEAD"],
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+            ):
+                self._procs.append(
+                    subprocess.Popen(
+                        argv, cwd=where, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+                    )
+                )
+        except OSError:
+            self._stop()
+
+    def _stop(self) -> None:
+        for proc in self._procs:
+            proc.kill()
+            proc.wait()
+        self._procs = []
+
+    def result(self) -> dict[str, Any] | None:
+        if len(self._procs) != 2:
+            self._stop()
             return None
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=where,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+        try:
+            outs = [proc.communicate(timeout=10)[0] for proc in self._procs]
+        except (OSError, subprocess.SubprocessError):
+            self._stop()
+            return None
+        if self._procs[0].returncode != 0:
+            return None
+        return {"commit": outs[0].strip(), "dirty": bool(outs[1].strip())}
 
 
 class Session(BaseModel):
@@ -210,8 +235,15 @@ class RunStore:
         self.lock()
         info = self.read_run_json()
         if info is None:
+            git = _GitState()  # runs while the package versions are read
+            packages = package_versions()
             info = RunInfo(
-                command=command, config=config, dataset=dataset or {}, seeds=seeds or {}, git=git_state()
+                command=command,
+                config=config,
+                dataset=dataset or {},
+                seeds=seeds or {},
+                packages=packages,
+                git=git.result(),
             )
         elif info.command != command or info.config != config or (dataset and info.dataset != dataset):
             changed = sorted(k for k in set(info.config) | set(config) if info.config.get(k) != config.get(k))

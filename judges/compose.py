@@ -38,8 +38,26 @@ class SingleComposer:
     shortcut: SingleShortcut | None = None
 
 
-PAIR_COMPOSERS: Registry[PairComposer] = Registry("pairwise composer")
-SINGLE_COMPOSERS: Registry[SingleComposer] = Registry("single composer")
+def _pair_composer(name: str, obj: object) -> PairComposer:
+    if not isinstance(obj, PairComposer):
+        raise BadInput(f"pairwise composer {name!r}", f"{obj!r} is not a judges.compose.PairComposer")
+    return obj
+
+
+def _single_composer(name: str, obj: object) -> SingleComposer:
+    if not isinstance(obj, SingleComposer):
+        raise BadInput(f"single composer {name!r}", f"{obj!r} is not a judges.compose.SingleComposer")
+    return obj
+
+
+# a package adds a composer through the entry-point groups ``harness.pair_composers`` and
+# ``harness.single_composers`` (docs/plugins.md), so its judge config may use a built-in protocol
+PAIR_COMPOSERS: Registry[PairComposer] = Registry(
+    "pairwise composer", group="harness.pair_composers", check=_pair_composer
+)
+SINGLE_COMPOSERS: Registry[SingleComposer] = Registry(
+    "single composer", group="harness.single_composers", check=_single_composer
+)
 
 
 def _turn(turns: list[str], index: int, where: str) -> str:

@@ -46,7 +46,8 @@ def failed(detail: str, retry: bool = False) -> Parsed:
 
 
 ParserFn = Callable[[str, tuple[TokenLogprob, ...] | None], Parsed]
-PARSERS: Registry[ParserFn] = Registry("parser")
+# a package adds a parser through the entry-point group ``harness.judge_parsers`` (docs/plugins.md)
+PARSERS: Registry[ParserFn] = Registry("parser", group="harness.judge_parsers")
 
 _AH_DOUBLE = re.compile(r"\[\[([AB<>=]+)\]\]")
 _AH_SINGLE = re.compile(r"\[([AB<>=]+)\]")

@@ -12,7 +12,8 @@ bootstrap rounds). Each is keyed by a sha256 over *everything it is computed fro
   and dataset, its records as a set (lines sorted: concurrency writes them in a different order every
   run) and the audit's flags; kept in the ``derived`` table as well, so a cached re-run into a new run
   directory, whose records come out the same, does not fit again;
-- the report: the run directory's records, run.json's config and dataset, the derived files the
+- the report: the run directory's records, run.json's config and dataset (and the size and modification
+  time of every file the config names, such as ``--lc-difficulty``), the derived files the
   report reads (``audit.json``, ``effect.json``), the options that change a figure, and
   :func:`code_version`; the key is written into report.json when the run was complete, and a re-run
   that finds it unchanged prints that report instead of re-running any stage.
@@ -96,10 +97,32 @@ def lines_digest(run_dir: Path, names: Iterable[str]) -> str:
     return h.hexdigest()
 
 
+def referenced_files(config: Any) -> list[list[Any]]:
+    """(path, size, mtime) of every file the config names (``--lc-difficulty``, ``--data``, ...): a figure
+    read from a file the user edited since is not served from before the edit."""
+    found: list[list[Any]] = []
+    values = (
+        list(config.values())
+        if isinstance(config, dict)
+        else list(config)
+        if isinstance(config, list)
+        else []
+    )
+    for value in values:
+        if isinstance(value, dict | list):
+            found += referenced_files(value)
+        elif isinstance(value, str) and value and os.path.isfile(value):
+            st = os.stat(value)
+            found.append([value, st.st_size, st.st_mtime_ns])
+    return found
+
+
 def evaluate_key(run_dir: Path, config: dict[str, Any], dataset: dict[str, Any]) -> str:
-    """The hash of everything the statistic reads: config, dataset, records (as a set), audit flags."""
+    """The hash of everything the statistic reads: config (and the files it names), dataset, records (as a
+    set), audit flags."""
     records = lines_digest(run_dir, RECORD_FILES)
-    return digest("evaluate", code_version(), config, dataset, records, files_digest(run_dir, DERIVED_FILES))
+    derived = files_digest(run_dir, DERIVED_FILES)
+    return digest("evaluate", code_version(), config, referenced_files(config), dataset, records, derived)
 
 
 def audit_key(
@@ -117,4 +140,4 @@ def report_key(
     """The hash of everything report.json is computed from (the session excepted: it says what this
     invocation did, not what the records hold)."""
     records = files_digest(run_dir, (*RECORD_FILES, *DERIVED_FILES))
-    return digest("report", code_version(), config, dataset, options, records)
+    return digest("report", code_version(), config, referenced_files(config), dataset, options, records)

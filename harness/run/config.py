@@ -102,7 +102,7 @@ def is_checklist_judge(judge_config: str) -> bool:
     """Whether a judge config is a checklist (TICK) judge; an unknown config name is not one."""
     if judge_config not in judge_configs():
         return False
-    return JudgeSet.uses_checklists(judge_config)
+    return protocol_of(judge_config).asks_checklists
 
 
 def judge_model_of(config_name: str) -> str:
@@ -142,11 +142,6 @@ class JudgeSet:
     def checklist(self) -> ChecklistWriter | None:
         """The checklist writer of a checklist (TICK) run, else None."""
         return self.base.checklist_writer()
-
-    @staticmethod
-    def uses_checklists(judge_config: str) -> bool:
-        """Whether the config's protocol asks stored checklist questions (its class says, unbuilt)."""
-        return protocol_of(judge_config).asks_checklists
 
     def get(self, name: str) -> Judge:
         judge = self._judges.get(name)

@@ -139,7 +139,19 @@ def _generators(annotations: pd.DataFrame) -> tuple[str, str]:
     return str(annotations["generator_2"].iloc[0]), str(annotations["generator_1"].iloc[0])
 
 
-def raw_metrics(annotations: pd.DataFrame) -> RawMetrics:
+Lengths = tuple[FloatArray, FloatArray]
+"""Characters of ``output_1`` (baseline) and ``output_2`` (model) per row, NaN where missing."""
+
+
+def output_lengths(annotations: pd.DataFrame) -> Lengths:
+    """:data:`Lengths` of a frame; counting characters is most of the non-fitting work, so do it once."""
+    return (
+        np.asarray(annotations["output_1"].str.len().to_numpy(dtype=float), dtype=float),
+        np.asarray(annotations["output_2"].str.len().to_numpy(dtype=float), dtype=float),
+    )
+
+
+def raw_metrics(annotations: pd.DataFrame, *, lengths: Lengths | None = None) -> RawMetrics:
     """Raw win rate etc. (``alpaca_eval/metrics/helpers.py::describe_head2head``), over scored rows.
 
     win_rate = 100·mean(y), y = preference − 1 (probability-weighted, so ≠ n_wins/n: issue #427);
@@ -152,10 +164,16 @@ def raw_metrics(annotations: pd.DataFrame) -> RawMetrics:
     scored = ~np.isnan(pref)
     y = pref[scored] - 1.0
     discrete = np.where(pref[scored] == 1.5, 0.5, np.round(pref[scored]) - 1.0)
-    reasons = Counter(
-        str(r) for r in annotations.loc[~scored, "unscored_reason"].fillna("missing_preference")
+    reasons: Counter[str] = Counter()
+    if not scored.all():
+        reasons.update(
+            str(r) for r in annotations.loc[~scored, "unscored_reason"].fillna("missing_preference")
+        )
+    model_lengths = (
+        np.asarray(annotations["output_2"].str.len().to_numpy(dtype=float), dtype=float)
+        if lengths is None
+        else lengths[1]
     )
-    lengths = annotations["output_2"].str.len().to_numpy(dtype=float)
     return RawMetrics(
         win_rate=float(np.mean(y) * 100) if y.size else float("nan"),
         standard_error=_sem(y) * 100,
@@ -164,7 +182,7 @@ def raw_metrics(annotations: pd.DataFrame) -> RawMetrics:
         n_draws=int((pref == 1.5).sum()),
         n_total=int(y.size),
         discrete_win_rate=float(np.mean(discrete) * 100) if y.size else float("nan"),
-        avg_length=int(lengths.mean()),
+        avg_length=int(model_lengths.mean()),
         n_unscored=int((~scored).sum()),
         unscored_reasons=dict(reasons),
     )
@@ -191,10 +209,13 @@ def align_difficulty(
     raise BadInput("difficulty_by", f"unknown value {difficulty_by!r}; expected 'position' or 'instruction'")
 
 
-def standardized_length_difference(annotations: pd.DataFrame) -> FloatArray:
+def standardized_length_difference(
+    annotations: pd.DataFrame, *, lengths: Lengths | None = None
+) -> FloatArray:
     """s_i = (len(output_1) − len(output_2)) / sd, sd with ddof 1 over all rows (upstream
     ``_get_featurized_data``). Identical lengths everywhere (sd = 0) give s = 0: no length signal."""
-    delta = (annotations["output_1"].str.len() - annotations["output_2"].str.len()).to_numpy(dtype=float)
+    first, second = output_lengths(annotations) if lengths is None else lengths
+    delta = first - second
     sd = float(np.std(delta, ddof=1)) if delta.size > 1 else 0.0
     return delta / sd if sd > 0 else np.zeros_like(delta)
 
@@ -271,11 +292,12 @@ def _design(
     gamma: FloatArray,
     gamed: pd.DataFrame | None,
     regularize_lambda: float,
+    lengths: Lengths | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Training rows (gamed first, then the model's scored rows, as upstream's concat) → X, y, ω."""
     pref = annotations["preference"].to_numpy(dtype=float)
     scored = ~np.isnan(pref)
-    s = standardized_length_difference(annotations)
+    s = standardized_length_difference(annotations, lengths=lengths)
     X = np.column_stack([np.tanh(s), gamma, np.ones_like(s)])[scored]
     y = pref[scored] - 1.0
     w = np.ones(y.size)
@@ -300,13 +322,15 @@ def fit_lc_glm(
     difficulty_by: DifficultyBy = "position",
     Cs: tuple[float, ...] = DEFAULT_CS,
     n_splits: int = 5,
+    lengths: Lengths | None = None,
 ) -> LCFit:
     """Fit the LC GLM of one model and predict at zero length difference.
 
     ``gamed``: regulariser rows (``df_gamed.csv`` layout, see :func:`gamed_rows`); None fits the
     ``length_controlled_noreg`` variant, which is all that can be done offline since upstream's
     ``df_gamed.csv`` exists only on the Hugging Face hub. The baseline against itself is not fitted:
-    all coefficients 0 and LC exactly 50, as upstream.
+    all coefficients 0 and LC exactly 50, as upstream. ``lengths``: :func:`output_lengths` of ``annotations``
+    when the caller already has them.
     """
     model, baseline = _generators(annotations)
     gamma = align_difficulty(annotations, difficulty, difficulty_by)
@@ -314,7 +338,7 @@ def fit_lc_glm(
         zero = GLMCoefficients(0.0, 0.0, 0.0)
         p = np.full(len(annotations), 0.5)
         return LCFit(zero, None, None, p, 50.0, 0.0)
-    X, y, w = _design(annotations, gamma, gamed, regularize_lambda)
+    X, y, w = _design(annotations, gamma, gamed, regularize_lambda, lengths)
     if y.size - (0 if gamed is None else len(gamed)) < n_splits:
         raise BadInput("annotations", f"{model}: fewer scored rows than the {n_splits} CV folds")
     cv = fit_cv(X, y, w, Cs=Cs, n_splits=n_splits)
@@ -342,10 +366,17 @@ def alpaca_eval_metrics(
             annotations["instruction"].tolist(), eval_instructions, what="annotation instructions"
         )
     model, baseline = _generators(annotations)
+    lengths = output_lengths(annotations)
     lc = fit_lc_glm(
-        annotations, difficulty, gamed=gamed, regularize_lambda=regularize_lambda, difficulty_by=difficulty_by
+        annotations,
+        difficulty,
+        gamed=gamed,
+        regularize_lambda=regularize_lambda,
+        difficulty_by=difficulty_by,
+        lengths=lengths,
     )
-    return AlpacaEvalResult(model=model, baseline=baseline, raw=raw_metrics(annotations), lc=lc)
+    raw = raw_metrics(annotations, lengths=lengths)
+    return AlpacaEvalResult(model=model, baseline=baseline, raw=raw, lc=lc)
 
 
 def bootstrap_lc_interval(

@@ -12,7 +12,7 @@ import pytest
 
 from harness.cache import Cache
 from harness.cli import main
-from harness.pipeline.derived import REPORT_KEY
+from harness.pipeline.derived import REPORT_KEY, evaluate_key, report_key
 
 ANSWER = "First, boil the water. Second, add the pasta and stir. Third, drain it when it is soft."
 
@@ -97,3 +97,17 @@ def test_the_audit_and_the_statistic_of_the_same_records_are_reused_from_the_cac
     # without the cache nothing derived is read or written: the audit runs and gives the same findings
     assert score(tmp_path, model.spec, judge.spec, "three", "--no-cache") == 0
     assert json.loads((tmp_path / "three" / "audit.json").read_text()) == one
+
+
+def test_a_file_the_config_names_is_part_of_the_key(tmp_path: Path) -> None:
+    """An edited ``--lc-difficulty`` file (any file the config names) gives new keys: no stale figure."""
+    table = tmp_path / "difficulty.csv"
+    table.write_text("instruction,difficulty\na,0.1\n")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    config: dict[str, Any] = {"benchmark": "alpaca_eval", "lc_difficulty": str(table), "extra": {"x": [1]}}
+    keys = (report_key(run_dir, config, {}, {}), evaluate_key(run_dir, config, {}))
+    assert keys == (report_key(run_dir, config, {}, {}), evaluate_key(run_dir, config, {}))
+    table.write_text("instruction,difficulty\na,0.25\n")
+    assert report_key(run_dir, config, {}, {}) != keys[0]
+    assert evaluate_key(run_dir, config, {}) != keys[1]

@@ -105,6 +105,22 @@ def test_plugin_judge_protocol_and_config_are_listed_and_judge_a_run(
     assert len((run_dir / "judgments.jsonl").read_text().splitlines()) == 3
 
 
+def test_plugin_judge_config_on_the_built_in_pairwise_protocol(tmp_path: Path, fake_server: Any) -> None:
+    """A plugin config may use a built-in protocol: its composer and parser come through entry points."""
+    model = fake_server(ANSWER, name="plugin-model")
+    judge = fake_server("VERDICT: B", name="plugin-judge")  # fixed order: the model is shown second
+    run_dir = tmp_path / "run"
+    scored = harness("score", "--benchmark", "toy", "--judge-config", "toy_pairwise", "--position", "fixed",
+                     "--model", model.spec, "--judge", judge.spec, "--on-flag", "keep", "--run-dir",
+                     str(run_dir), "--cache", str(tmp_path / "cache.db"), "--format", "json")  # fmt: skip
+    assert scored.returncode == 0, scored.stderr
+    head = next(s for s in json.loads(scored.stdout)["scores"] if s["extra"].get("headline"))
+    assert (head["metric"], head["value"], head["n_scored"]) == ("toy_win_share", 100.0, 3)
+    first = json.loads((run_dir / "judgments.jsonl").read_text().splitlines()[0])
+    assert first["parser_version"] == "toy_verdict" and first["order"] == "baseline_first"
+    assert "Answer B: " + ANSWER in first["prompt"][-1]["content"]
+
+
 def test_plugin_may_not_take_a_built_in_name(tmp_path: Path) -> None:
     dist = tmp_path / "clash-0.1.dist-info"
     dist.mkdir()
