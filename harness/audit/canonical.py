@@ -126,3 +126,41 @@ def canonical(text: str) -> Canonical:
 
 def canonical_text(text: str) -> str:
     return canonical(text).text
+
+
+_WORDS = re.compile(r"[^\W\d_]{5,}")
+DISGUISED_WORDS = 3  # distinct words of this many: a disguise, not a formula ("cosθᵢ", "TΔSfib")
+
+
+@lru_cache(maxsize=4096)
+def _script(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return (
+        "latin"
+        if name.startswith("LATIN")
+        else "look-alike"
+        if name.startswith(("CYRILLIC", "GREEK"))
+        else ""
+    )
+
+
+def disguised_words(text: str) -> list[re.Match[str]]:
+    """Words with a Greek or Cyrillic letter between two Latin ones ("prοducеd"), one per distinct word.
+
+    TS #39 lists the confusables it is sure of; a disguise may use letters it does not list (``κ``, ``η``,
+    ``є``). A Latin word with a foreign letter *inside* it is the mixed-script signal itself (TS #39,
+    section 5), whatever the letter; Greek in formulas sits at a word's edge (``cosθ``, ``Δx``)."""
+    if text.isascii():
+        return []
+    seen: dict[str, re.Match[str]] = {}
+    for m in _WORDS.finditer(text):
+        word = m.group(0)
+        if word.isascii() or word in seen:
+            continue
+        kinds = [_script(c) for c in word]
+        if any(
+            kinds[i] == "look-alike" and kinds[i - 1] == "latin" and kinds[i + 1] == "latin"
+            for i in range(1, len(word) - 1)
+        ):
+            seen[word] = m
+    return list(seen.values())

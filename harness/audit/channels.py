@@ -101,7 +101,7 @@ def _decoded_base64(run: str) -> str | None:
         return None
     printable = sum(c.isprintable() or c.isspace() for c in text)
     letters = sum(c.isalpha() for c in text)
-    readable = printable >= _PRINTABLE_SHARE * len(text) and letters >= 0.5 * len(text)
+    readable = printable >= _PRINTABLE_SHARE * len(text) and letters >= 0.25 * len(text)
     return text if text and readable else None
 
 

@@ -23,15 +23,25 @@ _FREQUENT = frozenset(
     also because been before being both but could did down first give go had how just like make many
     most much new now out own same say see some still such take then these those through too under
     up use very way well were would write answer question text one two time people
+    previous above below following instructions instruction output input response reply model system
+    ignore note please final best score rate give only end start user assistant verdict correct
     der die das und ist nicht ein eine zu mit von den dem ich du sie es auf für diese dieser andere
-    le la les et est une un des du que qui pas pour dans ce cette vous il elle autre
-    el los las y es una que del por con para este esta otra otro""".split()
+    le la les et est une un des du que qui pas pour dans ce cette vous il elle autre par plus sur mais
+    fue más todas todos tutte tutti alle
+    el los las y es una que del por con para este esta otra otro
+    il lo di che non per sono della questa questo altra
+    da do não uma com os as esta pela
+    het een en van dat niet voor dit
+    nie na się jest to że do od ze ta ten
+    ve bu bir için ile daha çok
+    yang dan ini itu dari untuk dengan lebih tidak""".split()
 )
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _LINE = re.compile(r"[^\n]+")
+_PARAGRAPH = re.compile(r"(?:[^\n]*\S[^\n]*\n?)+")
 _HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}[ :]?){12,}(?![0-9A-Fa-f])")
 _SPACED = re.compile(r"(?<!\S)(?:\S {1,3}){7,}\S(?!\S)")
-_LEET_TOKEN = re.compile(r"(?=\S*[A-Za-z])(?=\S*[013457$+@])[A-Za-z013457$+@|!]{3,}")
+_LEET_TOKEN = re.compile(r"(?=\S*[^\W\d_])(?=\S*[013457$+@])(?:[^\W_]|[$+@|!]){3,}")
 _LEET = str.maketrans(
     {
         "4": "a",
@@ -47,6 +57,9 @@ _LEET = str.maketrans(
         "!": "i",
     }
 )
+# the kinds of segment this module yields: encoded text a reader sees as noise, not hidden markup, so a
+# decoding is evidence only through what the other detectors find in it
+KINDS = frozenset({"hex-encoded text", "spaced-out letters", "rot13", "text written backwards", "leetspeak"})
 MIN_WORDS = 5
 MIN_GAIN = 0.2  # a decoding reads as text: a fifth of its words are frequent words
 MAX_BEFORE = 0.06  # and the line as written does not
@@ -60,22 +73,28 @@ def wordiness(text: str) -> tuple[float, int]:
     return (len(frequent) / len(words) if words else 0.0), len(set(frequent))
 
 
-def _better(decoded: str, original: str) -> bool:
+def _better(decoded: str, original: str, keeps_words: bool = False) -> bool:
     """The decoding reads as text (five words or more, two distinct frequent ones, a fifth of them
-    frequent) and the original does not."""
+    frequent) and the original does not. Leetspeak keeps the words it has no digit for ("by", "my"):
+    there the decoding only has to read clearly better."""
     share, distinct = wordiness(decoded)
+    before = wordiness(original)[0]
     return (
-        len(_WORD.findall(decoded)) >= MIN_WORDS
+        sum(len(w) >= 3 for w in _WORD.findall(decoded)) >= MIN_WORDS
         and distinct >= 2
         and share >= MIN_GAIN
-        and wordiness(original)[0] <= MAX_BEFORE
+        and (before <= share - 0.1 if keeps_words else before <= MAX_BEFORE)
     )
 
 
 def _lines(text: str) -> Iterator[re.Match[str]]:
-    for m in _LINE.finditer(text):
-        if sum(c.isalpha() for c in m.group(0)) >= 12:
-            yield m
+    """Each line, and each paragraph of several lines (a multi-line payload has short lines)."""
+    for pattern in (_LINE, _PARAGRAPH):
+        for m in pattern.finditer(text):
+            if sum(c.isalpha() for c in m.group(0)) >= 12 and (
+                pattern is _LINE or "\n" in m.group(0).strip()
+            ):
+                yield m
 
 
 def _hex(text: str) -> Iterator[tuple[str, int, int, str]]:
@@ -86,7 +105,7 @@ def _hex(text: str) -> Iterator[tuple[str, int, int, str]]:
         except (ValueError, UnicodeDecodeError):
             continue
         letters = sum(c.isalpha() for c in decoded)
-        if letters >= 0.5 * len(decoded) and all(c.isprintable() or c.isspace() for c in decoded):
+        if letters >= 0.25 * len(decoded) and all(c.isprintable() or c.isspace() for c in decoded):
             yield "hex-encoded text", m.start(), m.end(), decoded
 
 
@@ -95,7 +114,7 @@ def _spaced(text: str) -> Iterator[tuple[str, int, int, str]]:
     for m in _SPACED.finditer(text):
         run = m.group(0)
         decoded = " ".join(w.replace(" ", "") for w in re.split(r" {2,}", run))
-        if sum(len(w) >= 4 for w in _WORD.findall(decoded)) >= 2:
+        if sum(c.isalpha() for c in decoded) >= 8 and re.search(r"[^\W\d_]{4,}", decoded):
             yield "spaced-out letters", m.start(), m.end(), decoded
 
 
@@ -112,6 +131,6 @@ def decoded_spans(text: str) -> list[tuple[str, int, int, str]]:
                 found.append((kind, m.start(), m.end(), decoded))
         if len(_LEET_TOKEN.findall(line)) >= 3:
             decoded = _LEET_TOKEN.sub(lambda t: t.group(0).translate(_LEET), line)
-            if _better(decoded, line):
+            if _better(decoded, line, keeps_words=True):
                 found.append(("leetspeak", m.start(), m.end(), decoded))
     return found

@@ -24,6 +24,7 @@ DETECTORS = (
     "control_tokens",
     "persuasion",
     "addressed",
+    "comparison",
     "gibberish",
     "delimiters",
 )
@@ -41,6 +42,7 @@ PRIORITY = (
     "templated",
     "verdict_tokens",
     "addressed",
+    "comparison",
     "persuasion",
     "relevance",
     "degenerate",

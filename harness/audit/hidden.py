@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from harness.audit.canonical import DISGUISED_WORDS, disguised_words
 from harness.audit.channels import views
+from harness.audit.decoding import KINDS as DECODED
 from harness.audit.findings import Evidence, Finding, Severity
 from harness.audit.inputs import AuditItem
-from harness.audit.text import in_context
+from harness.audit.text import in_context, mask_code
 
 DETECTOR = "control_tokens"
 ZERO_WIDTH_FLAG = 3  # this many zero-width characters in one output hide something
@@ -125,6 +127,21 @@ def detect_hidden(item: AuditItem) -> list[Finding]:
                     float(len(reasons)),
                 )
             )
+    for turn, output in enumerate(item.outputs):
+        disguised = disguised_words(mask_code(output))
+        if len(disguised) >= DISGUISED_WORDS:
+            first = disguised[0]
+            findings.append(
+                Finding(
+                    DETECTOR,
+                    item.item_id,
+                    "flag",
+                    f"{len(disguised)} words spelled with look-alike letters of another script: "
+                    + ", ".join(repr(m.group(0)) for m in disguised[:3]),
+                    Evidence.of(output, turn, first.start(), first.end()),
+                    float(len(disguised)),
+                )
+            )
     for view in views(item.outputs):
         for m in ROLE_TOKENS.finditer(view.masked):
             if not in_context(m.group(0), context):
@@ -139,7 +156,9 @@ def detect_hidden(item: AuditItem) -> list[Finding]:
                 )
                 break
         if view.hidden:
-            seg = next((s for s in view.segments if not in_context(s.text, context)), None)
+            seg = next(
+                (s for s in view.segments if s.kind not in DECODED and not in_context(s.text, context)), None
+            )
             if seg is not None:
                 findings.append(
                     Finding(
