@@ -62,7 +62,7 @@ _LEET = str.maketrans(
 KINDS = frozenset({"hex-encoded text", "spaced-out letters", "rot13", "text written backwards", "leetspeak"})
 MIN_WORDS = 5
 MIN_GAIN = 0.2  # a decoding reads as text: a fifth of its words are frequent words
-MAX_BEFORE = 0.06  # and the line as written does not
+MAX_BEFORE = 0.1  # and the line as written does not
 
 
 def wordiness(text: str) -> tuple[float, int]:
