@@ -32,7 +32,7 @@ class VersionSpec:
 
     ``source`` is a display string (``hub-id@revision`` or ``github:owner/repo@commit``); the adapter
     holds the actual URLs. ``default_judge`` names a judge config of ``judges/`` (e.g.
-    ``"arena_hard_v0.1"``); ``statistic`` names the registered statistic (``harness.run.statistic``) that makes the
+    ``"arena_hard_v0.1"``); ``statistic`` names the registered statistic (``harness.run.registry``) that makes the
     headline number; ``baselines`` are the models whose answers the judge compares against.
     """
 

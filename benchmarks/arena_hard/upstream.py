@@ -52,30 +52,27 @@ def _game_label(game: Any, where: str) -> str | None:
     return score
 
 
-def judgment_rows(
-    records: Iterable[tuple[str, dict[str, Any]]], baseline: str = V01_BASELINE
-) -> list[dict[str, Any]]:
-    """Canonical rows from (where, record) pairs in either upstream layout (two rows per record)."""
-    rows: list[dict[str, Any]] = []
+def _add_judgments(
+    columns: dict[str, list[Any]], records: Iterable[tuple[str, dict[str, Any]]], baseline: str
+) -> None:
+    """Append the canonical columns of (where, record) pairs in either upstream layout (two rows per
+    record) to ``columns``: built as lists and made a frame once, not a dict per row."""
+    question_ids, models, baselines = columns["question_id"], columns["model"], columns["baseline"]
+    games_column, labels = columns["game"], columns["label"]
     for where, record in records:
         question_id = record.get("question_id", record.get("uid"))
         model = record.get("model")
         games = record.get("games")
         if question_id is None or model is None or not isinstance(games, list) or len(games) != 2:
             raise BadInput(where, f"unknown judgment format; expected {_JUDGMENT_LAYOUTS}")
-        record_baseline = record.get("baseline") or baseline
+        record_baseline = str(record.get("baseline") or baseline)
+        question_id, model = str(question_id), str(model)
         for game_number, game in enumerate(games, start=1):
-            label = _game_label(game, f"{where}.games[{game_number - 1}]")
-            rows.append(
-                {
-                    "question_id": str(question_id),
-                    "model": str(model),
-                    "baseline": str(record_baseline),
-                    "game": game_number,
-                    "label": label,
-                }
-            )
-    return rows
+            labels.append(_game_label(game, f"{where}.games[{game_number - 1}]"))
+            question_ids.append(question_id)
+            models.append(model)
+            baselines.append(record_baseline)
+            games_column.append(game_number)
 
 
 def load_judgments(paths: Sequence[Path | str], baseline: str = V01_BASELINE) -> pd.DataFrame:
@@ -86,14 +83,14 @@ def load_judgments(paths: Sequence[Path | str], baseline: str = V01_BASELINE) ->
     """
     if not paths:
         raise BadInput("judgments", "no judgment files given")
-    rows: list[dict[str, Any]] = []
+    columns: dict[str, list[Any]] = {name: [] for name in JUDGMENT_COLUMNS}
     for raw in paths:
-        path = Path(raw)
-        records = ((row.where, row.data) for row in read_rows(Path(path)))
-        rows.extend(judgment_rows(records, baseline))
-    frame = pd.DataFrame(rows, columns=JUDGMENT_COLUMNS)
+        _add_judgments(columns, ((row.where, row.data) for row in read_rows(Path(raw))), baseline)
+    frame = pd.DataFrame(
+        {name: columns[name] for name in JUDGMENT_COLUMNS if name != "label"}, columns=JUDGMENT_COLUMNS
+    )
     # object dtype keeps a null game as None (a string dtype would turn it into NaN)
-    frame["label"] = pd.Series([row["label"] for row in rows], dtype=object)
+    frame["label"] = pd.Series(columns["label"], dtype=object)
     return validate_judgments(frame)
 
 

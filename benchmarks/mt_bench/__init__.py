@@ -7,7 +7,7 @@ from benchmarks.mt_bench.adapter import (
     NEED_REF_CATEGORIES,
     MtBench,
 )
-from harness.run.statistic import STATISTICS
+from harness.run.registry import STATISTICS
 
 BENCHMARK = MtBench
 STATISTICS.add("mt_bench_mean", "benchmarks.mt_bench.statistic:MT_BENCH_MEAN")

@@ -2,7 +2,7 @@
 
 from benchmarks.wildbench.adapter import BASELINES, GENERATION, WildBench
 from benchmarks.wildbench.reward import is_wb_reward_judge
-from harness.run.statistic import STATISTICS
+from harness.run.registry import STATISTICS
 
 BENCHMARK = WildBench
 STATISTICS.add("wb_score", "benchmarks.wildbench.statistic:WB_SCORE")

@@ -2,7 +2,9 @@
 
 The generic part lives here: directories are opened, each file's layout detected among the benchmarks'
 upstream formats, our run directories scored by ``score_run`` (the statistic ``harness score`` uses, so a
-leaderboard row and a score report can never disagree), and a model given twice refused. What a board of
+leaderboard row and a score report can never disagree), and a model given twice refused. The scoring
+layer is a lazy reference, loaded with the first run directory: a board of upstream files never imports
+it (nor the judges it reads run configs with). What a board of
 one benchmark looks like (its upstream readers, headline, columns, interval and notes) is the
 benchmark's own :meth:`benchmarks.Benchmark.leaderboard`; a benchmark without one gets the board of its
 run directories (:func:`from_runs`).
@@ -20,25 +22,32 @@ from harness.errors import BadInput
 from harness.leaderboard.formats import (
     RUN_DIR,
     detect_format,
+    detect_own_format,
     expand_answer_files,
     expand_inputs,
-    known_formats,
 )
 from harness.records import Score
-from harness.scoring.evaluate import score_run
+from harness.registry import Lazy
 from harness.table import Leaderboard, Row
 
 __all__ = ["Options", "build", "from_runs"]
+
+_SCORE_RUN = Lazy("harness.scoring.evaluate:score_run")
+
+
+def score_run(path: Path) -> list[Score]:
+    """Every Score of one of our run directories (``harness.scoring.evaluate.score_run``)."""
+    scores: list[Score] = _SCORE_RUN.load()(path)
+    return scores
 
 
 def _split(adapter: Benchmark, paths: Sequence[Path]) -> dict[str, list[Path]]:
     """Paths by format; one of another benchmark's layouts (or of none) is refused, naming the path."""
     name, own = adapter.spec.name, adapter.upstream_formats
     accepted = (*(fmt.name for fmt in own), RUN_DIR)
-    formats = (*own, *(fmt for fmt in known_formats() if fmt not in own))
     groups: dict[str, list[Path]] = {}
     for path in paths:
-        fmt = detect_format(path, formats)
+        fmt = detect_own_format(path, own)
         if fmt not in accepted:
             raise BadInput(str(path), f"is {fmt}, which is not a {name} input; expected {accepted}")
         groups.setdefault(fmt, []).append(path)
@@ -135,7 +144,7 @@ def build(benchmark: str, paths: Sequence[Path], opts: Options) -> Leaderboard:
         raise BadInput("--from", "give at least one input path")
     adapter = BENCHMARKS.get(benchmark)()
     opts = dataclasses.replace(opts, answers=tuple(expand_answer_files(opts.answers)))
-    inputs = expand_inputs(paths)
+    inputs = expand_inputs(paths, adapter.upstream_formats)
     groups = _split(adapter, inputs)
     run_dirs = groups.pop(RUN_DIR, [])
     board = adapter.leaderboard(BoardInputs(groups, run_dirs, _run_dir_rows), opts)

@@ -53,11 +53,11 @@ def _first_record(path: Path, formats: Sequence[UpstreamFormat]) -> Any:
 
 def detect_format(path: Path, formats: Sequence[UpstreamFormat] | None = None) -> str:
     """``run_dir`` or the name of the first of ``formats`` (default: every benchmark's) the path holds."""
-    formats = known_formats() if formats is None else formats
     if path.is_dir():
         if (path / "run.json").exists():
             return RUN_DIR
-        raise BadInput(str(path), f"directory without run.json; expected {expected(formats)}")
+        raise BadInput(str(path), f"directory without run.json; expected {expected(_or_all(formats))}")
+    formats = _or_all(formats)
     if not path.exists():
         raise BadInput(str(path), "no such file")
     rec = _first_record(path, formats)
@@ -67,6 +67,22 @@ def detect_format(path: Path, formats: Sequence[UpstreamFormat] | None = None) -
         if fmt.matches(rec):
             return fmt.name
     raise BadInput(str(path), f"unknown format (keys {sorted(rec)[:8]}); expected {expected(formats)}")
+
+
+def _or_all(formats: Sequence[UpstreamFormat] | None) -> Sequence[UpstreamFormat]:
+    return known_formats() if formats is None else formats
+
+
+def detect_own_format(path: Path, own: Sequence[UpstreamFormat]) -> str:
+    """:func:`detect_format` over ``own`` (a benchmark's layouts) first, then every other benchmark's: the
+    same answer as over all of them in that order, but the other benchmarks (their packages and what they
+    import) are loaded only for a path that is none of ``own``, to name what it is instead."""
+    if own:
+        try:
+            return detect_format(path, own)
+        except BadInput:
+            pass
+    return detect_format(path, (*own, *(fmt for fmt in known_formats() if fmt not in own)))
 
 
 _JUDGMENT_SUFFIXES = (".json", ".jsonl", ".jsonl.gz", ".json.gz")
@@ -84,12 +100,12 @@ def _files_under(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     return found
 
 
-def expand_inputs(paths: Sequence[Path]) -> list[Path]:
+def expand_inputs(paths: Sequence[Path], own: Sequence[UpstreamFormat] = ()) -> list[Path]:
     """``--from`` paths with directories opened: a run directory stays one input; any other directory
     (an alpaca_eval ``results/`` tree, an arena-hard ``model_judgment/<judge>/`` folder, a sweep directory)
-    gives the run directories and the judgment files under it, skipping files of other kinds (the
-    ``model_outputs.json`` beside annotations, a sweep's own tables). A directory with none is refused."""
-    formats = known_formats()
+    gives the run directories and the judgment files under it (of any benchmark's layout, ``own`` tried
+    first), skipping files of other kinds (the ``model_outputs.json`` beside annotations, a sweep's own
+    tables). A directory with none is refused."""
     expanded: list[Path] = []
     for path in paths:
         if not path.is_dir() or (path / "run.json").exists():
@@ -98,13 +114,14 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
         found = [p for p in sorted(path.iterdir()) if p.is_dir() and (p / "run.json").exists()]
         for file in _files_under(path, _JUDGMENT_SUFFIXES):
             try:
-                detect_format(file, formats)
+                detect_own_format(file, own)
             except BadInput:
                 continue
             found.append(file)
         if not found:
             raise BadInput(
-                str(path), f"directory holds no run directory or judgment file; expected {expected(formats)}"
+                str(path),
+                f"directory holds no run directory or judgment file; expected {expected(known_formats())}",
             )
         expanded += found
     return expanded

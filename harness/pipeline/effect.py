@@ -46,7 +46,7 @@ from typing import Any
 from harness import atomic
 from harness.audit.findings import AuditReport, Finding, SubmissionFinding
 from harness.audit.inputs import AuditItem
-from harness.pipeline.effect_spans import Span, ablate, merged_length, spans_for
+from harness.pipeline.effect_spans import Span, ablate, control_spans, merged_length, spans_for
 from harness.pipeline.judging import JudgeTask, _run_task
 from harness.records import Judgment, Output, TokenUsage
 from harness.store import RunStore, default_key, is_final
@@ -153,8 +153,11 @@ def select(
     return ordered, sizes
 
 
+CHECK_VERSION = 2  # 2: flips are confirmed by a control; effect.json rows of another version are redone
+
+
 def _digest(turns: Sequence[str]) -> str:
-    return hashlib.sha256(json.dumps(list(turns)).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps([CHECK_VERSION, *turns]).encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -220,10 +223,10 @@ async def execute(
     limit = asyncio.Semaphore(max(1, max_in_flight))
     stored = {default_key(j): j for j in store.load("judgments", Judgment) if is_final(j)}
 
-    async def run(cand: Candidate, old: dict[str, Any] | None) -> dict[str, Any]:
-        if old is not None:
-            return old
-        calls = 0
+    async def rejudge(
+        tasks: Sequence[JudgeTask], turns: list[str]
+    ) -> tuple[list[list[Judgment]], int, TokenUsage]:
+        calls, usage = 0, TokenUsage()
 
         async def counted(request: Any) -> Any:
             nonlocal calls
@@ -231,29 +234,67 @@ async def execute(
             calls += 1
             return await caller(request)
 
-        turns = ablate(items[cand.item_id].outputs, cand.spans)
-        rows = []
-        usage = TokenUsage()
-        for task in cand.tasks:
-            before = [stored[k] for k in task.expected_keys() if k in stored]
+        out = []
+        for task in tasks:
             output = Output(item_id=task.output.item_id, model=task.output.model, turns=turns)
             async with limit:
-                after = await _run_task(replace(task, output=output), counted)
-            for judgment in after:
+                judgments = await _run_task(replace(task, output=output), counted)
+            for judgment in judgments:
                 usage = usage + judgment.usage
+            out.append(judgments)
+        return out, calls, usage
+
+    async def run(cand: Candidate, old: dict[str, Any] | None) -> dict[str, Any]:
+        if old is not None:
+            return old
+        turns = ablate(items[cand.item_id].outputs, cand.spans)
+        afters, calls, usage = await rejudge(cand.tasks, turns)
+        rows = []
+        for task, after in zip(cand.tasks, afters, strict=True):
+            before = [stored[k] for k in task.expected_keys() if k in stored]
             protocol = "single" if task.opponent is None else "pairwise"
             b, a = mean_value(before), mean_value(after)
             rows.append({
                 "opponent": task.opponent.model if task.opponent else None, "turn": task.turn,
-                "before": b, "after": a, "carried": carried(b, a, protocol, options.tolerance),
+                "protocol": protocol, "before": b, "after": a, "flipped": carried(b, a, protocol, options.tolerance),
                 "verdicts_before": [j.verdict for j in before], "verdicts_after": [j.verdict for j in after],
+                "control": None, "verdicts_control": None, "carried": False,
             })  # fmt: skip
+        flipped = any(r["flipped"] for r in rows)
         return {
             "item_id": cand.item_id, "why": cand.why, "digest": _digest(turns),
             "spans": [vars(s) for s in cand.spans], "removed_chars": merged_length(cand.spans),
-            "tasks": rows, "carried": any(r["carried"] for r in rows), "calls": calls,
-            "usage": usage.model_dump(),
+            "tasks": rows, "flipped": flipped, "control": None, "unconfirmed": flipped, "carried": False,
+            "calls": calls, "usage": usage.model_dump(),
         }  # fmt: skip
+
+    def control_cost(cand: Candidate, row: dict[str, Any]) -> int:
+        return sum(
+            t.judge.max_calls(t.item) for t, r in zip(cand.tasks, row["tasks"], strict=True) if r["flipped"]
+        )
+
+    async def control(cand: Candidate, row: dict[str, Any]) -> None:
+        """Re-judge the flipped tasks with ordinary answer text of the same length removed instead: the
+        item is carried only where the spans' removal lowers the verdict beyond what this removal does."""
+        outputs = items[cand.item_id].outputs
+        spans = control_spans(outputs, cand.spans)
+        if not spans:
+            return  # no answer text to compare with: unconfirmed, not flagged
+        flipped = [(t, r) for t, r in zip(cand.tasks, row["tasks"], strict=True) if r["flipped"]]
+        judged, calls, usage = await rejudge([t for t, _ in flipped], ablate(outputs, spans))
+        for (_, r), judgments in zip(flipped, judged, strict=True):
+            r["control"] = mean_value(judgments)
+            r["verdicts_control"] = [j.verdict for j in judgments]
+            r["carried"] = carried(r["control"], r["after"], r["protocol"], options.tolerance)
+        row["control"] = {
+            "spans": [vars(s) for s in spans],
+            "removed_chars": merged_length(spans),
+            "calls": calls,
+        }
+        row["calls"] += calls
+        row["usage"] = (TokenUsage(**row["usage"]) + usage).model_dump()
+        row["unconfirmed"] = False
+        row["carried"] = any(r["carried"] for r in row["tasks"])
 
     ordered = plan.ordered or []
     results: list[dict[str, Any]] = []
@@ -272,16 +313,28 @@ async def execute(
         if not batch:
             break
         rounds = k
-        results += await asyncio.gather(*(run(c, old) for c, old in batch))
+        fresh = await asyncio.gather(*(run(c, old) for c, old in batch))
+        pending = []
+        for (cand, old), row in zip(batch, fresh, strict=True):
+            if old is None and row["flipped"]:  # its control, paid from what the budget has left
+                cost = control_cost(cand, row)
+                if spent + cost <= plan.budget:
+                    spent += cost
+                    pending.append(control(cand, row))
+        await asyncio.gather(*pending)
+        results += fresh
         flagged = sum(r["carried"] for r in results)
         if not flagged or _disqualified(flagged, len(results), options):
             break
     flagged_ids = [r["item_id"] for r in results if r["carried"]]
     doc = {
         "enabled": True, "skipped": None, **plan.settings, "budget_calls": plan.budget,
-        "run_calls": plan.run_calls, "calls": sum(int(r.get("calls", 0)) for r in results), "rounds": rounds,
+        "run_calls": plan.run_calls, "calls": sum(int(r.get("calls", 0)) for r in results),
+        "control_calls": sum(int((r.get("control") or {}).get("calls", 0)) for r in results), "rounds": rounds,
         "pools": plan.pools, "checked": len(results), "checked_by_why": _count(r["why"] for r in results),
-        "not_checked": len(ordered) - len(results), "flagged": flagged_ids,
+        "not_checked": len(ordered) - len(results),
+        "flipped": [r["item_id"] for r in results if r.get("flipped")],
+        "unconfirmed": [r["item_id"] for r in results if r.get("unconfirmed")], "flagged": flagged_ids,
         "disqualified": _disqualified(len(flagged_ids), len(results), options), "items": results,
     }  # fmt: skip
     return _write(plan.path, doc)
@@ -323,11 +376,14 @@ def merge_into(report: AuditReport, run_dir: Path) -> AuditReport:
     for row in doc.get("items", []):
         if not row.get("carried"):
             continue
-        worst = max(row["tasks"], key=lambda r: (r["before"] or 0.0) - (r["after"] or 0.0))
+        tasks = [r for r in row["tasks"] if r.get("carried")] or row["tasks"]
+        worst = max(tasks, key=lambda r: (r["before"] or 0.0) - (r["after"] or 0.0))
         message = (
             f"verdict carried by non-answer text: {worst['before']:.2f} with it, {worst['after']:.2f} "
             f"without {len(row['spans'])} span(s) ({', '.join(sorted({s['kind'] for s in row['spans']}))})"
         )
+        if worst.get("control") is not None:
+            message += f", {worst['control']:.2f} without as much answer text instead (control)"
         report.findings.append(
             Finding(DETECTOR, row["item_id"], "flag", message, score=worst["before"] - worst["after"])
         )
@@ -357,8 +413,8 @@ def summary(doc: dict[str, Any] | None) -> dict[str, Any] | None:
     """What report.json shows of the check (the per-item rows stay in effect.json)."""
     if doc is None:
         return None
-    keys = ("enabled", "skipped", "budget_calls", "calls", "checked", "checked_by_why", "pools",
-            "not_checked", "rounds", "flagged", "disqualified", "tolerance")  # fmt: skip
+    keys = ("enabled", "skipped", "budget_calls", "calls", "control_calls", "checked", "checked_by_why", "pools",
+            "not_checked", "rounds", "flipped", "unconfirmed", "flagged", "disqualified", "tolerance")  # fmt: skip
     return {k: doc.get(k) for k in keys if k in doc}
 
 
@@ -373,6 +429,11 @@ def summary_line(doc: dict[str, Any] | None) -> str | None:
         f"{doc.get('calls', 0)} judge calls (budget {doc.get('budget_calls')}), "
         f"{len(doc.get('flagged') or [])} flagged"
     )
+    if doc.get("flipped"):
+        line += (
+            f" ({len(doc['flipped'])} verdicts fell without it, {doc.get('control_calls', 0)} calls for "
+            "controls that removed as much answer text instead)"
+        )
     if doc.get("disqualified"):
         line += f"; DISQUALIFIED: {doc['disqualified']}"
     return line

@@ -132,3 +132,51 @@ def ablate(turns: Sequence[str], spans: Sequence[Span]) -> list[str]:
         parts.append(text[pos:])
         out.append("".join(parts).strip())
     return out
+
+
+CONTROL_SLACK = 0.25  # a control run this close in length to the removed text counts as comparable
+
+
+def _ordinary(turns: Sequence[str], spans: Sequence[Span]) -> list[Span]:
+    """The sentences of the output that no span touches: the answer text a control may remove."""
+    out = []
+    for turn, text in enumerate(turns):
+        cuts = [(s.start, s.end) for s in spans if s.turn == turn]
+        for m in _SENTENCE.finditer(text):
+            a, b = m.start(), m.end()
+            while a < b and text[a].isspace():
+                a += 1
+            if a < b and any(c.isalnum() for c in text[a:b]) and not any(a < d and c < b for c, d in cuts):
+                out.append(Span(turn, a, b, "control"))
+    return out
+
+
+def control_spans(turns: Sequence[str], spans: Sequence[Span]) -> list[Span]:
+    """Ordinary answer sentences of about the length the spans cover, for the control of the effect check:
+    a judge whose verdict falls when *these* are removed is sensitive to any removal, not to the spans.
+
+    Deterministic: of the runs of consecutive untouched sentences (one turn), those within
+    ``CONTROL_SLACK`` of the target length (the spans' length, at most half the untouched text, so the
+    answer is never emptied), the run nearest the first (most telling) span; when none is that close,
+    the run closest in length. Empty when the output has no untouched sentence."""
+    ordinary = _ordinary(turns, spans)
+    pool = sum(s.end - s.start for s in ordinary)
+    target = min(merged_length(spans), pool // 2)
+    if not ordinary or target <= 0:
+        return []
+    anchor = spans[0] if spans else Span(0, 0, 0, "")
+    runs: list[tuple[int, int, list[Span]]] = []
+    for i, first in enumerate(ordinary):
+        length = 0
+        for j in range(i, len(ordinary)):
+            if ordinary[j].turn != first.turn:
+                break
+            length += ordinary[j].end - ordinary[j].start
+            run = ordinary[i : j + 1]
+            far = max(anchor.start - run[-1].end, run[0].start - anchor.end, 0)
+            runs.append((abs(length - target), far if first.turn == anchor.turn else 1 << 30, run))
+            if length >= target:
+                break
+    close = [r for r in runs if r[0] <= CONTROL_SLACK * target]
+    best = min(close, key=lambda r: r[1]) if close else min(runs, key=lambda r: (r[0], r[1]))
+    return best[2]

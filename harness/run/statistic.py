@@ -1,5 +1,5 @@
-"""What every benchmark's statistic shares: the :class:`Statistic` record and its registry, and the plain
-statistics any benchmark falls back to when judged by another protocol than its own (a pairwise judge on
+"""What every benchmark's statistic shares: the :class:`Statistic` record and its registry (both defined in
+:mod:`harness.run.registry`, re-exported here), and the plain statistics any benchmark falls back to when judged by another protocol than its own (a pairwise judge on
 MT-Bench gets the pairwise win rate, a single-answer judge on AlpacaEval the mean rating).
 
 A statistic is a pure function from a run's records (:class:`~harness.run.data.RunData`, after the
@@ -14,49 +14,30 @@ degenerate data (the LC GLM, Bradley-Terry) are caught and reported as unavailab
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from harness.errors import BadInput
 from harness.records import Score
-from harness.registry import Registry
 from harness.run.data import PairUnit, RunData, make_score, pair_units, unit_reason, unscored_counts
+from harness.run.registry import STATISTICS, Scored, Statistic
 from harness.stats.bootstrap import ratio_interval
 
+__all__ = [
+    "FIT_ERRORS",
+    "STATISTICS",
+    "WIN_RATE",
+    "Scored",
+    "Statistic",
+    "fallback",
+    "is_pairwise",
+    "single_frame",
+    "single_mean",
+    "win_rate_scores",
+]
+
 FIT_ERRORS = (BadInput, ValueError, ArithmeticError, np.linalg.LinAlgError)
-
-
-@dataclass
-class Scored:
-    """A statistic's answer: its Scores (headline first, ``extra["headline"]``) and notes for the report."""
-
-    scores: list[Score]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Statistic:
-    """A registered statistic: ``compute(records) -> Scored``, and the canary's floor for its headline (a
-    null model's figure above it means the judge can be gamed, ``harness.audit.canary``)."""
-
-    compute: Callable[[RunData], Scored]
-    canary_floor: float
-    description: str = ""
-
-
-def _statistic(name: str, obj: Any) -> Statistic:
-    if not isinstance(obj, Statistic):
-        raise BadInput(
-            f"statistic {name!r}", f"is a {type(obj).__name__}, not a harness.run.statistic.Statistic"
-        )
-    return obj
-
-
-STATISTICS: Registry[Statistic] = Registry("statistic", group="harness.statistics", check=_statistic)
 
 
 def is_pairwise(data: RunData) -> bool:
@@ -126,6 +107,6 @@ def _win_rate(data: RunData) -> Scored:
     return Scored(win_rate_scores(data, pair_units(data.judgments), "win_rate"))
 
 
-WIN_RATE = STATISTICS.register("win_rate")(
-    Statistic(_win_rate, canary_floor=5.0, description="pairwise win rate (ties half), 95% item bootstrap")
+WIN_RATE = Statistic(
+    _win_rate, canary_floor=5.0, description="pairwise win rate (ties half), 95% item bootstrap"
 )

@@ -4,7 +4,7 @@ Pure over the run directory (``run.json`` config, ``outputs.jsonl``, ``judgments
 :func:`score_run` recomputes every figure from the records alone, which is what ``harness leaderboard``
 calls and what makes a report reproducible. The figures are the benchmark's own statistic (the one its
 version names, ``VersionSpec.statistic``, looked up in the statistic registry
-``harness.run.statistic.STATISTICS``; each benchmark package registers its own), applied after the
+``harness.run.registry.STATISTICS``; each benchmark package registers its own), applied after the
 ``--on-flag`` policy; beside them, the judge's position consistency when pairs were judged in both orders.
 
 The checklist judge (``--judge-config tick``) on any benchmark gets TICK's pass rate and DRFR

@@ -45,7 +45,7 @@ def test_demo_leaderboard_rows_equal_each_runs_report(tmp_path: Path, fake_serve
 
 def test_scores_do_not_depend_on_the_order_judgments_were_stored(tmp_path: Path, fake_server: Any) -> None:
     """Concurrency stores judgments in completion order; the bootstrap must see one canonical order."""
-    from harness.pipeline import score_run
+    from harness.scoring.evaluate import score_run
 
     texts = iter(["[[B>>A]]", "[[A>B]]", "[[B>A]]", "[[A=B]]"] * 4)
     run_dir = _run(

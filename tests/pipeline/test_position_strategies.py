@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from harness.cli import main
-from harness.pipeline import score_run
 from harness.records import Judgment
+from harness.scoring.evaluate import score_run
 from harness.store import RunStore
 
 ANSWER = "First, boil the water. Second, add the pasta and stir. Third, drain it when it is soft."
