@@ -10,7 +10,8 @@ Section ``lc``: AlpacaEval 2.0 length-controlled win rate for the 7 shared model
 (``harness.stats.lc_glm.alpaca_eval_metrics``) against alpaca_eval 0.6.6's
 ``get_length_controlled_winrate``. Upstream downloads γ and ``df_gamed.csv`` from the Hugging Face hub;
 here both sides get the recovered γ from ``../shared/data`` and no regulariser rows (the
-``length_controlled_noreg`` GLM), so the inputs and the work are the same.
+``length_controlled_noreg`` GLM), so the inputs and the work are the same. Each side runs as its leaderboard
+does: the harness counts the shared baseline's characters once for the 7 models (``output_lengths``).
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def _timed_pair(
 
 def bench_lc(repeats: int) -> None:
     from benchmarks.alpaca_eval.upstream import load_annotations, load_difficulty
-    from harness.stats.lc_glm import alpaca_eval_metrics
+    from harness.stats.lc_glm import alpaca_eval_metrics, output_lengths
 
     glm_winrate = _import_upstream_glm()
     difficulty = load_difficulty(DATA / "alpaca_eval" / "glm" / "instruction_difficulty_recovered.csv")
@@ -119,9 +120,13 @@ def bench_lc(repeats: int) -> None:
         glm_winrate.hf_hub_download = lambda **_: str(df_gamed)
 
         def ours() -> dict[str, float]:
-            return {
-                m: alpaca_eval_metrics(f, difficulty).lc.length_controlled_winrate for m, f in frames.items()
-            }
+            # as the leaderboard does: the shared baseline's characters counted once for all models
+            out, baseline = {}, None
+            for m, f in frames.items():
+                lengths = output_lengths(f, baseline)
+                baseline = (f["output_1"], lengths[0])
+                out[m] = alpaca_eval_metrics(f, difficulty, lengths=lengths).lc.length_controlled_winrate
+            return out
 
         def theirs() -> dict[str, float]:
             return {

@@ -11,7 +11,13 @@ from benchmarks._board import BoardInputs, BoardOptions, UpstreamFormat
 from benchmarks.alpaca_eval.difficulty import resolve_difficulty
 from benchmarks.alpaca_eval.upstream import load_annotations, load_difficulty
 from harness.stats.alpaca_annotations import Difficulty
-from harness.stats.lc_glm import alpaca_eval_metrics, bootstrap_lc_interval, raw_metrics
+from harness.stats.lc_glm import (
+    BaselineLengths,
+    alpaca_eval_metrics,
+    bootstrap_lc_interval,
+    output_lengths,
+    raw_metrics,
+)
 from harness.table import Leaderboard, Row
 
 ANNOTATIONS = UpstreamFormat(
@@ -41,6 +47,7 @@ def leaderboard(inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
     annotations = inputs.files(ANNOTATIONS.name)
     difficulty, note = _difficulty(opts) if annotations else (None, "")
     rows: list[Row] = []
+    baseline: BaselineLengths | None = None  # the last file's baseline outputs and their characters
     for path in annotations:
         ann = load_annotations(path)
         if difficulty is None:
@@ -49,8 +56,14 @@ def leaderboard(inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
             row = {"win_rate": raw.win_rate, "standard_error": raw.standard_error}
             rows.append(Row(model, float("nan"), None, None, raw.n_total, raw.n_unscored, dict(row)))
             continue
-        res = alpaca_eval_metrics(ann, difficulty)
-        lo, hi = bootstrap_lc_interval(ann, difficulty, n_boot=200, seed=opts.seed)
+        # the characters are counted once a model (the baseline's once for all, when it recurs) and the
+        # interval's refit starts from the fit just made: the same numbers as computing each afresh
+        lengths = output_lengths(ann, baseline)
+        baseline = (ann["output_1"], lengths[0])
+        res = alpaca_eval_metrics(ann, difficulty, lengths=lengths)
+        lo, hi = bootstrap_lc_interval(
+            ann, difficulty, n_boot=200, seed=opts.seed, fit=res.lc, lengths=lengths
+        )
         lb = res.leaderboard_row()
         extra: dict[str, float | int | str | None] = {k: lb[k] for k in ALPACA_EXTRAS}
         rows.append(

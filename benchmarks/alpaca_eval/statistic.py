@@ -20,7 +20,7 @@ from harness.records import Score
 from harness.run.data import PairUnit, RunData, make_score, pair_units, unit_reason, unscored_counts
 from harness.run.statistic import FIT_ERRORS, Scored, Statistic, is_pairwise, single_mean
 from harness.stats.alpaca_annotations import Difficulty
-from harness.stats.lc_glm import bootstrap_lc_interval, fit_lc_glm, raw_metrics
+from harness.stats.lc_glm import bootstrap_lc_interval, fit_lc_glm, output_lengths, raw_metrics
 
 
 def alpaca_scores(data: RunData, units: list[PairUnit]) -> tuple[list[Score], list[str]]:
@@ -50,7 +50,8 @@ def alpaca_scores(data: RunData, units: list[PairUnit]) -> tuple[list[Score], li
             make_score(data, "length_controlled_winrate", None, extra={"headline": True}, **counts)
         ], notes
     frame = pd.DataFrame(rows)
-    raw = raw_metrics(frame)
+    lengths = output_lengths(frame)  # counted once for the raw figures, the fit and its interval
+    raw = raw_metrics(frame, lengths=lengths)
     reasons = [r for r in frame["unscored_reason"] if isinstance(r, str)]
     counts = unscored_counts(raw.n_total, reasons, data)
     lc_value: float | None = None
@@ -72,9 +73,9 @@ def alpaca_scores(data: RunData, units: list[PairUnit]) -> tuple[list[Score], li
             difficulty = Difficulty(
                 gamma=full.gamma[positions], instructions=tuple(full.instructions[p] for p in positions)
             )
-            fit = fit_lc_glm(frame, difficulty)
+            fit = fit_lc_glm(frame, difficulty, lengths=lengths)
             lc_value, lc_se = fit.length_controlled_winrate, fit.lc_standard_error
-            ci = bootstrap_lc_interval(frame, difficulty, n_boot=200)
+            ci = bootstrap_lc_interval(frame, difficulty, n_boot=200, fit=fit, lengths=lengths)
             lc_extra |= {"C": fit.C, "theta": fit.coefficients.theta, "phi": fit.coefficients.phi,
                          "beta": fit.coefficients.beta, "level": 0.95, "interval": "bootstrap over instructions (200)"}  # fmt: skip
         except FIT_ERRORS as exc:

@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from _shared import shared_path
@@ -15,7 +16,13 @@ from benchmarks.alpaca_eval.upstream import load_annotations, load_difficulty
 from harness.errors import BadInput
 from harness.records import Item, Judgment, Output
 from harness.stats.alpaca_annotations import check_instructions, judgments_to_annotations, validate_gamed
-from harness.stats.lc_glm import align_difficulty, alpaca_eval_metrics, bootstrap_lc_interval, raw_metrics
+from harness.stats.lc_glm import (
+    align_difficulty,
+    alpaca_eval_metrics,
+    bootstrap_lc_interval,
+    output_lengths,
+    raw_metrics,
+)
 
 ROW = {
     "instruction": "Say hi.",
@@ -174,3 +181,23 @@ def test_bootstrap_interval_is_wider_than_upstream_se() -> None:
     lo, hi = bootstrap_lc_interval(annotations, difficulty, n_boot=200, seed=1)
     assert lo < result.lc.length_controlled_winrate < hi
     assert hi - lo > 2 * 1.96 * result.lc.lc_standard_error
+
+
+def test_shared_counts_and_fit_give_the_same_numbers_as_computing_afresh() -> None:
+    """The leaderboard counts the shared baseline's characters once and starts the interval from the fit
+    it just made: every figure is the same as computing each afresh; another baseline is counted anew."""
+    difficulty = load_difficulty(shared_path("alpaca_eval", "glm", "instruction_difficulty_recovered.csv"))
+    first, second = (load_annotations(annotation_path(m)) for m in ("claude-2.1", "falcon-7b-instruct"))
+    baseline = (first["output_1"], output_lengths(first)[0])
+    shared = output_lengths(second, baseline)
+    assert shared[0] is baseline[1]
+    for ours, fresh in zip(shared, output_lengths(second), strict=True):
+        assert np.array_equal(ours, fresh, equal_nan=True)
+    other = second.assign(output_1=second["output_1"] + "!")
+    assert np.array_equal(output_lengths(other, baseline)[0], output_lengths(second)[0] + 1)
+
+    result, fresh_result = (alpaca_eval_metrics(second, difficulty, lengths=x) for x in (shared, None))
+    assert result.raw == fresh_result.raw and result.leaderboard_row() == fresh_result.leaderboard_row()
+    assert result.lc.coefficients == fresh_result.lc.coefficients and result.lc.C == fresh_result.lc.C
+    reused = bootstrap_lc_interval(second, difficulty, n_boot=50, seed=3, fit=result.lc, lengths=shared)
+    assert reused == bootstrap_lc_interval(second, difficulty, n_boot=50, seed=3)
