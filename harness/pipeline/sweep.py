@@ -25,7 +25,8 @@ from harness.client import reset_usage
 from harness.errors import BadInput
 from harness.leaderboard.builders import Options, build
 from harness.leaderboard.render import write_leaderboard
-from harness.pipeline.runner import RunOptions, RunOutcome, finish, open_run, run_stages
+from harness.pipeline.runner import RunOptions, RunOutcome, open_run
+from harness.pipeline.stages import finish, run_stages
 from harness.records import Item
 from harness.run.config import RunConfig
 from harness.table import Leaderboard
