@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from benchmarks import get_benchmark
-from harness.client import reset_usage
 from harness.endpoints import EndpointSpec, parse_endpoint_spec, resolve_openai
 from harness.errors import BadInput
 from harness.failures import causes_line, run_failures
@@ -275,7 +274,6 @@ def execute(
     takes the model's outputs from that run directory (or these outputs, read from an answer file)
     instead of generating."""
 
-    reset_usage()
     run = open_run(command, config, items, run_dir, copy_outputs_from=copy_outputs_from)
     reused = reuse_report(run, options)
     if reused is not None:  # a complete run whose inputs did not change: nothing to rebuild

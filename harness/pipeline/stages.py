@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from benchmarks import get_benchmark
+from benchmarks.alpaca_eval.upstream import load_difficulty
 from harness.audit.findings import AuditReport
-from harness.backends import open_client, prefetch
+from harness.backends.open import open_client, prefetch
 from harness.cache import Cache
-from harness.client import Client, RoleCounters, SamplingParams, preflight_all, usage_by_role
+from harness.client import Client, RoleCounters, SamplingParams, preflight_all, reset_usage, usage_by_role
 from harness.endpoints import Endpoint, EndpointSpec, resolve_openai
 from harness.errors import BadInput
 from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 
 def run_and_finish(run: Run, options: RunOptions) -> RunOutcome:
     """Every stage of one run, then its audit and report (:data:`harness.pipeline.runner.STAGES`)."""
+    reset_usage()
     run_stages([run], options)
     return finish(run, options)
 
@@ -314,10 +316,20 @@ def _counter_json(c: RoleCounters) -> dict[str, int]:
     return {"requests": c.requests, "cache_hits": c.cache_hits, "retries": c.retries, "errors": c.errors}
 
 
+def check_inputs(config: RunConfig) -> None:
+    """The local files the statistic reads (``--lc-difficulty``), read now: a bad one is refused before
+    any server starts or any request is made. A complete run answered from its report skips this: its
+    report's input hash holds each such file's size and modification time, read when it was computed."""
+    if config.lc_difficulty is not None:
+        load_difficulty(config.lc_difficulty)
+
+
 def run_stages(runs: list[Run], options: RunOptions) -> None:
     """Generate, then judge, every run; then close each run with its status and request counters in
     run.json. Nothing already stored is lost on any error: every record was appended as it finished."""
 
+    for run in runs:
+        check_inputs(run.config)
     cache = _cache(options)
     held: dict[str, Endpoint] = {}
     status = "failed"
