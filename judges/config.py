@@ -14,6 +14,7 @@ user-template source, and the template hash recorded in every Judgment changes w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -27,6 +28,7 @@ import yaml
 from harness.errors import BadInput
 from harness.registry import Registry
 from judges.hardening import Hardening
+from judges.parsers import PARSERS, labels_of
 from judges.position import Strategy
 from judges.protocol import JUDGE_PROTOCOLS, Judge, JudgeConfig, JudgeOptions
 
@@ -126,6 +128,32 @@ def protocol_of(name: str) -> type[Judge]:
     if not isinstance(protocol, str) or protocol not in JUDGE_PROTOCOLS:
         raise BadInput(f"{config.where}:protocol", JUDGE_PROTOCOLS.unknown_message(str(protocol)))
     return JUDGE_PROTOCOLS.get(protocol)
+
+
+def verdict_labels(name: str) -> Mapping[str, float] | None:
+    """The verdict grammar (label -> signed value, prompt frame) of the pairwise judge config ``name`` (or
+    of a judge id ``<config>@<judge model>...`` as Judgments record it), as its parser declares it; None
+    for an unknown config or a parser that declares none."""
+    name = name.split("@", 1)[0]
+    if name not in judge_configs():
+        return None
+    parser = judge_configs().get(name).get("parser")
+    return labels_of(parser) if isinstance(parser, str) and parser in PARSERS else None
+
+
+def variants(name: str) -> Mapping[str, Any]:
+    """The config's ``variants`` (judge configs for items with a reference answer and for later turns,
+    e.g. MT-Bench's math and multi-turn prompts); empty when it has none or is unknown."""
+    if name not in judge_configs():
+        return {}
+    found = judge_configs().get(name).get("variants")
+    return found if isinstance(found, Mapping) else {}
+
+
+def judges_each_turn(name: str) -> bool:
+    """Whether the config judges every turn of a multi-turn item (``turns: each``, MT-Bench's rule) rather
+    than the conversation once."""
+    return name in judge_configs() and judge_configs().get(name).get("turns") == "each"
 
 
 def load_judge(

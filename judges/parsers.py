@@ -13,8 +13,9 @@ import ast
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from harness.client._types import TokenLogprob
 from harness.records import UnscoredReason
@@ -49,6 +50,25 @@ ParserFn = Callable[[str, tuple[TokenLogprob, ...] | None], Parsed]
 # a package adds a parser through the entry-point group ``harness.judge_parsers`` (docs/plugins.md)
 PARSERS: Registry[ParserFn] = Registry("parser", group="harness.judge_parsers")
 
+
+def labels(table: Mapping[str, float]) -> Callable[[ParserFn], ParserFn]:
+    """Declare a pairwise parser's verdict grammar: each label and its signed value in the prompt frame.
+    What needs the grammar (the worst outcome a flagged item is given, the 0..1 scale the effect check
+    compares) reads it from the parser, so no caller has to know a judge by its name."""
+
+    def mark(fn: ParserFn) -> ParserFn:
+        setattr(fn, "verdict_labels", MappingProxyType(dict(table)))  # noqa: B010 (a function attribute)
+        return fn
+
+    return mark
+
+
+def labels_of(parser: str) -> Mapping[str, float] | None:
+    """The verdict grammar a pairwise parser declared with :func:`labels` (None: none declared)."""
+    found = getattr(PARSERS.get(parser), "verdict_labels", None)
+    return found if isinstance(found, Mapping) else None
+
+
 _AH_DOUBLE = re.compile(r"\[\[([AB<>=]+)\]\]")
 _AH_SINGLE = re.compile(r"\[([AB<>=]+)\]")
 
@@ -60,6 +80,7 @@ def _graded(label: str) -> Parsed:
 
 
 @PARSERS.register("arena_hard_v0.1")
+@labels(GRADED)
 def arena_hard_v01(text: str, logprobs: tuple[TokenLogprob, ...] | None = None) -> Parsed:
     """``gen_judgment.py::get_score`` @5300089: distinct matches of ``[[label]]``; none -> one continuation retry;
     exactly one -> accept; several different labels -> unscored, no retry. Upstream gives labels outside the
@@ -74,6 +95,7 @@ def arena_hard_v01(text: str, logprobs: tuple[TokenLogprob, ...] | None = None) 
 
 
 @PARSERS.register("arena_hard_v2")
+@labels(GRADED)
 def arena_hard_v2(text: str, logprobs: tuple[TokenLogprob, ...] | None = None) -> Parsed:
     """``gen_judgment.py::get_score`` @196f6b8: on ``text.upper()``, the first pattern (``[[x]]`` then ``[x]``)
     with any match wins and its LAST match is the label; no retry. A label outside the map raises KeyError
@@ -87,6 +109,7 @@ def arena_hard_v2(text: str, logprobs: tuple[TokenLogprob, ...] | None = None) -
 
 
 @PARSERS.register("mt_bench_pair")
+@labels(MT_BENCH_PAIR)
 def mt_bench_pair(text: str, logprobs: tuple[TokenLogprob, ...] | None = None) -> Parsed:
     """FastChat ``common.py::run_judge_pair``: substring test ``[[A]]``, then ``[[B]]``, then ``[[C]]`` (tie);
     anything else is upstream's "error" (its rows are dropped)."""
@@ -141,6 +164,7 @@ def wildbench_score(text: str, logprobs: tuple[TokenLogprob, ...] | None = None)
 
 
 @PARSERS.register("wildbench_pairwise_json")
+@labels(WILDBENCH_CHOICES)
 def wildbench_pairwise(text: str, logprobs: tuple[TokenLogprob, ...] | None = None) -> Parsed:
     """WB-Reward judgment: ``choice`` in A++, A+, A=B, B+, B++ (``batch_results_format.py``)."""
     raw = _json_field(text, "choice")

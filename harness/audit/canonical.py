@@ -134,6 +134,8 @@ DISGUISED_WORDS = 3  # distinct words of this many: a disguise, not a formula ("
 
 @lru_cache(maxsize=4096)
 def _script(ch: str) -> str:
+    if unicodedata.category(ch) == "Lm":  # modifier and subscript letters ("ᵢ") belong to formulas
+        return ""
     name = unicodedata.name(ch, "")
     return (
         "latin"

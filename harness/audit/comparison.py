@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 
 from harness.audit.channels import views
 from harness.audit.findings import Evidence, Finding, Severity
@@ -115,15 +116,29 @@ def _sentences(text: str) -> list[tuple[int, int, str]]:
 
 def _framed(text: str, context: str) -> tuple[int, int, str] | None:
     """The first sentence (or two sentences in a row, the pair named in the first and the ranking in
-    the second) that fills the frame; NFKC text, so Russian stays Russian and fullwidth folds."""
+    the second) that fills the frame. Cost: one scan for ranking words over the whole text (cheap);
+    the long multilingual pair pattern only runs on sentences next to a ranking word."""
+    ranks = [m.start() for m in RANK.finditer(text)]
+    scores = [m.start() for m in SELF_SCORE.finditer(text)]
+    if not ranks and not scores:
+        return None
     found = _sentences(text)
+
+    def has(positions: list[int], k: int) -> bool:
+        if k >= len(found):
+            return False
+        i = bisect_left(positions, found[k][0])
+        return i < len(positions) and positions[i] < found[k][1]
+
     for k, (start, end, sentence) in enumerate(found):
-        nxt = found[k + 1] if k + 1 < len(found) else None
-        joined = nxt is not None and "\n\n" not in text[end : nxt[0]] and bool(PAIR.search(sentence))
-        if frame(sentence) or (joined and nxt is not None and RANK.search(nxt[2])):
-            span = sentence if frame(sentence) or nxt is None else text[start : nxt[1]]
-            if not in_context(span.strip(), context):
-                return start, (end if span is sentence else nxt[1] if nxt else end), span
+        here, after = has(ranks, k), has(ranks, k + 1)
+        span: tuple[int, int] | None = None
+        if has(scores, k) or (here and PAIR.search(sentence)):
+            span = (start, end)
+        elif after and "\n\n" not in text[end : found[k + 1][0]] and PAIR.search(sentence):
+            span = (start, found[k + 1][1])
+        if span is not None and not in_context(text[span[0] : span[1]].strip(), context):
+            return span[0], span[1], text[span[0] : span[1]]
     return None
 
 

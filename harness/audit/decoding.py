@@ -62,7 +62,7 @@ _LEET = str.maketrans(
 KINDS = frozenset({"hex-encoded text", "spaced-out letters", "rot13", "text written backwards", "leetspeak"})
 MIN_WORDS = 5
 MIN_GAIN = 0.2  # a decoding reads as text: a fifth of its words are frequent words
-MAX_BEFORE = 0.06  # and the line as written does not
+MAX_BEFORE = 0.1  # and the line as written does not
 
 
 def wordiness(text: str) -> tuple[float, int]:
@@ -123,12 +123,13 @@ def decoded_spans(text: str) -> list[tuple[str, int, int, str]]:
     found = [*_hex(text), *_spaced(text)]
     for m in _lines(text):
         line = m.group(0)
-        for kind, decoded in (
-            ("rot13", codecs.encode(line, "rot13")),
-            ("text written backwards", line[::-1]),
-        ):
-            if _better(decoded, line):
-                found.append((kind, m.start(), m.end(), decoded))
+        if wordiness(line)[0] <= MAX_BEFORE:  # a line that reads as text already encodes nothing
+            for kind, decoded in (
+                ("rot13", codecs.encode(line, "rot13")),
+                ("text written backwards", line[::-1]),
+            ):
+                if _better(decoded, line):
+                    found.append((kind, m.start(), m.end(), decoded))
         if len(_LEET_TOKEN.findall(line)) >= 3:
             decoded = _LEET_TOKEN.sub(lambda t: t.group(0).translate(_LEET), line)
             if _better(decoded, line, keeps_words=True):

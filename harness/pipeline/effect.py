@@ -51,6 +51,8 @@ from harness.pipeline.judging import JudgeTask, _run_task
 from harness.records import Judgment, Output, TokenUsage
 from harness.store import RunStore, default_key, is_final
 from judges import Caller
+from judges.config import verdict_labels
+from judges.parsers import GRADED
 
 EFFECT_FILE = "effect.json"
 DETECTOR = "effect"
@@ -85,10 +87,10 @@ def normalised(j: Judgment) -> float | None:
         value = (j.score - 1.0) / 9.0  # MT-Bench and WildBench rate 1..10
     elif j.metadata.get("scale") == "preference":
         value = j.score - 1.0  # AlpacaEval: 1..2, 2 = the model wins
-    elif j.judge.startswith("mt_bench_pair"):
-        value = (j.score + 1.0) / 2.0
-    else:
-        value = (j.score + 2.0) / 4.0
+    else:  # signed labels: the judge's own range (e.g. -2..2, MT-Bench pairs -1..1)
+        grammar = verdict_labels(j.judge) or GRADED
+        low, high = min(grammar.values()), max(grammar.values())
+        value = (j.score - low) / (high - low)
     return min(1.0, max(0.0, value))
 
 

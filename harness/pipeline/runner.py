@@ -45,9 +45,8 @@ from harness.store import RunStore, is_final
 if TYPE_CHECKING:
     from harness.audit.findings import AuditReport
 
-STAGES = Lazy(
-    "harness.pipeline.stages:run_and_finish"
-)  # (Run, RunOptions) -> RunOutcome: what is left to build
+# (Run, RunOptions) -> RunOutcome: every stage, then the audit and the report (what is left to build)
+STAGES = Lazy("harness.pipeline.stages:run_and_finish")
 
 
 @dataclass(frozen=True)

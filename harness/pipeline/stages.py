@@ -43,10 +43,11 @@ from harness.pipeline.report import build_report, write_report
 from harness.pipeline.runner import Run, RunOptions, RunOutcome, _closing, _option_fields
 from harness.pipeline.units import generation_units, judge_units
 from harness.records import Item, Output, Score
-from harness.run.config import MT_BENCH_PREFIXES, JudgeSet, RunConfig
+from harness.run.config import JudgeSet, RunConfig
 from harness.scoring.evaluate import RunData, RunResult, evaluate, load_run
 from harness.serve import resolve
 from harness.store import RunStore, is_final
+from judges.config import judges_each_turn
 
 if TYPE_CHECKING:
     from harness.backends.ray_data import RayClient
@@ -191,7 +192,7 @@ def plan(items: list[Item], config: RunConfig, store: RunStore) -> list[JudgeTas
     def baselines_for(item: Item) -> tuple[str, ...]:
         return config.baselines or bench.baselines_for(item)
 
-    multi_turn = config.judge_config.startswith(MT_BENCH_PREFIXES)
+    multi_turn = judges_each_turn(config.judge_config)
     return plan_tasks(items, outputs, JudgeSet(config), baselines_for, multi_turn=multi_turn,
                       checklists=questions_by_item(store))  # fmt: skip
 

@@ -7,9 +7,9 @@ directory whose config differs, so two experiments never mix in one ``judgments.
 
 Judge selection follows upstream:
 
-- MT-Bench (FastChat ``gen_judgment.py``): questions of the categories that need a reference (math,
-  reasoning, coding) use the ``*_math`` prompt, turn 2 the ``*_multi_turn`` prompt; so a single config
-  name (``mt_bench_single``) expands to four variants, chosen per (item, turn).
+- A judge config may name ``variants`` (MT-Bench, FastChat ``gen_judgment.py``: questions of the
+  categories judged with a reference answer use the ``*_math`` prompt, turn 2 the ``*_multi_turn``
+  prompt), so a single config name (``mt_bench_single``) expands to four configs, chosen per (item, turn).
 - The judge's id written into every Judgment is ``<config>@<judge model>`` (plus ``+portia`` and the
   template hash when they change the prompt), so re-judging with another judge or strategy never
   collides with what is stored, and resuming skips exactly what this judge already did.
@@ -24,13 +24,11 @@ from typing import Any, Literal
 
 from harness.errors import BadInput
 from harness.records import Item
-from judges.config import judge_configs, load_judge, protocol_of
+from judges.config import judge_configs, load_judge, protocol_of, variants
 from judges.hardening import Hardening
 from judges.position import Strategy
 from judges.protocol import ChecklistWriter, Judge
 
-MT_BENCH_NEED_REF = frozenset({"math", "reasoning", "coding"})  # FastChat common.py NEED_REF_CATS
-MT_BENCH_PREFIXES = ("mt_bench_single", "mt_bench_pair")
 OnFlag = Literal["loss", "exclude", "keep"]
 ON_FLAG: tuple[OnFlag, ...] = ("loss", "exclude", "keep")
 NEW_FIELD_DEFAULTS: dict[str, Any] = {"hardening": [], "on_flag": "loss", "wb_k": None, "checklists": None}
@@ -111,15 +109,16 @@ def judge_model_of(config_name: str) -> str:
 
 
 def variant_name(base: str, item: Item, turn: int | None) -> str:
-    """The judge config for one (item, turn): MT-Bench's math / multi-turn variants, else ``base``."""
-    if not base.startswith(MT_BENCH_PREFIXES) or base.endswith(("_math", "_multi_turn")):
+    """The judge config for one (item, turn): the base config's ``variants`` for an item of a category
+    judged with its reference answer and for turns after the first (MT-Bench's math and multi-turn
+    prompts), else ``base``."""
+    found = variants(base)
+    if not found:
         return base
-    name = base
-    if (item.category or "") in MT_BENCH_NEED_REF:
-        name += "_math"
-    if turn is not None and turn > 1:
-        name += "_multi_turn"
-    return name
+    reference = (item.category or "") in set(found.get("reference_categories") or ())
+    later = turn is not None and turn > 1
+    key = "reference_later_turns" if reference and later else "reference" if reference else "later_turns"
+    return str(found.get(key, base)) if reference or later else base
 
 
 class JudgeSet:

@@ -15,6 +15,8 @@ from typing import Any
 
 from harness.errors import BadInput
 from harness.records import Judgment
+from judges.config import verdict_labels
+from judges.parsers import GRADED
 
 AUDIT_FILE = "audit.json"
 
@@ -55,13 +57,13 @@ def _loss(j: Judgment) -> Judgment:
         return j.model_copy(update={"score": 0.0, "verdict": "NO", **common})
     model_first = j.order == "model_first"
     if meta.get("scale") == "preference":
-        update = {"score": 1.0, "verdict": "flagged"}
-    elif j.judge.startswith("mt_bench_pair"):
-        update = {"score": -1.0, "verdict": "B" if model_first else "A"}
-    elif j.judge.startswith("wildbench"):
-        update = {"score": -2.0, "verdict": "B++" if model_first else "A++"}
-    else:
-        update = {"score": -2.0, "verdict": "B>>A" if model_first else "A>>B"}
+        update: dict[str, Any] = {"score": 1.0, "verdict": "flagged"}
+    else:  # the judge's own grammar: its label worst for the model in this prompt order
+        grammar = verdict_labels(j.judge) or GRADED
+        label = (
+            min(grammar, key=grammar.__getitem__) if model_first else max(grammar, key=grammar.__getitem__)
+        )
+        update = {"score": grammar[label] if model_first else -grammar[label], "verdict": label}
     return j.model_copy(update={**update, **common})
 
 

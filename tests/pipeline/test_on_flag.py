@@ -18,6 +18,7 @@ from harness.cli import main
 from harness.records import Judgment
 from harness.run.on_flag import apply_on_flag
 from judges import load_judge
+from judges.config import judge_names, verdict_labels
 
 LIMIT = 4
 
@@ -97,3 +98,16 @@ def test_loss_uses_each_grammar_worst_outcome_in_the_judgment_frame() -> None:
     ]  # fmt: skip
     assert all(o.metadata["flagged"] for o in out)
     assert apply_on_flag(out, frozenset({"2"}), "loss") == out  # other items untouched
+
+
+@pytest.mark.parametrize("config", [n for n in judge_names() if verdict_labels(n)])
+def test_loss_is_the_worst_label_of_the_judge_configs_own_parser(config: str) -> None:
+    """No judge is known by name: the loss comes from the grammar the config's parser declares."""
+    grammar = verdict_labels(config)
+    assert grammar
+    for order, worst in (("model_first", min(grammar.values())), ("baseline_first", max(grammar.values()))):
+        judgment = Judgment(item_id="1", model="m", opponent="b", judge=f"{config}@judge", protocol="pairwise",
+                            order=order, verdict=None, score=None)  # fmt: skip
+        (lost,) = apply_on_flag([judgment], frozenset({"1"}), "loss")
+        assert grammar[str(lost.verdict)] == worst  # the prompt-frame label worst for the model
+        assert lost.score == -max(abs(v) for v in grammar.values())  # and the model-frame worst score
