@@ -17,23 +17,27 @@ no sampling override and the endpoint's defaults apply.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks._base import Benchmark, BenchmarkSpec, VersionSpec
 from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks._hub import fetch_hf_file
-from benchmarks.alpaca_eval import board, official
-from benchmarks.alpaca_eval.upstream import ANSWERS, load_alpaca_eval_outputs
+from benchmarks.alpaca_eval import official
+from benchmarks.alpaca_eval.formats import ANNOTATIONS, ANSWERS, load_alpaca_eval_outputs
 from harness.client import SamplingParams
 from harness.errors import BadInput
 from harness.jsonrows import Row, field, read_rows
 from harness.records import Item, Output
+from harness.registry import Lazy
 from harness.table import Leaderboard
 
 HF_REPO = "tatsu-lab/alpaca_eval"
 HF_REVISION = "2edc6fad8be6b14ea7230aabfd08188da6b8b814"
 HF_FILE = "alpaca_eval_gpt4_baseline.json"
 BASELINE = "gpt4_1106_preview"
+# the leaderboard from upstream annotations needs the statistics stack: loaded when a board is built
+BOARD = Lazy("benchmarks.alpaca_eval.board:leaderboard")
 
 
 def alpaca_format_items(rows: list[Row], *, benchmark: str, version: str, where: str) -> list[Item]:
@@ -100,12 +104,13 @@ class AlpacaEval(Benchmark):
         generation="the model's own defaults (upstream decodes with each model's config; no override)",
         audit="benchmarks.alpaca_eval.audit:AUDIT",
     )
-    upstream_formats = board.FORMATS
+    upstream_formats = (ANNOTATIONS,)
     answer_formats = (ANSWERS,)
     official_boards = official.BOARDS
 
     def leaderboard(self, inputs: BoardInputs, opts: BoardOptions) -> Leaderboard:
-        return board.leaderboard(inputs, opts)
+        build: Callable[[BoardInputs, BoardOptions], Leaderboard] = BOARD.load()
+        return build(inputs, opts)
 
     def load_local(self, path: Path, version: VersionSpec) -> list[Item]:
         """A ``model_outputs.json``-style file, or a directory holding ``model_outputs.json``."""

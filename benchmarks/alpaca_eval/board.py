@@ -7,8 +7,9 @@ instruction-difficulty file LC cannot be computed: the rows keep the raw win rat
 
 from __future__ import annotations
 
-from benchmarks._board import BoardInputs, BoardOptions, UpstreamFormat
+from benchmarks._board import BoardInputs, BoardOptions
 from benchmarks.alpaca_eval.difficulty import resolve_difficulty
+from benchmarks.alpaca_eval.formats import ANNOTATIONS
 from benchmarks.alpaca_eval.upstream import load_annotations, load_difficulty
 from harness.stats.alpaca_annotations import Difficulty
 from harness.stats.lc_glm import (
@@ -20,11 +21,6 @@ from harness.stats.lc_glm import (
 )
 from harness.table import Leaderboard, Row
 
-ANNOTATIONS = UpstreamFormat(
-    "alpaca_annotations",
-    "alpaca_eval annotations.json",
-    lambda record: {"preference", "output_1", "output_2"} <= set(record),
-)
 FORMATS = (ANNOTATIONS,)
 NO_GAMED_NOTE = (
     "LC fitted without the gamed-baseline regulariser rows (HF df_gamed.csv, not available offline): within "

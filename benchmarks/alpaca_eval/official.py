@@ -6,11 +6,11 @@ the win rate and counts where annotation files are among the inputs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from benchmarks._board import OfficialBoard, Source
-from benchmarks.alpaca_eval.coefficients import coefficient_board
+from harness.registry import Lazy
 from harness.table import Leaderboard
 
 ALPACA_REPO, ALPACA_COMMIT = "tatsu-lab/alpaca_eval", "cd543a149df89434d8a54582c0151c0b945c3d20"
@@ -34,12 +34,15 @@ VICUNA_GLM = _alpaca(
     "4a7485421ee2628b0ccfb4f675714cd928667947",
 )
 GAMMA_MODEL = "vicuna-7b-v1.5"
+# the board's builder reads the statistics stack: loaded when a board is built, not when it is listed
+COEFFICIENT_BOARD = Lazy("benchmarks.alpaca_eval.coefficients:coefficient_board")
 
 
 def alpaca_eval_board(paths: Mapping[str, list[Path]]) -> Leaderboard:
     """LC for every model of the committed GLM weights (γ recovered from upstream annotations, the row
     count of each fit from the upstream leaderboard CSV), WR and counts where annotations exist."""
-    return coefficient_board(
+    build: Callable[..., Leaderboard] = COEFFICIENT_BOARD.load()
+    return build(
         weights=paths["weights"][0],
         leaderboard=paths["leaderboard"][0],
         gamma_annotations=paths["gamma"][0],

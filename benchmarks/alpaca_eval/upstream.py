@@ -6,9 +6,7 @@
 - the committed GLM weights CSV (``metrics/weights/<judge>/length_controlled_v1/baseline_<model>.csv``);
 - γ recovered from an annotations file whose rows store the GLM prediction ``glm_preference``;
 - the leaderboard CSV (``leaderboards/data_AlpacaEval_2/<judge>_leaderboard.csv``);
-- ``model_outputs.json``: a JSON list of ``{instruction, output, generator?, dataset?}``. Upstream joins
-  model and reference **on ``instruction``** (alpaca_eval ``main.py``), so the item id is looked up by
-  instruction text when the eval set's ids are given.
+- (``model_outputs.json``, the answer files, are read by :mod:`benchmarks.alpaca_eval.formats`.)
 
 Every reader names the file (and the row or column) in its one-line error; the validation itself is the
 pure functions of :mod:`harness.stats.alpaca_annotations`.
@@ -17,16 +15,12 @@ pure functions of :mod:`harness.stats.alpaca_annotations`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from harness.answers import AnswerFormat, checked_outputs, optional_str
 from harness.errors import BadInput
-from harness.jsonrows import field, read_rows
-from harness.records import Output
 from harness.stats.alpaca_annotations import (
     EXPECTED_ANNOTATIONS,
     Difficulty,
@@ -117,32 +111,3 @@ def load_leaderboard_csv(path: Path) -> pd.DataFrame:
         if column not in frame.columns:
             raise BadInput(f"{path}:{column}", "missing column of the upstream leaderboard CSV")
     return frame
-
-
-def load_alpaca_eval_outputs(
-    path: Path, *, model: str | None = None, instruction_ids: Mapping[str, str] | None = None
-) -> list[Output]:
-    """AlpacaEval ``model_outputs.json``. ``instruction_ids`` maps instruction text to item id (the eval
-    set's); without it the row position is the id, which is what the LC GLM's difficulty lookup uses."""
-    outputs = []
-    for index, row in enumerate(read_rows(path)):
-        instruction = field(row, "instruction", str)
-        text = field(row, "output", str)
-        name = model or optional_str(row, "generator")
-        if name is None:
-            raise BadInput(row.where, "missing field 'generator' (or pass the model name)")
-        if instruction_ids is None:
-            item_id = str(index)
-        elif instruction in instruction_ids:
-            item_id = instruction_ids[instruction]
-        else:
-            raise BadInput(row.where, f"instruction not in the eval set: {instruction[:60]!r}")
-        outputs.append(Output(item_id=item_id, model=name, turns=[text]))
-    return checked_outputs(outputs, path)
-
-
-ANSWERS = AnswerFormat(
-    "alpaca_eval",
-    lambda row: "instruction" in row.data and "output" in row.data,
-    lambda path: load_alpaca_eval_outputs(path),
-)

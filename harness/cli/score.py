@@ -193,10 +193,7 @@ def judge_fields(args: argparse.Namespace, benchmark: str, version: str) -> dict
         raise BadInput(str(args.judge_template), "no such judge template file")
     if args.lc_difficulty is not None and not args.lc_difficulty.is_file():
         raise BadInput(str(args.lc_difficulty), "no such difficulty file")
-    if args.lc_difficulty is not None:  # a local input is read first, before any server or request
-        from benchmarks.alpaca_eval.upstream import load_difficulty
-
-        load_difficulty(args.lc_difficulty)
+    # the file's content is read by the stages before any server or request (harness.pipeline.stages)
     if args.checklists is not None:
         if not args.checklists.is_file():
             raise BadInput(str(args.checklists), "no such checklists file")

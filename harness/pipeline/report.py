@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -23,8 +23,10 @@ from harness.pipeline.costs import RoleCost
 from harness.pipeline.effect import summary_line
 from harness.pipeline.guard import gate_line
 from harness.records import Score
-from harness.scoring.evaluate import RunResult
 from harness.store import now
+
+if TYPE_CHECKING:
+    from harness.scoring.evaluate import RunResult
 
 REPORT_VERSION = 1
 

@@ -6,64 +6,47 @@ request is made; the model's server lives only while it generates, unless the ju
 in which case one server serves both (``--model local --judge local`` starts llama.cpp once). The report is
 recomputed from the stored records (:func:`harness.scoring.evaluate.evaluate`), so a re-run of the same
 command on the same run directory makes zero requests and prints the same figures.
+
+This module opens a run and decides whether anything is left to do: a complete run directory whose
+report is current (:func:`reuse_report`) is answered from report.json without loading the stages. The
+stages themselves (generation, judging, the audit, the effect check, the statistic and the report:
+:mod:`harness.pipeline.stages`, with the scoring stack, the HTTP stack and the audit's detectors) are a
+lazy ``"module:object"`` entry (:data:`STAGES`), loaded only when there is something to build.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import functools
 import json
 import re
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from benchmarks import get_benchmark
-from harness.audit.findings import AuditReport
-from harness.backends import open_client, prefetch
-from harness.cache import Cache
-from harness.client import Client, RoleCounters, SamplingParams, preflight_all, reset_usage, usage_by_role
-from harness.endpoints import Endpoint, EndpointSpec, parse_endpoint_spec, resolve_openai
+from harness.endpoints import EndpointSpec, parse_endpoint_spec, resolve_openai
 from harness.errors import BadInput
 from harness.failures import causes_line, run_failures
-from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
-from harness.pipeline import effect
-from harness.pipeline.checklists import (
-    checklists_with_progress,
-    missing_checklists,
-    questions_by_item,
-    read_checklist_file,
-    store_file_checklists,
-)
-from harness.pipeline.costs import Price, costs_by_role
-from harness.pipeline.derived import REPORT_KEY, audit_key, evaluate_key, report_key
+from harness.generate import finished_ids
+from harness.pipeline.checklists import read_checklist_file, store_file_checklists
+from harness.pipeline.costs import Price
+from harness.pipeline.derived import REPORT_KEY, report_key
 from harness.pipeline.effect import EffectOptions
-from harness.pipeline.flags import audit_items, audit_outputs, write_flags
-from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report, gate_line
-from harness.pipeline.judging import (
-    JudgeSummary,
-    JudgeTask,
-    judge_with_progress,
-    pending,
-    plan_tasks,
-    probe_for,
-)
-from harness.pipeline.report import build_report, write_report
-from harness.pipeline.units import generation_units, judge_units
-from harness.records import Item, Output, Score
+from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, gate_line
+from harness.pipeline.report import write_report
+from harness.records import Item, Output
+from harness.registry import Lazy
 from harness.run.config import JudgeSet, RunConfig, is_checklist_judge
 from harness.run.on_flag import read_disqualified
-from harness.scoring.evaluate import RunData, RunResult, evaluate, load_run
-from harness.serve import resolve
 from harness.store import RunStore, is_final
-from judges.config import judges_each_turn
 
 if TYPE_CHECKING:
-    from harness.backends.ray_data import RayClient
+    from harness.audit.findings import AuditReport
+
+# (Run, RunOptions) -> RunOutcome: every stage, then the audit and the report (what is left to build)
+STAGES = Lazy("harness.pipeline.stages:run_and_finish")
 
 
 @dataclass(frozen=True)
@@ -112,47 +95,9 @@ def load_items(config: RunConfig, options: RunOptions) -> list[Item]:
 def check_judge_spec(spec: EndpointSpec) -> None:
     """An ``openai:`` judge without a key fails now, before anything is written. Whether it is alive
     and OpenAI-compatible is probed before the first request of the run that crosses the network
-    (:func:`judge_probe`): a run answered from its records or the cache probes nothing."""
+    (:func:`harness.pipeline.stages.judge_probe`): a run answered from its records or the cache probes nothing."""
     if spec.kind == "openai":
         resolve_openai(spec)
-
-
-def judge_probe(run: Run) -> tuple[Endpoint, ...]:
-    """The judge endpoint the model's client probes with its own before its first request, so that a
-    dead or wrong ``openai:`` judge stops the run before the model generates for minutes (a local or
-    vLLM judge is started, and checked, when the judge stage needs it)."""
-    spec = run.judge_spec
-    return (resolve_openai(spec),) if spec.kind == "openai" else ()
-
-
-def _cache(options: RunOptions) -> Cache | None:
-    return None if options.no_cache else Cache.at(options.cache_path)
-
-
-def _client(endpoint: Endpoint, role: str, cache: Cache | None, options: RunOptions,
-            probe: tuple[Endpoint, ...] = ()) -> Client | RayClient:  # fmt: skip
-    ray = None
-    if options.backend == "ray":
-        from harness.backends.ray_data import RayOptions
-
-        ray = RayOptions(address=options.ray_address, processor=cast(Any, options.ray_processor),
-                         concurrency=options.ray_concurrency, max_connections=options.max_connections, timeout=options.timeout,
-                         max_retries=options.max_retries)  # fmt: skip
-    return open_client(endpoint, role=role, cache=cache, backend=options.backend, ray=ray,
-                       max_connections=options.max_connections, timeout=options.timeout,
-                       max_retries=options.max_retries, probe=(endpoint, *probe))  # fmt: skip
-
-
-def _sampling_for(config: RunConfig) -> Any:
-    bench = get_benchmark(config.benchmark)
-
-    def params(item: Item) -> SamplingParams:
-        base = bench.sampling(item)
-        if config.max_tokens is not None and (base.max_tokens is None or base.max_tokens > config.max_tokens):
-            base = replace(base, max_tokens=config.max_tokens)
-        return base
-
-    return params
 
 
 def check_baselines(config: RunConfig, items: list[Item]) -> None:
@@ -199,29 +144,6 @@ def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item
                 new_outputs.append(Output(item_id=item.item_id, model=name, turns=list(turns)))
     store.append_many("items", new_items)  # one fsync for all, not one per record
     store.append_many("outputs", new_outputs)
-
-
-@contextlib.contextmanager
-def _endpoint(spec: EndpointSpec, held: dict[str, Endpoint], options: RunOptions) -> Iterator[Endpoint]:
-    """Reuse an endpoint already resolved for the same spec (one local server for model and judge)."""
-    if str(spec) in held:
-        yield held[str(spec)]
-        return
-    if options.backend == "ray" and options.ray_processor == "vllm":  # engines on the cluster: no server
-        from harness.backends.ray_data import engine_endpoint
-
-        yield engine_endpoint(spec)
-        return
-    if options.backend == "ray" and spec.kind == "openai":  # Ray's processors do not probe: now, once
-        endpoint = resolve_openai(spec)
-        preflight_all(endpoint.replicas or (endpoint.base_url,), endpoint.model, endpoint.api_key)
-
-    with resolve(spec) as endpoint:
-        held[str(spec)] = endpoint
-        try:
-            yield endpoint
-        finally:
-            del held[str(spec)]
 
 
 @dataclass
@@ -281,254 +203,6 @@ def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, 
     if copy_outputs_from is not None:
         _copy_outputs(copy_outputs_from, store, config.model_name)
     return Run(config, items, store, role_prefix, copy_outputs=copy_outputs_from is not None)
-
-
-def generate_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
-                   cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
-    """Generate every run's missing outputs. With the plain client the runs go one after another, each
-    model's server up only while it generates (unless it is also the judge: ``stack`` keeps it for the
-    judge stage). With ``--backend ray`` every run's requests go into one Ray Data pipeline per round,
-    so all endpoints are resolved together."""
-    todo = []
-    for run in runs:
-        if run.copy_outputs:
-            continue
-        run.session["generate"] = asdict(GenerateSummary(len(run.items), len(run.items), 0, 0))
-        if run.missing_outputs():  # a finished run starts no server
-            todo.append(run)
-    if not todo:
-        return
-    if options.backend == "ray":  # every run's requests in one Ray pipeline: all endpoints up together
-        with contextlib.ExitStack() as own:
-            endpoints = {
-                str(r.model_spec): _enter(r.model_spec, r.judge_spec, stack, held, options, own=own)
-                for r in todo
-            }
-            asyncio.run(_generate([(r, endpoints[str(r.model_spec)]) for r in todo], cache, options))
-        return
-    for run in todo:
-        with contextlib.ExitStack() as own:
-            endpoint = _enter(run.model_spec, run.judge_spec, stack, held, options, own=own)
-            asyncio.run(_generate([(run, endpoint)], cache, options))
-
-
-def _enter(spec: EndpointSpec, judge_spec: EndpointSpec, stack: contextlib.ExitStack, held: dict[str, Endpoint],
-           options: RunOptions, *, own: contextlib.ExitStack | None = None) -> Endpoint:  # fmt: skip
-    """The endpoint of ``spec``; its server lives on ``stack`` (the whole command) when the judge is the
-    same endpoint or no shorter-lived ``own`` stack is given, else on ``own``."""
-    target = stack if own is None or str(spec) == str(judge_spec) else own
-    return target.enter_context(_endpoint(spec, held, options))
-
-
-async def _generate(jobs: list[tuple[Run, Endpoint]], cache: Cache | None, options: RunOptions) -> None:
-
-    clients = [
-        _client(endpoint, run.role("model"), cache, options, judge_probe(run)) for run, endpoint in jobs
-    ]
-    try:
-        params = [_sampling_for(run.config) for run, _ in jobs]
-        await prefetch([
-            (client, functools.partial(generation_units, run.items, run.store, model=run.config.model_name, params=p))
-            for (run, _), client, p in zip(jobs, clients, params, strict=True)
-        ])  # fmt: skip
-        for (run, _), client, p in zip(jobs, clients, params, strict=True):
-            # cast: Client.counters became a read-only property; ChatClient still declares a plain attribute
-            summary = await generate_with_progress(
-                run.items, cast(ChatClient, client), run.store, model=run.config.model_name, params=p,
-                max_in_flight=options.max_connections, label=run.label("generate"),
-            )  # fmt: skip
-            run.gen_errors = summary.errors
-            run.session["generate"] = asdict(summary)
-    finally:
-        for client in clients:
-            await client.aclose()
-
-
-def plan(items: list[Item], config: RunConfig, store: RunStore) -> list[JudgeTask]:
-    """The judge tasks for the model's finished outputs (MT-Bench judges each turn, as FastChat does)."""
-    bench = get_benchmark(config.benchmark)
-    outputs = {
-        o.item_id: o for o in store.load("outputs", Output) if o.model == config.model_name and is_final(o)
-    }
-
-    def baselines_for(item: Item) -> tuple[str, ...]:
-        return config.baselines or bench.baselines_for(item)
-
-    multi_turn = judges_each_turn(config.judge_config)
-    return plan_tasks(items, outputs, JudgeSet(config), baselines_for, multi_turn=multi_turn,
-                      checklists=questions_by_item(store))  # fmt: skip
-
-
-def judge_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
-                cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
-    """Judge every run's pending tasks on the runs' one judge endpoint (started once for all of them;
-    with ``--backend ray`` all runs' judge requests share one Ray Data pipeline per round). A TICK run
-    first gets the checklists its items lack (:mod:`harness.pipeline.checklists`)."""
-    checklist_stage(runs, stack, held, cache, options)
-    jobs = []
-    for run in runs:
-        tasks = plan(run.items, run.config, run.store)
-        run.session["judge"] = asdict(JudgeSummary(len(tasks), len(tasks), 0, 0, 0))
-        if pending(tasks, run.store):
-            jobs.append((run, tasks))
-    if not jobs:
-        return
-    specs = {str(run.judge_spec) for run, _ in jobs}
-    if len(specs) != 1:
-        raise BadInput("--judge", f"the runs of one command share one judge; got {', '.join(sorted(specs))}")
-    judge_spec = jobs[0][0].judge_spec
-    endpoint = stack.enter_context(_endpoint(judge_spec, held, options))
-    asyncio.run(_judge(jobs, endpoint, cache, options))
-
-
-def checklist_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
-                    cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
-    """Ask the judge for the checklist of every item of a TICK run that has none stored yet (items with
-    an output only: an item nobody answered needs no checklist)."""
-    jobs = []
-    for run in runs:
-        judges = JudgeSet(run.config)
-        if judges.checklist is None:
-            continue
-        answered = finished_ids(run.store, run.config.model_name)
-        todo = [i for i in missing_checklists(run.items, run.store) if i.item_id in answered]
-        if todo:
-            jobs.append((run, judges.checklist, judges.judge_id(judges.base), todo))
-    if not jobs:
-        return
-    endpoint = stack.enter_context(_endpoint(jobs[0][0].judge_spec, held, options))
-
-    async def generate() -> None:
-        for run, judge, ident, todo in jobs:
-            client = _client(endpoint, run.role("judge"), cache, options)
-            try:
-                run.api_errors += await checklists_with_progress(
-                    todo, judge, ident, client.chat, client.counters, run.store,
-                    max_in_flight=options.max_connections, label=run.label("checklists"),
-                )  # fmt: skip
-            finally:
-                await client.aclose()
-
-    asyncio.run(generate())
-
-
-async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, cache: Cache | None,
-                 options: RunOptions) -> None:  # fmt: skip
-
-    clients = [_client(endpoint, run.role("judge"), cache, options) for run, _ in jobs]
-    try:
-        await prefetch([
-            (client, functools.partial(judge_units, tasks, run.store))
-            for (run, tasks), client in zip(jobs, clients, strict=True)
-        ])  # fmt: skip
-        for (run, tasks), client in zip(jobs, clients, strict=True):
-            summary = await judge_with_progress(
-                tasks,
-                client.chat,
-                client.counters,
-                run.store,
-                max_in_flight=options.max_connections,
-                label=run.label("judge"),
-                probe=probe_for(pending(tasks, run.store), options.max_unscored),
-            )
-            run.api_errors += summary.api_errors
-            run.session["judge"] = asdict(summary)
-    finally:
-        for client in clients:
-            await client.aclose()
-
-
-def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
-                 cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
-    """The effect check of every run (:mod:`harness.pipeline.effect`): after judging, suspicious and
-    sampled items are judged again without their non-answer text, on the same judge endpoint and through
-    the same client (cached, counted under the judge role). The judge's endpoint is entered on the first
-    call only, so a re-run that reuses ``effect.json`` starts no server."""
-    jobs = []
-    for run in runs:
-        data = load_run(run.store.dir)
-        if not data.outputs:
-            continue
-        run.audit = _audit(data, run.items, options, cache)
-        audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
-        tasks = plan(run.items, run.config, run.store)
-        prepared = effect.prepare(tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed)
-        jobs.append((run, prepared, audited))
-
-    async def check() -> None:
-        for run, prepared, audited in jobs:
-            clients: list[Client | RayClient] = []
-
-            async def chat(request: Any, run: Run = run, clients: list[Client | RayClient] = clients) -> Any:
-                if not clients:
-                    endpoint = stack.enter_context(_endpoint(run.judge_spec, held, options))
-                    clients.append(_client(endpoint, run.role("judge"), cache, options))
-                return await clients[0].chat(request)
-
-            try:
-                await effect.execute(prepared, audited, run.store, chat, options.effect,
-                                     max_in_flight=options.max_connections)  # fmt: skip
-            finally:
-                for client in clients:
-                    await client.aclose()
-
-    asyncio.run(check())
-
-
-def _counter_json(c: RoleCounters) -> dict[str, int]:
-    return {"requests": c.requests, "cache_hits": c.cache_hits, "retries": c.retries, "errors": c.errors}
-
-
-def run_stages(runs: list[Run], options: RunOptions) -> None:
-    """Generate, then judge, every run; then close each run with its status and request counters in
-    run.json. Nothing already stored is lost on any error: every record was appended as it finished."""
-
-    cache = _cache(options)
-    held: dict[str, Endpoint] = {}
-    status = "failed"
-    try:
-        with contextlib.ExitStack() as stack:
-            generate_stage(runs, stack, held, cache, options)
-            judge_stage(runs, stack, held, cache, options)
-            effect_stage(runs, stack, held, cache, options)
-        status = "finished"
-    except KeyboardInterrupt:
-        status = "interrupted"
-        raise
-    finally:
-        usage = usage_by_role()
-        for run in runs:
-            roles = ("judge",) if run.copy_outputs else ("model", "judge")
-            run.session["requests"] = {
-                role: _counter_json(usage.get(run.role(role), RoleCounters())) for role in roles
-            }
-            incomplete = status == "finished" and (run.gen_errors or run.api_errors)
-            run.store.finish_run("incomplete" if incomplete else status, run.session)
-            run.store.close()
-        close = getattr(cache, "close", None)
-        if callable(close):
-            close()
-
-
-def finish(run: Run, options: RunOptions) -> RunOutcome:
-    """Audit the run's outputs and write its report (from the stored records alone). A complete run's
-    report carries the hash of its inputs (:mod:`harness.pipeline.derived`), so that a re-run that finds
-    them unchanged answers from it (:func:`reuse_report`)."""
-    run_dir = run.store.dir
-    audit_run(run_dir, run.items, options, run.audit)
-    key = None
-    if not run.gen_errors and not run.api_errors and not run.missing_outputs():
-        info = run.store.read_run_json()
-        key = report_key(run_dir, info.config, info.dataset, _option_fields(options)) if info else None
-    cache = _cache(options)
-    try:
-        report = report_for(
-            run_dir, options.prices, run.session, options.max_unscored, inputs_key=key, cache=cache
-        )
-    finally:
-        if cache is not None:
-            cache.close()
-    return RunOutcome(report, *_closing(run, report))
 
 
 def _closing(run: Run, report: dict[str, Any]) -> tuple[int, list[str]]:
@@ -599,96 +273,12 @@ def execute(
     takes the model's outputs from that run directory (or these outputs, read from an answer file)
     instead of generating."""
 
-    reset_usage()
     run = open_run(command, config, items, run_dir, copy_outputs_from=copy_outputs_from)
     reused = reuse_report(run, options)
     if reused is not None:  # a complete run whose inputs did not change: nothing to rebuild
         return reused
-    run_stages([run], options)
-    return finish(run, options)
-
-
-def audit_run(
-    run_dir: Path, items: list[Item], options: RunOptions, report: AuditReport | None = None
-) -> None:
-    """Audit the model's finished outputs (unless ``report`` is the audit already computed) and store the
-    flagged ids (``audit.json``), the effect check's included, for scoring's ``--on-flag`` policy
-    (:mod:`harness.pipeline.flags`)."""
-
-    data = load_run(run_dir)
-    if not data.outputs:
-        return
-    if report is None:
-        report = _audit(data, items, options)
-    write_flags(run_dir, effect.merge_into(report, run_dir))
-
-
-def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None) -> AuditReport:
-    """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
-    by the same code before (any run directory: a judge swap, a cached re-run)."""
-    texts = JudgeSet(data.config).base.prompt_texts()
-    c = data.config
-    key = audit_key(
-        audit_items(items, data.outputs), c.judge_config, texts, c.benchmark, options.audit_embeddings
-    )
-    stored = cache.get_derived(key) if cache is not None else None
-    if stored is not None:
-        return AuditReport.from_dict(stored)
-    report = audit_outputs(items, data.outputs, c.judge_config, texts, c.benchmark, options.audit_embeddings)
-    if cache is not None:
-        cache.put_derived(key, "audit", report.to_dict())
-    return report
-
-
-def report_for(
-    run_dir: Path,
-    prices: dict[str, Price],
-    session: dict[str, Any] | None = None,
-    max_unscored: float = DEFAULT_MAX_UNSCORED,
-    inputs_key: str | None = None,
-    cache: Cache | None = None,
-) -> dict[str, Any]:
-    """Score the stored records and write report.json / report.md (pure over the run directory and the
-    ``--max-unscored`` threshold of its headline check; ``inputs_key``: the hash of its inputs, kept in
-    report.json when the run is complete, :func:`reuse_report`; ``cache``: where the statistic's result is
-    kept under the hash of its inputs, :func:`harness.pipeline.derived.evaluate_key`)."""
-    data = load_run(run_dir)
-    result = _evaluate(run_dir, data, cache)
-    c = data.config
-    specs = {"judge": c.judge} if c.source_run else {"model": c.model, "judge": c.judge}
-    usages = {
-        "model": [o.usage for o in data.outputs.values()],
-        "judge": [j.usage for j in data.judgments]
-        + [c.usage for c in data.checklists.values()]
-        + effect.usages(effect.read_effect(run_dir)),
-    }
-    costs = costs_by_role(specs, usages, prices)
-    report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
-    report["gate"] = check_report(report, max_unscored)
-    report["effect"] = effect.summary(effect.read_effect(run_dir))  # its tokens are in the judge's costs
-    if inputs_key is not None:
-        report[REPORT_KEY] = inputs_key
-    write_report(run_dir, report)
-    return report
-
-
-def _evaluate(run_dir: Path, data: RunData, cache: Cache | None) -> RunResult:
-    """:func:`harness.scoring.evaluate.evaluate`, reused from the cache for the same inputs."""
-    info = RunStore(run_dir).read_run_json() if cache is not None else None
-    if cache is None or info is None:
-        return evaluate(data)
-    key = evaluate_key(run_dir, info.config, info.dataset)
-    stored = cache.get_derived(key)
-    if stored is not None:
-        return RunResult(
-            scores=[Score.model_validate(s) for s in stored["scores"]], consistency=stored["consistency"],
-            coverage=stored["coverage"], notes=list(stored["notes"]),
-        )  # fmt: skip
-    result = evaluate(data)
-    doc = {"scores": [s.model_dump(mode="python") for s in result.scores], "consistency": result.consistency,
-           "coverage": result.coverage, "notes": result.notes}  # fmt: skip
-    cache.put_derived(key, "evaluate", doc)
-    return result
+    stages: Callable[[Run, RunOptions], RunOutcome] = STAGES.load()
+    return stages(run, options)
 
 
 def _copy_outputs(source: Path | Sequence[Output], store: RunStore, model: str) -> None:

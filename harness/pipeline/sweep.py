@@ -4,7 +4,7 @@ Why a sweep is more than a loop over ``harness score``: the runs share what is e
 server starts once for all of them; with ``--backend ray`` every checkpoint's generation requests go
 into one Ray Data execution per round (one processor per endpoint, their datasets unioned so the
 cluster serves the checkpoints side by side), and every checkpoint's judge requests into another, so
-the judge's engines see one long stream instead of N short ones (:func:`harness.backends.prefetch`).
+the judge's engines see one long stream instead of N short ones (:func:`harness.backends.open.prefetch`).
 
 Each checkpoint still gets its own ordinary run directory (``SWEEP_DIR/<model name>/``): the same
 run.json, records and report as a single ``harness score``, resumable on its own or by re-running the
@@ -25,7 +25,8 @@ from harness.client import reset_usage
 from harness.errors import BadInput
 from harness.leaderboard.builders import Options, build
 from harness.leaderboard.render import write_leaderboard
-from harness.pipeline.runner import RunOptions, RunOutcome, finish, open_run, run_stages
+from harness.pipeline.runner import RunOptions, RunOutcome, open_run
+from harness.pipeline.stages import finish, run_stages
 from harness.records import Item
 from harness.run.config import RunConfig
 from harness.table import Leaderboard

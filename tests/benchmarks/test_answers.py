@@ -9,7 +9,7 @@ from _shared import shared_path
 
 from benchmarks import answer_format_of as detect_format
 from benchmarks import get_benchmark, load_answers, pair_outputs
-from benchmarks.alpaca_eval.upstream import load_alpaca_eval_outputs
+from benchmarks.alpaca_eval.formats import load_alpaca_eval_outputs
 from benchmarks.arena_hard.upstream import load_arena_hard_answers
 from benchmarks.mt_bench.upstream import load_mt_bench_answers
 from benchmarks.wildbench.upstream import load_wildbench_outputs

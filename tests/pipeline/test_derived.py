@@ -5,6 +5,8 @@ the same outputs is reused from the cache by a run in a new directory."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +113,25 @@ def test_a_file_the_config_names_is_part_of_the_key(tmp_path: Path) -> None:
     table.write_text("instruction,difficulty\na,0.25\n")
     assert report_key(run_dir, config, {}, {}) != keys[0]
     assert evaluate_key(run_dir, config, {}) != keys[1]
+
+
+def test_a_complete_run_directory_is_answered_without_the_scoring_stack(tmp_path: Path, servers: Any) -> None:
+    """The re-run of a complete run directory answers from report.json before the stages are loaded: no
+    statistics library (pandas, scipy, statsmodels, sklearn), no audit detector or sentence encoder, no
+    HTTP stack is imported (each costs a fraction of a second to seconds on a loaded machine)."""
+    model, judge = servers
+    assert score(tmp_path, model.spec, judge.spec, "run") == 0
+    argv = ["score", "--benchmark", "demo", "--model", model.spec, "--judge", judge.spec, "--limit", "4",
+            "--judge-config", "arena_hard_v0.1", "--run-dir", str(tmp_path / "run"),
+            "--cache", str(tmp_path / "cache.db"), "--format", "json", "--on-flag", "keep"]  # fmt: skip
+    heavy = ("pandas", "scipy", "statsmodels", "sklearn", "torch", "sentence_transformers", "aiohttp")
+    layers = ("harness.pipeline.stages", "harness.scoring", "harness.run.statistic", "harness.audit.run")
+    code = (
+        "import sys\nfrom harness.cli import main\n"
+        f"assert main({argv!r}) == 0\n"
+        f"print(' '.join(m for m in {heavy + layers!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[-1].split() == []
+    assert report(tmp_path / "run")["session"]["reused_report"] is True
