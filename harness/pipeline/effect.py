@@ -16,14 +16,20 @@ sentences of :mod:`harness.audit.addressed`, all mapped to the output as written
 with the same judge, template, position strategy and client (so the calls are cached and counted like
 every other judge call). When the verdict *with* the spans is better for the model than the verdict
 *without* them by more than ``tolerance`` (on a 0..1 scale; for a pairwise judge the winning side must
-also change), the verdict was carried by text that is not an answer: the item is flagged (finding
-``effect``) and the ``--on-flag`` policy applies to it. When at least ``MIN_DISQUALIFY`` of the checked
-items, and at least ``disqualify_share`` of them, are flagged this way, the submission is disqualified:
-an attack that the sample catches on a few items is on the others too.
+also change), the verdict *fell*. A fallen verdict alone does not tell an injection from a judge that
+any removal moves, so the item is judged once more with as much ordinary answer text removed instead
+(:func:`harness.pipeline.effect_spans.control_spans`; the spans kept): only when this control's verdict
+also beats the one without the spans by more than ``tolerance`` (same rule) was the verdict carried by
+text that is not an answer: the item is flagged (finding ``effect``) and the ``--on-flag`` policy
+applies to it. When at least ``MIN_DISQUALIFY`` of the checked items, and at least
+``disqualify_share`` of them, are flagged this way, the submission is disqualified: an attack that the
+sample catches on a few items is on the others too.
 
 Cost. The check makes at most ``budget`` judge calls (``--effect-check-budget``; default 10% of the
 run's judge calls, at least ``MIN_BUDGET``); items are taken in the priority order above until the next
-would exceed it. ``effect.json`` in the run directory records what was checked, the calls spent, every
+would exceed it. A control costs calls only for the items whose verdict fell, paid from the same
+budget; a fallen verdict whose control the budget cannot pay is ``unconfirmed`` and not flagged.
+``effect.json`` in the run directory records what was checked, the calls spent, every
 verdict before and after, and what was flagged; a re-run reuses its results and makes no call again.
 
 Not applied to a checklist judge (TICK): its verdicts are per-question YES/NO answers about the
