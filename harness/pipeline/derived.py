@@ -12,6 +12,10 @@ bootstrap rounds). Each is keyed by a sha256 over *everything it is computed fro
   and dataset, its records as a set (lines sorted: concurrency writes them in a different order every
   run) and the audit's flags; kept in the ``derived`` table as well, so a cached re-run into a new run
   directory, whose records come out the same, does not fit again;
+- the effect check (``effect.json``: which items were re-judged without their non-answer text, and what
+  that did): its inputs are the run's records as a set, config and dataset, the check's options and the
+  audit's embeddings switch; kept in the ``derived`` table, so a cached re-run into a new run directory
+  does not select its items again (spans over every output) or re-judge them;
 - the report: the run directory's records, run.json's config and dataset (and the size and modification
   time of every file the config names, such as ``--lc-difficulty``), the derived files the
   report reads (``audit.json``, ``effect.json``), the options that change a figure, and
@@ -123,6 +127,16 @@ def evaluate_key(run_dir: Path, config: dict[str, Any], dataset: dict[str, Any])
     records = lines_digest(run_dir, RECORD_FILES)
     derived = files_digest(run_dir, DERIVED_FILES)
     return digest("evaluate", code_version(), config, referenced_files(config), dataset, records, derived)
+
+
+def effect_key(
+    run_dir: Path, config: dict[str, Any], dataset: dict[str, Any], options: dict[str, Any], embeddings: bool
+) -> str:
+    """The hash of everything the effect check reads: the run's records (as a set: the model's outputs,
+    the judgments it re-judges against), config (judge, template, seed) and dataset, the check's options
+    and the audit's (which picks the suspicious items; the audit itself is a function of the same records)."""
+    records = lines_digest(run_dir, RECORD_FILES)
+    return digest("effect", code_version(), config, dataset, options, embeddings, records)
 
 
 def audit_key(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from benchmarks import get_benchmark
 from benchmarks.alpaca_eval.upstream import load_difficulty
+from harness import atomic
 from harness.audit.findings import AuditReport
 from harness.backends.open import open_client, prefetch
 from harness.cache import Cache
@@ -28,7 +30,7 @@ from harness.generate import ChatClient, GenerateSummary, finished_ids, generate
 from harness.pipeline import effect
 from harness.pipeline.checklists import checklists_with_progress, missing_checklists, questions_by_item
 from harness.pipeline.costs import Price, costs_by_role
-from harness.pipeline.derived import REPORT_KEY, audit_key, evaluate_key, report_key
+from harness.pipeline.derived import REPORT_KEY, audit_key, effect_key, evaluate_key, report_key
 from harness.pipeline.flags import audit_items, audit_outputs, write_flags
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report
 from harness.pipeline.judging import (
@@ -288,13 +290,20 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
         if not data.outputs:
             continue
         run.audit = _audit(data, run.items, options, cache)
+        key = _effect_key(run, options) if cache is not None else None
+        stored = cache.get_derived(key) if cache is not None and key is not None else None
+        if stored is not None:  # the same records were checked by the same code before: its effect.json
+            atomic.write_text(
+                run.store.dir / effect.EFFECT_FILE, json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
+            )
+            continue
         audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
         tasks = plan(run.items, run.config, run.store)
         prepared = effect.prepare(tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed)
-        jobs.append((run, prepared, audited))
+        jobs.append((run, prepared, audited, key))
 
     async def check() -> None:
-        for run, prepared, audited in jobs:
+        for run, prepared, audited, key in jobs:
             clients: list[Client | RayClient] = []
 
             async def chat(request: Any, run: Run = run, clients: list[Client | RayClient] = clients) -> Any:
@@ -304,13 +313,25 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
                 return await clients[0].chat(request)
 
             try:
-                await effect.execute(prepared, audited, run.store, chat, options.effect,
-                                     max_in_flight=options.max_connections)  # fmt: skip
+                doc = await effect.execute(prepared, audited, run.store, chat, options.effect,
+                                           max_in_flight=options.max_connections)  # fmt: skip
+                if cache is not None and key is not None:
+                    cache.put_derived(key, "effect", doc)
             finally:
                 for client in clients:
                     await client.aclose()
 
     asyncio.run(check())
+
+
+def _effect_key(run: Run, options: RunOptions) -> str | None:
+    """The hash of everything the effect check reads (:func:`harness.pipeline.derived.effect_key`)."""
+    info = run.store.read_run_json()
+    if info is None:
+        return None
+    return effect_key(
+        run.store.dir, info.config, info.dataset, asdict(options.effect), options.audit_embeddings
+    )
 
 
 def _counter_json(c: RoleCounters) -> dict[str, int]:

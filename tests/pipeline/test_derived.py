@@ -80,21 +80,25 @@ def test_a_complete_run_answers_from_its_report_and_a_changed_input_rebuilds_it(
     assert "reused_report" not in report(run_dir)["session"]
 
 
-def test_the_audit_and_the_statistic_of_the_same_records_are_reused_from_the_cache_in_a_new_run_directory(
+def test_the_audit_effect_and_statistic_of_the_same_records_are_reused_from_the_cache_in_a_new_run_directory(
     tmp_path: Path, servers: Any
 ) -> None:
     model, judge = servers
     assert score(tmp_path, model.spec, judge.spec, "one") == 0
     assert derived(tmp_path / "cache.db", "audit") == 1
     assert derived(tmp_path / "cache.db", "evaluate") == 1
+    assert derived(tmp_path / "cache.db", "effect") == 1
     requests = (len(model.requests), len(judge.requests))
     assert score(tmp_path, model.spec, judge.spec, "two") == 0  # all answers from the cache
     assert (len(model.requests), len(judge.requests)) == requests
     # the same inputs: the stored findings and figures, not a second audit or fit
     assert derived(tmp_path / "cache.db", "audit") == 1
     assert derived(tmp_path / "cache.db", "evaluate") == 1
+    assert derived(tmp_path / "cache.db", "effect") == 1  # the effect check's items not selected again
     one, two = (json.loads((tmp_path / r / "audit.json").read_text()) for r in ("one", "two"))
     assert one == two
+    effects = [json.loads((tmp_path / r / "effect.json").read_text()) for r in ("one", "two")]
+    assert effects[0] == effects[1]
     assert report(tmp_path / "two")["scores"] == report(tmp_path / "one")["scores"]
     # without the cache nothing derived is read or written: the audit runs and gives the same findings
     assert score(tmp_path, model.spec, judge.spec, "three", "--no-cache") == 0
