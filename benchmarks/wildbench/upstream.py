@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -23,6 +24,17 @@ from harness.stats.estimate import is_missing
 from harness.stats.wildbench import parse_score
 
 
+def _json_list(path: Path, what: str) -> list[Any]:
+    """The JSON list an upstream WildBench file holds (one line naming the file when it is not one)."""
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BadInput(str(path), f"not JSON ({exc.msg})") from exc
+    if not isinstance(items, list):
+        raise BadInput(str(path), f"expected a JSON list of {what}")
+    return items
+
+
 def load_score_judgments(path: str | Path, model: str | None = None) -> pd.DataFrame:
     """Upstream ``eval_results/<version>/score.v2/eval=<judge>/<model>.json`` -> session_id, model, score, output.
 
@@ -31,12 +43,7 @@ def load_score_judgments(path: str | Path, model: str | None = None) -> pd.DataF
     in ``raw_score``); a missing ``session_id``/``model_output`` is bad input.
     """
     path = Path(path)
-    try:
-        items = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BadInput(str(path), f"not JSON ({exc.msg})") from exc
-    if not isinstance(items, list):
-        raise BadInput(str(path), "expected a JSON list of per-task judgments")
+    items = _json_list(path, "per-task judgments")
     name = model or path.stem
     records = []
     for index, item in enumerate(items):
@@ -73,12 +80,7 @@ def load_pairwise_judgments(path: str | Path, baseline: str, model: str | None =
     ``extent`` (2 = much better, 1 = slightly). A missing winner leaves the outcome missing (unscored).
     """
     path = Path(path)
-    try:
-        items = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BadInput(str(path), f"not JSON ({exc.msg})") from exc
-    if not isinstance(items, list):
-        raise BadInput(str(path), "expected a JSON list of pairwise judgments")
+    items = _json_list(path, "pairwise judgments")
     records = []
     for index, item in enumerate(items):
         where = f"{path}[{index}]"
