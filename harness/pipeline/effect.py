@@ -44,7 +44,7 @@ import asyncio
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -134,31 +134,38 @@ def select(
     seed: int,
 ) -> tuple[list[Candidate], dict[str, int]]:  # fmt: skip
     """The items to re-judge in priority order (suspicious, then the sample), before the budget cut, and
-    the size of each pool."""
+    the size of each pool. Spans are computed only for the items that could be drawn: every suspicious
+    one, and the sample pool in its seeded order until the sample is full (not for every output)."""
     by_item: dict[str, list[JudgeTask]] = {}
     for task in tasks:
-        by_item.setdefault(task.item.item_id, []).append(task)
+        if task.item.item_id in items:
+            by_item.setdefault(task.item.item_id, []).append(task)
     findings: dict[str, list[Finding]] = {}
     for f in report.findings:
         findings.setdefault(f.item_id, []).append(f)
     severity = report.item_severity()
-    pools: dict[str, list[Candidate]] = {"suspicious": [], "sample": [], "flagged": []}
-    for item_id, item_tasks in by_item.items():
-        if item_id not in items:
-            continue
-        spans = spans_for(items[item_id], findings.get(item_id, []))
-        if not spans:
-            continue
-        why = {"flag": "flagged", "warn": "suspicious"}.get(severity.get(item_id, ""), "sample")
-        pools[why].append(Candidate(item_id, why, spans, item_tasks))
-    for pool in pools.values():
-        pool.sort(key=lambda c: _rank(seed, c.item_id))
-    unflagged = sum(1 for i in by_item if severity.get(i) != "flag")
-    n_sample = min(len(pools["sample"]), max(MIN_SAMPLE, math.ceil(options.sample * unflagged)))
-    ordered = pools["suspicious"] + pools["sample"][:n_sample]
-    sizes = {"suspicious": len(pools["suspicious"]), "sample": len(pools["sample"]), "sample_drawn": n_sample,
-             "flagged_not_rechecked": len(pools["flagged"])}  # fmt: skip
-    return ordered, sizes
+    kinds: dict[str, list[str]] = {"suspicious": [], "sample": [], "flagged": []}
+    for item_id in sorted(by_item, key=lambda i: _rank(seed, i)):
+        kinds[{"flag": "flagged", "warn": "suspicious"}.get(severity.get(item_id, ""), "sample")].append(
+            item_id
+        )
+    unflagged = len(kinds["suspicious"]) + len(kinds["sample"])
+    wanted = max(MIN_SAMPLE, math.ceil(options.sample * unflagged))
+
+    def candidates(why: str, limit: int | None = None) -> Iterator[Candidate]:
+        found = 0
+        for item_id in kinds[why]:
+            if limit is not None and found >= limit:
+                return
+            spans = spans_for(items[item_id], findings.get(item_id, []))
+            if spans:
+                found += 1
+                yield Candidate(item_id, why, spans, by_item[item_id])
+
+    suspicious = list(candidates("suspicious"))
+    sample = list(candidates("sample", wanted))
+    sizes = {"suspicious": len(suspicious), "sample_drawn": len(sample), "flagged_not_rechecked": len(kinds["flagged"])}  # fmt: skip
+    return suspicious + sample, sizes
 
 
 CHECK_VERSION = 2  # 2: flips are confirmed by a control; effect.json rows of another version are redone
