@@ -27,6 +27,10 @@ from confusable_homoglyphs.confusables import confusables_data
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _KEEP_FORMAT = {"\u00ad"}  # soft hyphen: Cf, but rendered at line ends; harmless either way
+# Where the confusables data and the glyph disagree: the Cyrillic palochka is a dotless vertical stroke
+# (its capital, U+04C0, is listed as ``l``), yet TS #39 lists the small letter under ``i``. A disguise
+# writes ``ӏ`` for ``l`` ("ӏеss", "Dӏa"); folding it to ``i`` broke every word with an ``l`` in it.
+_GLYPH = {"\u04cf": "l"}
 
 
 def _rank(candidate: str, char: str, forms: list[str]) -> tuple[int, int]:
@@ -52,6 +56,7 @@ def skeleton_table() -> dict[str, str]:
 
         ranked = sorted((_rank(c, char, ascii_forms), c) for c in ascii_forms)
         table[char] = ranked[0][1]
+    table.update(_GLYPH)
     return table
 
 
