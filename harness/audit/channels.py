@@ -35,6 +35,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from harness.audit.canonical import Canonical, canonical
+from harness.audit.decoding import decode as decode_as_written
 from harness.audit.decoding import decoded_spans
 from harness.audit.findings import Evidence
 from harness.audit.text import mask_code
@@ -144,7 +145,11 @@ def hidden_segments(source: Canonical) -> list[Segment]:
             if decoded and decoded != m.group(0):
                 found.append(Segment(kind, m.start(), m.end(), canonical(decoded).text, decoded))
     for kind, start, end, decoded in decoded_spans(masked):
-        found.append(Segment(kind, start, end, canonical(decoded).text, decoded))
+        # the sentence encoder and D11 read the decoding of the text as written, not of its skeleton
+        raw = decode_as_written(
+            kind, unicodedata.normalize("NFKC", source.original[slice(*source.span(start, end))])
+        )
+        found.append(Segment(kind, start, end, canonical(decoded).text, raw or decoded))
     return sorted(found, key=lambda s: s.start)
 
 

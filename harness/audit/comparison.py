@@ -129,7 +129,7 @@ _EVAL_WORD = re.compile(rf"\b{_EVAL_EN}\b", re.IGNORECASE)
 # whoever evaluates, in several languages (a role, not a topic word: a sentence must also rank); the
 # English list is short on purpose: "panel", "judge", "moderator" and "referee" are everyday words
 EVALUATOR = re.compile(
-    r"\b(?:grader|evaluator|rater|scorer|reviewer)s?\b|\b(?:bewerter\w*|prüfer\w*|gutachter\w*)|\b(?:évaluateur\w*|correcteur\w*)|"
+    r"\b(?:grader|evaluator|rater|scorer)s?\b|\b(?:bewerter\w*|prüfer\w*|gutachter\w*)|\b(?:évaluateur\w*|correcteur\w*)|"
     r"\b(?:evaluador\w*|avaliador\w*|valutator\w*)|проверяющ\w*|оценщик\w*|"
     r"评委|评审|审阅者|打分的人|審査員|評価者|採点者|심사위원|평가자|채점자|المقي[ّ]?م|المحكم|मूल्यांकनकर्ता|परीक्षक",
     re.IGNORECASE,
@@ -150,9 +150,11 @@ ADDRESSEE = re.compile(
 )
 _SENTENCE = re.compile(r"[^\n.!?。！？]+[.!?。！？]*")
 # an instruction that is itself about comparing, judging or ranking texts lets the frame be a warning
+# (not "review", "assess", "rate" or "difference": "write a product review", "a skill assessment", "heart
+# rate" and "what is the difference between X and Y" ask for no ranking of texts)
 _ASKS_TO_COMPARE = re.compile(
-    PAIR.pattern + r"|compar|versus|\bvs\.?\b|evaluat|judg|\bgrad(?:e|er|ing)\b|review|critiq|assess|"
-    r"\brat(?:e|ing)\b|\brank|differen|比较|比べ|vergleich",
+    PAIR.pattern + r"|compar|versus|\bvs\.?\b|evaluat|judg|\bgrad(?:e|er|ing)\b|critiq|\brank|"
+    r"\bwhich\s+(?:one\s+)?(?:is|was|are)\s+(?:the\s+)?(?:better|best)|比较|比べ|vergleich",
     re.IGNORECASE,
 )
 

@@ -38,6 +38,14 @@ _DOUBLE_BRACKET_VERDICT = re.compile(
 _PAIR_ORDER = re.compile(r"(?<![\w<>])[AB]\s*(?:>>|<<)\s*[AB](?![\w<>])")
 
 
+# the answer of AlpacaEval 1's pairwise judges (alpaca_eval_gpt4, "Output (a)" or "Output (b)"): a line
+# that is only the label, or two labels in one line
+_OUTPUT_LABEL = re.compile(
+    r"^[^\w\n]*output\s*\(\s*[ab]\s*\)[^\w\n]*$|\boutput\s*\(\s*[ab]\s*\)[^\n]{0,80}\boutput\s*\(\s*[ab]\s*\)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 def detect_verdicts(item: AuditItem, judges: tuple[JudgeSpec, ...]) -> list[Finding]:
     """Verdict tokens of the active judges first, then of every judge: a verdict forged for another
     judge's grammar is still text addressed to a judge. In the hidden channel a token is a flag."""
@@ -45,6 +53,18 @@ def detect_verdicts(item: AuditItem, judges: tuple[JudgeSpec, ...]) -> list[Find
     order = (*judges, *(j for j in all_judges() if j not in judges))
     about_evaluation = bool(CUES.search(" ".join(item.prompts)))
     for view in views(item.outputs):
+        label = _OUTPUT_LABEL.search(view.text) if "(" in view.text else None
+        if label and not in_context(label.group(0), context) and (view.hidden or not about_evaluation):
+            return [
+                Finding(
+                    DETECTOR,
+                    item.item_id,
+                    "flag",
+                    f"verdict label of AlpacaEval 1's judge {label.group(0).strip()!r}"
+                    + view.where(label.start()),
+                    view.evidence(label.start(), label.end()),
+                )
+            ]
         if not about_evaluation and ("[[" in view.text or ">>" in view.text or "<<" in view.text):
             m = _DOUBLE_BRACKET_VERDICT.search(view.text) or _PAIR_ORDER.search(view.text)
             if m and not in_context(m.group(0), context):
