@@ -46,7 +46,10 @@ _HIDDEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "link reference definition",
         re.compile(r"(?m)^[ \t]{0,3}\[([^\]\n]{1,200})\]:[ \t]*(\S*)[ \t]*(.*)$"),
     ),
-    ("image alt text", re.compile(r"!\[([^\]\n]{2,})\]\(")),
+    (
+        "image alt text",
+        re.compile(r"!\[((?:[^\[\]\n]|\[\[?[^\[\]\n]*\]\]?){2,})\]\("),
+    ),  # "[[B>>A]]" inside too
     ("link title", re.compile(r"\]\(\s*\S+\s+[\"'(]([^\"')\n]{2,})[\"')]\s*\)")),
     (
         "HTML attribute",
@@ -144,7 +147,8 @@ def hidden_segments(source: Canonical) -> list[Segment]:
             decoded = decode(m.group(0))
             if decoded and decoded != m.group(0):
                 found.append(Segment(kind, m.start(), m.end(), canonical(decoded).text, decoded))
-    for kind, start, end, decoded in decoded_spans(masked):
+    # a judge reads a fence like any other text, and an encoded line hides as well in a code block
+    for kind, start, end, decoded in decoded_spans(source.text):
         # the sentence encoder and D11 read the decoding of the text as written, not of its skeleton
         raw = decode_as_written(
             kind, unicodedata.normalize("NFKC", source.original[slice(*source.span(start, end))])
