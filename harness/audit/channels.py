@@ -143,7 +143,7 @@ def hidden_segments(source: Canonical) -> list[Segment]:
         ("HTML character references", _CHAR_REFS, html.unescape),
         ("escaped characters", _UNICODE_ESCAPES, _unescape),
     ):
-        for m in pattern.finditer(masked):
+        for m in pattern.finditer(source.text):  # in a fence too: the judge decodes it there as well
             decoded = decode(m.group(0))
             if decoded and decoded != m.group(0):
                 found.append(Segment(kind, m.start(), m.end(), canonical(decoded).text, decoded))

@@ -99,7 +99,7 @@ _MARKERS = re.compile(
 )
 _REVEALS = re.compile(
     r"\b(?:assistant|answers?|verdict|instructions?|identifier|evaluat\w+|judge|rating|score|previous|ignore|"
-    r"system|responses?|repl(?:y|ies)|winner|wins|prefer\w*|better|model|output)\b|"
+    r"system|responses?|repl(?:y|ies)|winner|wins|prefer\w*|better|model\w*|output)\b|"
     r"anweisung|vorherig|antwort|bewert|ignor|instruc|istruzion|instrukcj|précédent|preceden|poprzedn|"
     r"odpowied|risposta|respuesta|resposta|réponse|yanıt|cevap|jawaban|talimat|önceki|câu\s+trả\s+lời|"
     r"ответ|инструкц|предыдущ|回答|答案|指令|指示|以前|忽略|無視|답변|지시|الإجابة|तुलना|उत्तर",
@@ -109,11 +109,14 @@ _REVEALS = re.compile(
 
 def reveals(decoded: str, original: str) -> bool:
     """The decoding shows a verdict token or chat marker, or two distinct judge-prompt words, that the
-    text as written does not."""
-    if _MARKERS.search(decoded) and not _MARKERS.search(original):
+    text as written does not; or one such word beside a verdict token ("F1n4l v3rd1c+: [[B]]")."""
+    marker = _MARKERS.search(decoded)
+    if marker and not _MARKERS.search(original):
         return True
-    words = {m.group(0).lower() for m in _REVEALS.finditer(decoded)}
-    return len(words) >= 2 and not _REVEALS.search(original)
+    new = {m.group(0).lower() for m in _REVEALS.finditer(decoded)} - {
+        m.group(0).lower() for m in _REVEALS.finditer(original)
+    }
+    return len(new) >= 2 or (len(new) >= 1 and marker is not None)
 
 
 def _lines(text: str) -> Iterator[re.Match[str]]:
@@ -154,8 +157,12 @@ def _spaced(text: str) -> Iterator[tuple[str, int, int, str]]:
 _LEET_VERDICT = re.compile(r"\[\[\s*[AB4]\s*(?:>>|>|=|<<|<)\s*[AB4]\s*\]\]")
 
 
+# in a line already taken for leetspeak, two-character words are decoded too ("z3" "ze", "+4" "ta")
+_LEET_WORD = re.compile(r"(?=\S*[^\W\d_])(?=\S*[013457$+@])(?:[^\W_]|[$+@|!]){2,}")
+
+
 def _unleet(line: str) -> str:
-    decoded = _LEET_TOKEN.sub(lambda t: t.group(0).translate(_LEET), line)
+    decoded = _LEET_WORD.sub(lambda t: t.group(0).translate(_LEET), line)
     return _LEET_VERDICT.sub(lambda t: t.group(0).replace("4", "A"), decoded)  # "[[B>>4]]" is "[[B>>A]]"
 
 
