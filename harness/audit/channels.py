@@ -149,6 +149,8 @@ def hidden_segments(source: Canonical) -> list[Segment]:
                 found.append(Segment(kind, m.start(), m.end(), canonical(decoded).text, decoded))
     # a judge reads a fence like any other text, and an encoded line hides as well in a code block
     for kind, start, end, decoded in decoded_spans(source.text):
+        if kind == "leetspeak" and masked[start:end] != source.text[start:end]:
+            continue  # in code, identifiers with digits ("model1", "x2") are no leetspeak
         # the sentence encoder and D11 read the decoding of the text as written, not of its skeleton
         raw = decode_as_written(
             kind, unicodedata.normalize("NFKC", source.original[slice(*source.span(start, end))])

@@ -99,7 +99,7 @@ _MARKERS = re.compile(
 )
 _REVEALS = re.compile(
     r"\b(?:assistant|answers?|verdict|instructions?|identifier|evaluat\w+|judge|rating|score|previous|ignore|"
-    r"system|responses?|repl(?:y|ies)|winner|wins|prefer\w*|better|model\w*|output)\b|"
+    r"system|responses?|repl(?:y|ies)|winner|wins|prefer\w*|better|model[^\W\d_]*|output)\b|"
     r"anweisung|vorherig|antwort|bewert|ignor|instruc|istruzion|instrukcj|précédent|preceden|poprzedn|"
     r"odpowied|risposta|respuesta|resposta|réponse|yanıt|cevap|jawaban|talimat|önceki|câu\s+trả\s+lời|"
     r"ответ|инструкц|предыдущ|回答|答案|指令|指示|以前|忽略|無視|답변|지시|الإجابة|तुलना|उत्तर",
