@@ -152,10 +152,10 @@ def hidden_segments(source: Canonical) -> list[Segment]:
         if kind == "leetspeak" and masked[start:end] != source.text[start:end]:
             continue  # in code, identifiers with digits ("model1", "x2") are no leetspeak
         # the sentence encoder and D11 read the decoding of the text as written, not of its skeleton
-        raw = decode_as_written(
-            kind, unicodedata.normalize("NFKC", source.original[slice(*source.span(start, end))])
+        written = unicodedata.normalize("NFKC", source.original[slice(*source.span(start, end))])
+        found.append(
+            Segment(kind, start, end, canonical(decoded).text, decode_as_written(kind, written) or decoded)
         )
-        found.append(Segment(kind, start, end, canonical(decoded).text, raw or decoded))
     return sorted(found, key=lambda s: s.start)
 
 
