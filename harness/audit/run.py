@@ -3,14 +3,35 @@
 Pure over its inputs except for the embedder (a loaded model, passed in so tests and the CLI load it
 once). Item detectors see one item at a time; submission detectors (duplicates, relevance, degenerate)
 see all of them. The decision rule (:mod:`decide`) is applied last.
+
+Scheduling: the two embedding models run in one background thread while this thread runs the
+pure-Python detectors. Their matrix products release the GIL, so on two cores the encoders' time
+overlaps the detectors' instead of adding to it (measured in docs/audit.md, "Speed"). The relevance
+texts are queued first (the lexical cascade is cheap); the judge-addressed candidates are queued in
+chunks of items as they are found, so the encoder starts after the first chunk. Results are the same
+as a sequential run: each model is called from one thread at a time, and rows keep their order.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
-from harness.audit.addressed import AddressedConfig, SentenceEncoder, detect_addressed
+import numpy as np
+
+from harness.audit.addressed import (
+    AddressedConfig,
+    Row,
+    SentenceEncoder,
+    addressed_findings,
+    addressed_rows,
+    row_texts,
+    scorer,
+)
 from harness.audit.comparison import detect_comparison
 from harness.audit.decide import decide
 from harness.audit.degenerate import DegenerateConfig, detect_degenerate
@@ -25,10 +46,13 @@ from harness.audit.inputs import Submission
 from harness.audit.judge_specs import all_judges
 from harness.audit.mimicry import MIN_COMMON, detect_mimicry
 from harness.audit.persuasion import detect_persuasion
-from harness.audit.relevance import RelevanceConfig, detect_relevance
+from harness.audit.relevance import RelevanceConfig, plan_relevance, relevance_findings, scores_from
 from harness.audit.templated import TemplatedConfig, detect_templated
 from harness.audit.templates import TemplateIndex
 from harness.audit.verdicts import detect_verdicts
+
+CHUNK = 64  # items whose judge-addressed candidates are queued for the encoder at once
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,49 +84,81 @@ def audit(
     findings: list[Finding] = []
     submission_findings: list[SubmissionFinding] = []
 
-    t = time.perf_counter()
-    markers = all_judges()  # static markers of every judge; verdict grammar of the active ones
-    for item in items:
-        findings += detect_mimicry(item, markers, config.templates, config.min_common)
-        findings += detect_verdicts(item, config.judges)
-        findings += detect_hidden(item)
-        findings += detect_persuasion(item)
-        findings += detect_gibberish(item)
-        findings += detect_delimiters(item)
-        findings += detect_comparison(item)
-    timings["item_detectors"] = time.perf_counter() - t
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-embed") as pool:
+        worker: dict[str, float] = {"relevance": 0.0, "addressed": 0.0}
 
-    t = time.perf_counter()
-    f, s = detect_duplicates(items, config.duplicates)
-    findings += f
-    submission_findings += s
-    timings["duplicates"] = time.perf_counter() - t
+        def timed(key: str, fn: Callable[[], T]) -> Future[T]:
+            def run() -> T:
+                t0 = time.perf_counter()
+                try:
+                    return fn()
+                finally:
+                    worker[key] += time.perf_counter() - t0
 
-    t = time.perf_counter()
-    f, s = detect_templated(items, config.templated)
-    findings += f
-    submission_findings += s
-    timings["templated"] = time.perf_counter() - t
+            return pool.submit(run)
 
-    t = time.perf_counter()
-    f, s = detect_degenerate(items, config.degenerate)
-    findings += f
-    submission_findings += s
-    timings["degenerate"] = time.perf_counter() - t
-
-    if embedder is not None:
         t = time.perf_counter()
-        f, s, _ = detect_relevance(items, embedder, config.relevance, config.embed_all)
+        if embedder is not None:
+            plan = plan_relevance(items, config.relevance, config.embed_all)
+            vectors = timed("relevance", lambda: embedder.encode(plan.texts) if plan.texts else None)
+        rows: list[Row] = []
+        scored: list[Future[tuple[np.ndarray, np.ndarray]]] = []
+        if encoder is not None:
+            bank = scorer(encoder)  # the prototype banks, embedded here before the worker uses the encoder
+            for k in range(0, len(items), CHUNK):
+                found = addressed_rows(items[k : k + CHUNK])
+                rows += found
+                scored.append(timed("addressed", partial(bank.score, row_texts(found))))
+        timings["embedding_queue"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        markers = all_judges()  # static markers of every judge; verdict grammar of the active ones
+        for item in items:
+            findings += detect_mimicry(item, markers, config.templates, config.min_common)
+            findings += detect_verdicts(item, config.judges)
+            findings += detect_hidden(item)
+            findings += detect_persuasion(item)
+            findings += detect_gibberish(item)
+            findings += detect_delimiters(item)
+            findings += detect_comparison(item)
+        timings["item_detectors"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        f, s = detect_duplicates(items, config.duplicates)
         findings += f
         submission_findings += s
-        timings["relevance"] = time.perf_counter() - t
+        timings["duplicates"] = time.perf_counter() - t
 
-    if encoder is not None:
         t = time.perf_counter()
-        f, embedded = detect_addressed(items, encoder, config.addressed)
+        f, s = detect_templated(items, config.templated)
         findings += f
-        timings["addressed"] = time.perf_counter() - t
-        timings["addressed_sentences"] = float(embedded)
+        submission_findings += s
+        timings["templated"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        f, s = detect_degenerate(items, config.degenerate)
+        findings += f
+        submission_findings += s
+        timings["degenerate"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        if embedder is not None:
+            scores = scores_from(plan, len(items), vectors.result())
+            f, s = relevance_findings(items, scores, config.relevance)
+            findings += f
+            submission_findings += s
+        if encoder is not None:
+            parts = [future.result() for future in scored]
+            margin = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
+            near = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0)
+            findings += addressed_findings(rows, margin, near, config.addressed)
+        timings["embedding_wait"] = time.perf_counter() - t
+    # time spent in the background thread (overlapping the detectors above)
+    if embedder is not None:
+        timings["relevance"] = worker["relevance"]
+    if encoder is not None:
+        timings["addressed"] = worker["addressed"]
+        timings["addressed_sentences"] = float(len(rows))
 
     order = {item.item_id: i for i, item in enumerate(items)}
     decided = sorted(decide(findings), key=lambda x: (order.get(x.item_id, 0), x.detector))
