@@ -34,6 +34,7 @@ from harness.audit.canonical import canonical
 from harness.audit.channels import View, views
 from harness.audit.findings import Finding
 from harness.audit.inputs import AuditItem
+from harness.audit.scan import accelerated
 from harness.audit.text import in_context
 
 DETECTOR = "addressed"
@@ -277,7 +278,8 @@ def is_prose(text: str) -> bool:
     return len(words) + ideographs >= MIN_PROSE_WORDS and code <= 0.05 * max(len(text), 1)
 
 
-_CUES_LOWER = re.compile(CUES.pattern)  # on lowercased text: ~2.5x faster than IGNORECASE
+_CUES_LOWER = accelerated(re.compile(CUES.pattern))  # on lowercased text: ~2.5x faster than IGNORECASE
+_POINTS_SCAN = accelerated(_POINTS_AT_ANSWERS)  # same matches, ~2x faster (:mod:`scan`)
 
 
 def _cue_positions(text: str) -> list[int]:
@@ -304,7 +306,7 @@ def candidates(item: AuditItem) -> list[tuple[View, int, int, str]]:
         # cue positions found once per view (canonical text and the output as written), not per sentence
         hits = sorted([*_cue_positions(view.text), *(m.start() for m in _VERDICTISH.finditer(view.text))])
         raw_hits = [] if view.output.isascii() else _cue_positions(view.output)
-        pointers = [m.start() for m in _POINTS_AT_ANSWERS.finditer(view.text)]
+        pointers = [m.start() for m in _POINTS_SCAN.finditer(view.text)]
         mixed = not (view.output.isascii() and home == "latin")
         for m in _SENTENCE.finditer(view.text):
             text = m.group(0).strip()
