@@ -28,7 +28,7 @@ from harness.endpoints import Endpoint, EndpointSpec, resolve_openai
 from harness.errors import BadInput
 from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
 from harness.pipeline import effect
-from harness.pipeline.audit_job import AuditInputs, AuditWorker, worthwhile
+from harness.pipeline.audit_job import AuditInputs, Audits
 from harness.pipeline.checklists import checklists_with_progress, missing_checklists, questions_by_item
 from harness.pipeline.costs import Price, costs_by_role
 from harness.pipeline.derived import REPORT_KEY, audit_key, effect_key, evaluate_key, report_key
@@ -45,6 +45,7 @@ from harness.pipeline.judging import (
 from harness.pipeline.report import build_report, write_report
 from harness.pipeline.runner import Run, RunOptions, RunOutcome, _closing, _option_fields
 from harness.pipeline.units import generation_units, judge_units
+from harness.pipeline.worker import worthwhile
 from harness.records import Item, Output, Score
 from harness.run.config import JudgeSet, RunConfig
 from harness.scoring.evaluate import RunData, RunResult, evaluate, load_run
@@ -282,15 +283,16 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
 @dataclass
 class AuditsAhead:
     """The audits started before the judge calls (:mod:`harness.pipeline.audit_job`): per run (by
-    ``id``), its records as read then (the outputs the audit reads) and its job's index in the worker."""
+    ``id``), its records as read then (the outputs the audit reads) and its job's index."""
 
-    worker: AuditWorker
+    audits: Audits
     started: dict[int, tuple[RunData, int]]
 
 
 def start_audits(runs: list[Run], options: RunOptions, cache: Cache | None) -> AuditsAhead:
     """Start the static audit of every run whose outputs are all there (after generation) and whose
-    audit the cache does not hold, in a worker process, so that it runs while the judge answers."""
+    audit the cache does not hold, in the worker processes (those ``harness judge`` spawned ahead, or
+    new ones), so that it runs while the judge answers."""
     jobs: list[AuditInputs] = []
     started: dict[int, tuple[RunData, int]] = {}
     for run in runs:
@@ -302,7 +304,8 @@ def start_audits(runs: list[Run], options: RunOptions, cache: Cache | None) -> A
             continue
         started[id(run)] = (data, len(jobs))
         jobs.append(inputs)
-    return AuditsAhead(AuditWorker.start(jobs), started)
+    ahead = tuple(w for run in runs for w in run.workers)
+    return AuditsAhead(Audits(jobs, ahead), started)
 
 
 def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
@@ -320,7 +323,7 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
             continue
         result = None
         if ahead is not None and started is not None:
-            result = functools.partial(ahead.worker.result, started[1])
+            result = functools.partial(ahead.audits.result, started[1])
         run.audit = _audit(data, run.items, options, cache, result)
         key = _effect_key(run, options) if cache is not None else None
         stored = cache.get_derived(key) if cache is not None and key is not None else None
@@ -391,7 +394,7 @@ def run_stages(runs: list[Run], options: RunOptions) -> None:
         with contextlib.ExitStack() as stack:
             generate_stage(runs, stack, held, cache, options)
             ahead = start_audits(runs, options, cache)  # audited while the judge answers
-            stack.callback(ahead.worker.close)
+            stack.callback(ahead.audits.close)
             judge_stage(runs, stack, held, cache, options)
             effect_stage(runs, stack, held, cache, options, ahead)
         status = "finished"

@@ -5,8 +5,9 @@ reach audit.json and the effect check."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from _shared import shared_path
@@ -14,7 +15,8 @@ from _shared import shared_path
 from benchmarks import get_benchmark
 from harness.audit.findings import AuditReport
 from harness.cli import main
-from harness.pipeline.audit_job import MIN_OUTPUTS, AuditInputs, AuditWorker
+from harness.pipeline.audit_job import AuditInputs, Audits
+from harness.pipeline.worker import MIN_OUTPUTS
 from harness.records import Output
 
 N = MIN_OUTPUTS + 20  # enough outputs for the judge command to start the worker
@@ -48,33 +50,48 @@ def inputs() -> AuditInputs:
                        "alpaca_eval", embeddings=False)  # fmt: skip
 
 
-def test_the_worker_reports_what_this_process_reports(inputs: AuditInputs) -> None:
+def test_the_workers_report_what_this_process_reports(inputs: AuditInputs) -> None:
     here = inputs.run()
     assert here.flagged_item_ids()  # the injected verdicts are found: the comparison is not of empty reports
-    worker = AuditWorker.start([inputs, inputs])
+    audits = Audits([inputs, inputs])
     try:
-        assert worker._process is not None  # a real second process ran it
-        assert _comparable(worker.result(1)) == _comparable(here)  # out of order: job 0 is kept meanwhile
-        assert _comparable(worker.result(0)) == _comparable(here)
+        assert all(w._process is not None for w in audits.workers)  # two real processes ran the halves
+        assert _comparable(audits.result(1)) == _comparable(here)  # out of order: job 0 is kept meanwhile
+        assert _comparable(audits.result(0)) == _comparable(here)
     finally:
-        worker.close()
-    assert worker._process is None
+        audits.close()
+    assert all(w._process is None for w in audits.workers)
 
 
-def test_a_worker_that_dies_hands_the_audit_back(inputs: AuditInputs) -> None:
-    worker = AuditWorker.start([inputs])
-    assert worker._process is not None
-    worker._process.kill()  # as an OOM kill would
+def test_a_worker_that_dies_hands_its_half_back(inputs: AuditInputs) -> None:
+    audits = Audits([inputs])
+    process = audits.workers[0]._process
+    assert process is not None
+    process.kill()  # as an OOM kill would
     try:
-        assert _comparable(worker.result(0)) == _comparable(inputs.run())
+        assert _comparable(audits.result(0)) == _comparable(inputs.run())
     finally:
-        worker.close()
+        audits.close()
+
+
+def test_an_audit_that_fails_raises_here_as_without_workers(inputs: AuditInputs) -> None:
+    broken = replace(inputs, template_texts=[cast(str, None)])  # no template text: fails in either process
+    with pytest.raises(Exception) as alone:
+        broken.run()
+    audits = Audits([broken])
+    try:
+        with pytest.raises(type(alone.value)):
+            audits.result(0)
+    finally:
+        audits.close()
 
 
 def test_judge_audits_in_the_worker_while_it_judges(tmp_path: Path, fake_server: Any) -> None:
     """A judge run large enough for the worker: its flags are in audit.json and the effect check ran."""
     items, outputs = _outputs(N)
-    rows = [{"instruction": i.turns[0], "output": outputs[i.item_id].turns[0], "generator": "m"} for i in items]
+    rows = [
+        {"instruction": i.turns[0], "output": outputs[i.item_id].turns[0], "generator": "m"} for i in items
+    ]
     answers = tmp_path / "model_outputs.json"
     answers.write_text(json.dumps(rows))
     judge = fake_server("m", name="j")
