@@ -82,9 +82,12 @@ class Audits:
 
     def __init__(self, jobs: list[AuditInputs], workers: tuple[Worker, ...] = ()) -> None:
         self.jobs = jobs
-        self.workers = (workers or spawn_audit()) if jobs else ()
-        for worker in workers if not jobs else ():  # spawned ahead for nothing: the cache had the audit
-            worker.close()
+        self.workers: tuple[Worker, ...] = ()
+        if not jobs:  # nothing to audit here (the cache has it): workers spawned ahead are not needed
+            for worker in workers:
+                worker.close()
+            return
+        self.workers = workers or spawn_audit()
         for worker, which in zip(self.workers, PARTS, strict=True):
             worker.submit([PartJob(job, which) for job in jobs])
 
