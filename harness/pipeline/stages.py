@@ -27,11 +27,12 @@ from harness.client import Client, RoleCounters, SamplingParams, preflight_all, 
 from harness.endpoints import Endpoint, EndpointSpec, resolve_openai
 from harness.errors import BadInput
 from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
-from harness.pipeline import effect
+from harness.pipeline import effect, effect_file
 from harness.pipeline.audit_job import AuditInputs, Audits
 from harness.pipeline.checklists import checklists_with_progress, missing_checklists, questions_by_item
 from harness.pipeline.costs import Price, costs_by_role
 from harness.pipeline.derived import REPORT_KEY, audit_key, effect_key, evaluate_key, report_key
+from harness.pipeline.effect_file import EFFECT_FILE, read_effect
 from harness.pipeline.flags import audit_items, write_flags
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report
 from harness.pipeline.judging import (
@@ -329,7 +330,7 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
         stored = cache.get_derived(key) if cache is not None and key is not None else None
         if stored is not None:  # the same records were checked by the same code before: its effect.json
             atomic.write_text(
-                run.store.dir / effect.EFFECT_FILE, json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
+                run.store.dir / EFFECT_FILE, json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
             )
             continue
         audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
@@ -499,12 +500,12 @@ def report_for(
         "model": [o.usage for o in data.outputs.values()],
         "judge": [j.usage for j in data.judgments]
         + [c.usage for c in data.checklists.values()]
-        + effect.usages(effect.read_effect(run_dir)),
+        + effect_file.usages(read_effect(run_dir)),
     }
     costs = costs_by_role(specs, usages, prices)
     report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
     report["gate"] = check_report(report, max_unscored)
-    report["effect"] = effect.summary(effect.read_effect(run_dir))  # its tokens are in the judge's costs
+    report["effect"] = effect_file.summary(read_effect(run_dir))  # its tokens are in the judge's costs
     if inputs_key is not None:
         report[REPORT_KEY] = inputs_key
     write_report(run_dir, report)
