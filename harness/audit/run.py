@@ -47,18 +47,22 @@ class AuditConfig:
     addressed: AddressedConfig = AddressedConfig()
 
 
-def audit(
-    submission: Submission,
-    config: AuditConfig,
-    embedder: Embedder | None,
-    encoder: SentenceEncoder | None = None,
-) -> AuditReport:
-    """Audit ``submission``; without an embedder the relevance detector (D2) is skipped, without a
-    sentence encoder the judge-addressed detector (D10)."""
-    timings: dict[str, float] = {}
+@dataclass
+class AuditPart:
+    """What some of the detectors found: the audit is assembled from its parts (:func:`assemble`), so the
+    sentence encoder's part can run in another process than the rest (harness.pipeline.audit_job)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    submission: list[SubmissionFinding] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def detector_findings(submission: Submission, config: AuditConfig, embedder: Embedder | None) -> AuditPart:
+    """Every detector but the judge-addressed one (D10, :func:`addressed_findings`); without an embedder
+    the relevance detector (D2) is skipped."""
+    part = AuditPart()
+    timings, findings, submission_findings = part.timings, part.findings, part.submission
     items = submission.items
-    findings: list[Finding] = []
-    submission_findings: list[SubmissionFinding] = []
 
     t = time.perf_counter()
     markers = all_judges()  # static markers of every judge; verdict grammar of the active ones
@@ -96,23 +100,44 @@ def audit(
         findings += f
         submission_findings += s
         timings["relevance"] = time.perf_counter() - t
+    return part
 
-    if encoder is not None:
-        t = time.perf_counter()
-        f, embedded = detect_addressed(items, encoder, config.addressed)
-        findings += f
-        timings["addressed"] = time.perf_counter() - t
-        timings["addressed_sentences"] = float(embedded)
 
-    order = {item.item_id: i for i, item in enumerate(items)}
+def addressed_findings(submission: Submission, config: AuditConfig, encoder: SentenceEncoder) -> AuditPart:
+    """The judge-addressed detector (D10), the one that needs the sentence encoder."""
+    t = time.perf_counter()
+    findings, embedded = detect_addressed(submission.items, encoder, config.addressed)
+    return AuditPart(
+        findings, [], {"addressed": time.perf_counter() - t, "addressed_sentences": float(embedded)}
+    )
+
+
+def assemble(submission: Submission, config: AuditConfig, parts: list[AuditPart]) -> AuditReport:
+    """The report of the parts' findings, in the parts' order, after the decision rule (:mod:`decide`)."""
+    findings = [f for part in parts for f in part.findings]
+    order = {item.item_id: i for i, item in enumerate(submission.items)}
     decided = sorted(decide(findings), key=lambda x: (order.get(x.item_id, 0), x.detector))
     return AuditReport(
         source=submission.source,
         model=submission.model,
         benchmark=config.benchmark,
         judges=tuple(j.name for j in config.judges),
-        n_items=len(items),
+        n_items=len(submission.items),
         findings=decided,
-        submission=submission_findings,
-        timings=timings,
+        submission=[s for part in parts for s in part.submission],
+        timings={k: v for part in parts for k, v in part.timings.items()},
     )
+
+
+def audit(
+    submission: Submission,
+    config: AuditConfig,
+    embedder: Embedder | None,
+    encoder: SentenceEncoder | None = None,
+) -> AuditReport:
+    """Audit ``submission``; without an embedder the relevance detector (D2) is skipped, without a
+    sentence encoder the judge-addressed detector (D10)."""
+    parts = [detector_findings(submission, config, embedder)]
+    if encoder is not None:
+        parts.append(addressed_findings(submission, config, encoder))
+    return assemble(submission, config, parts)
