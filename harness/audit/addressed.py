@@ -385,10 +385,10 @@ def detect_addressed(
     """Findings, and the number of sentences embedded (the detector's cost)."""
     rows = addressed_rows(items)
     margin, sim = scorer(encoder).score(row_texts(rows))
-    return addressed_findings(rows, margin, sim, config), len(rows)
+    return row_findings(rows, margin, sim, config), len(rows)
 
 
-def addressed_findings(
+def row_findings(
     rows: list[Row], margin: np.ndarray, sim: np.ndarray, config: AddressedConfig = AddressedConfig()
 ) -> list[Finding]:
     """The best-scoring finding per item, from the rows' scores (:meth:`Scorer.score`)."""

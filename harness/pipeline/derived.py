@@ -35,13 +35,15 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import benchmarks
 import harness
 import judges
 from harness import __version__
-from harness.audit.inputs import AuditItem
+
+if TYPE_CHECKING:  # the audit's detectors load only where an audit runs
+    from harness.audit.inputs import AuditItem
 
 RECORD_FILES = ("items.jsonl", "outputs.jsonl", "judgments.jsonl", "checklists.jsonl", "rewrites.jsonl")
 DERIVED_FILES = ("audit.json", "effect.json")

@@ -52,6 +52,7 @@ from typing import Any
 from harness import atomic
 from harness.audit.findings import AuditReport, Finding, SubmissionFinding
 from harness.audit.inputs import AuditItem
+from harness.pipeline.effect_file import EFFECT_FILE, EffectOptions, read_doc, read_effect
 from harness.pipeline.effect_spans import Span, ablate, control_spans, merged_length, spans_for
 from harness.pipeline.judging import JudgeTask, _run_task
 from harness.records import Judgment, Output, TokenUsage
@@ -60,29 +61,10 @@ from judges import Caller
 from judges.config import verdict_labels
 from judges.parsers import GRADED
 
-EFFECT_FILE = "effect.json"
 DETECTOR = "effect"
-DEFAULT_SHARE = 0.10  # default budget: this share of the run's judge calls
-MIN_BUDGET = 12  # ... but at least this many calls (a small run still gets a check)
 ROUNDS = 3  # the budget is spent in up to three rounds; a round that flags nothing ends the check
 MIN_DISQUALIFY = 2
 MIN_SAMPLE = 10  # the random sample holds at least this many items (when the budget allows)
-
-
-@dataclass(frozen=True)
-class EffectOptions:
-    """``--effect-check-budget``, ``--no-effect-check`` and the thresholds (see the module docstring)."""
-
-    enabled: bool = True
-    budget: int | None = None  # judge calls; None: DEFAULT_SHARE of the run's, at least MIN_BUDGET
-    sample: float = 0.05  # share of the unflagged items drawn at random
-    tolerance: float = 0.25
-    disqualify_share: float = 0.1
-
-    def budget_for(self, run_calls: int) -> int:
-        if self.budget is not None:
-            return self.budget
-        return max(MIN_BUDGET, math.ceil(DEFAULT_SHARE * run_calls))
 
 
 def normalised(j: Judgment) -> float | None:
@@ -206,7 +188,7 @@ def prepare(
         return EffectPlan(path, settings, "the audit disqualified the submission already")
     run_calls = sum(len(t.expected_keys()) for t in tasks)
     ordered, pools = select(tasks, report, items, options, seed)
-    previous = {r["item_id"]: r for r in _read(path).get("items", []) if "digest" in r}
+    previous = {r["item_id"]: r for r in read_doc(path).get("items", []) if "digest" in r}
     plan = []
     for cand in ordered:
         old = previous.get(cand.item_id)
@@ -362,23 +344,9 @@ def _count(values: Any) -> dict[str, int]:
     return out
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
-    return doc if isinstance(doc, dict) else {}
-
-
 def _write(path: Path, doc: dict[str, Any]) -> dict[str, Any]:
     atomic.write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return doc
-
-
-def read_effect(run_dir: Path) -> dict[str, Any] | None:
-    """The run's ``effect.json`` (None when the run has none: an older run, or no judging yet)."""
-    path = Path(run_dir) / EFFECT_FILE
-    return _read(path) if path.exists() else None
 
 
 def merge_into(report: AuditReport, run_dir: Path) -> AuditReport:
@@ -416,39 +384,3 @@ def merge_into(report: AuditReport, run_dir: Path) -> AuditReport:
             )  # fmt: skip
         )
     return report
-
-
-def usages(doc: dict[str, Any] | None) -> list[TokenUsage]:
-    """The tokens of the check's judge calls, one entry per re-judged item (for the report's costs)."""
-    rows = (doc or {}).get("items", [])
-    return [TokenUsage(**row["usage"]) for row in rows if isinstance(row.get("usage"), dict)]
-
-
-def summary(doc: dict[str, Any] | None) -> dict[str, Any] | None:
-    """What report.json shows of the check (the per-item rows stay in effect.json)."""
-    if doc is None:
-        return None
-    keys = ("enabled", "skipped", "budget_calls", "calls", "control_calls", "checked", "checked_by_why", "pools",
-            "not_checked", "rounds", "flipped", "unconfirmed", "flagged", "disqualified", "tolerance")  # fmt: skip
-    return {k: doc.get(k) for k in keys if k in doc}
-
-
-def summary_line(doc: dict[str, Any] | None) -> str | None:
-    """One line for report.md and the printed table."""
-    if doc is None:
-        return None
-    if doc.get("skipped"):
-        return f"effect check: skipped ({doc['skipped']})"
-    line = (
-        f"effect check: {doc.get('checked', 0)} items re-judged without their non-answer text, "
-        f"{doc.get('calls', 0)} judge calls (budget {doc.get('budget_calls')}), "
-        f"{len(doc.get('flagged') or [])} flagged"
-    )
-    if doc.get("flipped"):
-        line += (
-            f" ({len(doc['flipped'])} verdicts fell without it, {doc.get('control_calls', 0)} calls for "
-            "controls that removed as much answer text instead)"
-        )
-    if doc.get("disqualified"):
-        line += f"; DISQUALIFIED: {doc['disqualified']}"
-    return line

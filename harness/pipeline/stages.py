@@ -12,8 +12,8 @@ import asyncio
 import contextlib
 import functools
 import json
-from collections.abc import Iterator
-from dataclasses import asdict, replace
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -27,11 +27,13 @@ from harness.client import Client, RoleCounters, SamplingParams, preflight_all, 
 from harness.endpoints import Endpoint, EndpointSpec, resolve_openai
 from harness.errors import BadInput
 from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
-from harness.pipeline import effect
+from harness.pipeline import effect, effect_file
+from harness.pipeline.audit_job import AuditInputs, Audits
 from harness.pipeline.checklists import checklists_with_progress, missing_checklists, questions_by_item
 from harness.pipeline.costs import Price, costs_by_role
 from harness.pipeline.derived import REPORT_KEY, audit_key, effect_key, evaluate_key, report_key
-from harness.pipeline.flags import audit_items, audit_outputs, write_flags
+from harness.pipeline.effect_file import EFFECT_FILE, read_effect
+from harness.pipeline.flags import audit_items, write_flags
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report
 from harness.pipeline.judging import (
     JudgeSummary,
@@ -44,6 +46,7 @@ from harness.pipeline.judging import (
 from harness.pipeline.report import build_report, write_report
 from harness.pipeline.runner import Run, RunOptions, RunOutcome, _closing, _option_fields
 from harness.pipeline.units import generation_units, judge_units
+from harness.pipeline.worker import worthwhile
 from harness.records import Item, Output, Score
 from harness.run.config import JudgeSet, RunConfig
 from harness.scoring.evaluate import RunData, RunResult, evaluate, load_run
@@ -278,23 +281,56 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
             await client.aclose()
 
 
+@dataclass
+class AuditsAhead:
+    """The audits started before the judge calls (:mod:`harness.pipeline.audit_job`): per run (by
+    ``id``), its records as read then (the outputs the audit reads) and its job's index."""
+
+    audits: Audits
+    started: dict[int, tuple[RunData, int]]
+
+
+def start_audits(runs: list[Run], options: RunOptions, cache: Cache | None) -> AuditsAhead:
+    """Start the static audit of every run whose outputs are all there (after generation) and whose
+    audit the cache does not hold, in the worker processes (those ``harness judge`` spawned ahead, or
+    new ones), so that it runs while the judge answers."""
+    jobs: list[AuditInputs] = []
+    started: dict[int, tuple[RunData, int]] = {}
+    for run in runs:
+        data = load_run(run.store.dir)
+        if not worthwhile(len(data.outputs)):
+            continue
+        inputs = _audit_inputs(data, run.items, options)
+        if cache is not None and cache.get_derived(_audit_key(inputs)) is not None:
+            continue
+        started[id(run)] = (data, len(jobs))
+        jobs.append(inputs)
+    ahead = tuple(w for run in runs for w in run.workers)
+    return AuditsAhead(Audits(jobs, ahead), started)
+
+
 def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
-                 cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
+                 cache: Cache | None, options: RunOptions, ahead: AuditsAhead | None = None) -> None:  # fmt: skip
     """The effect check of every run (:mod:`harness.pipeline.effect`): after judging, suspicious and
     sampled items are judged again without their non-answer text, on the same judge endpoint and through
     the same client (cached, counted under the judge role). The judge's endpoint is entered on the first
-    call only, so a re-run that reuses ``effect.json`` starts no server."""
+    call only, so a re-run that reuses ``effect.json`` starts no server. ``ahead``: the audits started
+    before the judge calls (:func:`start_audits`), awaited here."""
     jobs = []
     for run in runs:
-        data = load_run(run.store.dir)
+        started = ahead.started.get(id(run)) if ahead is not None else None
+        data = started[0] if started is not None else load_run(run.store.dir)  # outputs: as before judging
         if not data.outputs:
             continue
-        run.audit = _audit(data, run.items, options, cache)
+        result = None
+        if ahead is not None and started is not None:
+            result = functools.partial(ahead.audits.result, started[1])
+        run.audit = _audit(data, run.items, options, cache, result)
         key = _effect_key(run, options) if cache is not None else None
         stored = cache.get_derived(key) if cache is not None and key is not None else None
         if stored is not None:  # the same records were checked by the same code before: its effect.json
             atomic.write_text(
-                run.store.dir / effect.EFFECT_FILE, json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
+                run.store.dir / EFFECT_FILE, json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
             )
             continue
         audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
@@ -358,8 +394,10 @@ def run_stages(runs: list[Run], options: RunOptions) -> None:
     try:
         with contextlib.ExitStack() as stack:
             generate_stage(runs, stack, held, cache, options)
+            ahead = start_audits(runs, options, cache)  # audited while the judge answers
+            stack.callback(ahead.audits.close)
             judge_stage(runs, stack, held, cache, options)
-            effect_stage(runs, stack, held, cache, options)
+            effect_stage(runs, stack, held, cache, options, ahead)
         status = "finished"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -407,26 +445,36 @@ def audit_run(
     flagged ids (``audit.json``), the effect check's included, for scoring's ``--on-flag`` policy
     (:mod:`harness.pipeline.flags`)."""
 
-    data = load_run(run_dir)
-    if not data.outputs:
-        return
-    if report is None:
+    if report is None:  # else the effect stage audited the outputs it found (there were some)
+        data = load_run(run_dir)
+        if not data.outputs:
+            return
         report = _audit(data, items, options)
     write_flags(run_dir, effect.merge_into(report, run_dir))
 
 
-def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None) -> AuditReport:
-    """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
-    by the same code before (any run directory: a judge swap, a cached re-run)."""
-    texts = JudgeSet(data.config).base.prompt_texts()
+def _audit_inputs(data: RunData, items: list[Item], options: RunOptions) -> AuditInputs:
     c = data.config
-    key = audit_key(
-        audit_items(items, data.outputs), c.judge_config, texts, c.benchmark, options.audit_embeddings
-    )
+    texts = JudgeSet(c).base.prompt_texts()
+    return AuditInputs(items, data.outputs, c.judge_config, texts, c.benchmark, options.audit_embeddings)
+
+
+def _audit_key(inputs: AuditInputs) -> str:
+    return audit_key(audit_items(inputs.items, inputs.outputs), inputs.judge_config, inputs.template_texts,
+                     inputs.benchmark, inputs.embeddings)  # fmt: skip
+
+
+def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None,
+           started: Callable[[], AuditReport] | None = None) -> AuditReport:  # fmt: skip
+    """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
+    by the same code before (any run directory: a judge swap, a cached re-run). ``started``: the result
+    of the same audit started ahead (:func:`start_audits`), instead of computing it here."""
+    inputs = _audit_inputs(data, items, options)
+    key = _audit_key(inputs)
     stored = cache.get_derived(key) if cache is not None else None
     if stored is not None:
         return AuditReport.from_dict(stored)
-    report = audit_outputs(items, data.outputs, c.judge_config, texts, c.benchmark, options.audit_embeddings)
+    report = started() if started is not None else inputs.run()
     if cache is not None:
         cache.put_derived(key, "audit", report.to_dict())
     return report
@@ -452,12 +500,12 @@ def report_for(
         "model": [o.usage for o in data.outputs.values()],
         "judge": [j.usage for j in data.judgments]
         + [c.usage for c in data.checklists.values()]
-        + effect.usages(effect.read_effect(run_dir)),
+        + effect_file.usages(read_effect(run_dir)),
     }
     costs = costs_by_role(specs, usages, prices)
     report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
     report["gate"] = check_report(report, max_unscored)
-    report["effect"] = effect.summary(effect.read_effect(run_dir))  # its tokens are in the judge's costs
+    report["effect"] = effect_file.summary(read_effect(run_dir))  # its tokens are in the judge's costs
     if inputs_key is not None:
         report[REPORT_KEY] = inputs_key
     write_report(run_dir, report)
