@@ -51,9 +51,7 @@ class GenerationProgress:
             transient=False,
             refresh_per_second=4,
         )
-        self._task = self._progress.add_task(
-            label, total=total, completed=done, rate=0.0, retries=0, hits=0
-        )
+        self._task = self._progress.add_task(label, total=total, completed=done, rate=0.0, retries=0, hits=0)
 
     def update(self, done: int, counters: RoleCounters) -> None:
         elapsed = max(time.monotonic() - self._t0, 1e-6)
