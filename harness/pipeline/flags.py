@@ -27,14 +27,26 @@ def audit_outputs(
     benchmark: str, embeddings: bool = False,
 ) -> AuditReport:  # fmt: skip
     """Run :func:`harness.audit.audit` over the model's finished outputs; returns the AuditReport."""
+    submission, config = audit_setup(items, outputs, judge_config, template_texts, benchmark)
+    embedder = None
+    if embeddings:
+        embedder = default_embedder()
+    # the judge-addressed detector is cheap (numpy, candidate sentences only): always on
+    return audit(submission, config, embedder, default_sentence_encoder())
+
+
+def audit_setup(
+    items: Iterable[Item],
+    outputs: dict[str, Output],
+    judge_config: str,
+    template_texts: list[str],
+    benchmark: str,
+) -> tuple[Submission, AuditConfig]:
+    """What the audit of the model's outputs reads: the submission and the judge's grammar and template."""
     audited = audit_items(items, outputs)
     model = next(iter(outputs.values())).model if outputs else ""
     templates = [Template(f"{judge_config}#{i}", t) for i, t in enumerate(template_texts) if t.strip()]
     config = AuditConfig(
         judges=for_judge_config(judge_config), templates=TemplateIndex.build(templates), benchmark=None
     )
-    embedder = None
-    if embeddings:
-        embedder = default_embedder()
-    # the judge-addressed detector is cheap (numpy, candidate sentences only): always on
-    return audit(Submission(benchmark, model, audited), config, embedder, default_sentence_encoder())
+    return Submission(benchmark, model, audited), config

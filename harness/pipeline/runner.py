@@ -36,6 +36,7 @@ from harness.pipeline.derived import REPORT_KEY, report_key
 from harness.pipeline.effect_file import EffectOptions
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, gate_line
 from harness.pipeline.report import write_report
+from harness.pipeline.worker import Worker, spawn_audit, worthwhile
 from harness.records import Item, Output
 from harness.registry import Lazy
 from harness.run.config import JudgeSet, RunConfig, is_checklist_judge
@@ -166,6 +167,7 @@ class Run:
     api_errors: int = 0
     audit: AuditReport | None = None  # the static audit, once computed (the effect stage needs it first)
     current: dict[str, Any] | None = None  # report.json, when it is current for this invocation's inputs
+    workers: tuple[Worker, ...] = ()  # the audit's workers, spawned ahead (harness.pipeline.audit_job)
 
     @property
     def model_spec(self) -> EndpointSpec:
@@ -305,8 +307,14 @@ def execute(
     reused = reuse_report(run, options)
     if reused is not None:  # a complete run whose inputs did not change: nothing to rebuild
         return reused
-    stages: Callable[[Run, RunOptions], RunOutcome] = STAGES.load()
-    return stages(run, options)
+    if run.copy_outputs and worthwhile(len(items)):  # the outputs are there: the audit can start now
+        run.workers = spawn_audit()
+    try:
+        stages: Callable[[Run, RunOptions], RunOutcome] = STAGES.load()
+        return stages(run, options)
+    finally:
+        for worker in run.workers:
+            worker.close()
 
 
 def _copy_outputs(source: Path | Sequence[Output], store: RunStore, model: str) -> None:

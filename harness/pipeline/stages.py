@@ -12,8 +12,8 @@ import asyncio
 import contextlib
 import functools
 import json
-from collections.abc import Iterator
-from dataclasses import asdict, replace
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -28,6 +28,7 @@ from harness.errors import BadInput
 from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
 from harness.pipeline import effect_file
 from harness.pipeline.audit_file import audit_items, write_flags
+from harness.pipeline.audit_job import AuditInputs, Audits
 from harness.pipeline.checklists import checklists_with_progress, missing_checklists, questions_by_item
 from harness.pipeline.costs import Price, costs_by_role
 from harness.pipeline.derived import (
@@ -51,6 +52,7 @@ from harness.pipeline.judging import (
 from harness.pipeline.report import build_report, write_report
 from harness.pipeline.runner import Run, RunOptions, RunOutcome, _closing, _option_fields
 from harness.pipeline.units import generation_units, judge_units
+from harness.pipeline.worker import worthwhile
 from harness.records import Item, Output, Score
 from harness.registry import Lazy
 from harness.run.config import JudgeSet, RunConfig
@@ -64,10 +66,8 @@ if TYPE_CHECKING:
 
 
 # What a stage loads only when it has something to compute, not when the cache or the run directory holds
-# the result (a cached re-run): AlpacaEval's γ reader (pandas), the audit's detectors (numpy and every
-# pattern table), the effect check's span finders.
+# the result (a cached re-run): AlpacaEval's γ reader (pandas), the effect check's span finders.
 LOAD_DIFFICULTY = Lazy("benchmarks.alpaca_eval.upstream:load_difficulty")
-AUDIT_OUTPUTS = Lazy("harness.pipeline.flags:audit_outputs")
 EFFECT_PREPARE = Lazy("harness.pipeline.effect:prepare")
 EFFECT_EXECUTE = Lazy("harness.pipeline.effect:execute")
 
@@ -295,18 +295,51 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
             await client.aclose()
 
 
+@dataclass
+class AuditsAhead:
+    """The audits started before the judge calls (:mod:`harness.pipeline.audit_job`): per run (by
+    ``id``), its records as read then (the outputs the audit reads) and its job's index."""
+
+    audits: Audits
+    started: dict[int, tuple[RunData, int]]
+
+
+def start_audits(runs: list[Run], options: RunOptions, cache: Cache | None) -> AuditsAhead:
+    """Start the static audit of every run whose outputs are all there (after generation) and whose
+    audit the cache does not hold, in the worker processes (those ``harness judge`` spawned ahead, or
+    new ones), so that it runs while the judge answers."""
+    jobs: list[AuditInputs] = []
+    started: dict[int, tuple[RunData, int]] = {}
+    for run in runs:
+        data = load_run(run.store.dir)
+        if not worthwhile(len(data.outputs)):
+            continue
+        inputs = _audit_inputs(data, run.items, options)
+        if cache is not None and cache.get_derived(_audit_key(inputs)) is not None:
+            continue
+        started[id(run)] = (data, len(jobs))
+        jobs.append(inputs)
+    ahead = tuple(w for run in runs for w in run.workers)
+    return AuditsAhead(Audits(jobs, ahead), started)
+
+
 def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
-                 cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
+                 cache: Cache | None, options: RunOptions, ahead: AuditsAhead | None = None) -> None:  # fmt: skip
     """The effect check of every run (:mod:`harness.pipeline.effect`): after judging, suspicious and
     sampled items are judged again without their non-answer text, on the same judge endpoint and through
     the same client (cached, counted under the judge role). The judge's endpoint is entered on the first
-    call only, so a re-run that reuses ``effect.json`` starts no server."""
+    call only, so a re-run that reuses ``effect.json`` starts no server. ``ahead``: the audits started
+    before the judge calls (:func:`start_audits`), awaited here."""
     jobs = []
     for run in runs:
-        data = load_run(run.store.dir)
+        started = ahead.started.get(id(run)) if ahead is not None else None
+        data = started[0] if started is not None else load_run(run.store.dir)  # outputs: as before judging
         if not data.outputs:
             continue
-        run.audit = _audit(data, run.items, options, cache)
+        result = None
+        if ahead is not None and started is not None:
+            result = functools.partial(ahead.audits.result, started[1])
+        run.audit = _audit(data, run.items, options, cache, result)
         key = _effect_key(run, options) if cache is not None else None
         stored = cache.get_derived(key) if cache is not None and key is not None else None
         if stored is not None:  # the same records were checked by the same code before: its effect.json
@@ -391,8 +424,10 @@ def run_stages(runs: list[Run], options: RunOptions) -> None:
     try:
         with contextlib.ExitStack() as stack:
             generate_stage(runs, stack, held, cache, options)
+            ahead = start_audits(runs, options, cache)  # audited while the judge answers
+            stack.callback(ahead.audits.close)
             judge_stage(runs, stack, held, cache, options)
-            effect_stage(runs, stack, held, cache, options)
+            effect_stage(runs, stack, held, cache, options, ahead)
         status = "finished"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -440,28 +475,36 @@ def audit_run(
     flagged ids (``audit.json``), the effect check's included, for scoring's ``--on-flag`` policy
     (:mod:`harness.pipeline.flags`)."""
 
-    data = load_run(run_dir)
-    if not data.outputs:
-        return
-    if report is None:
+    if report is None:  # else the effect stage audited the outputs it found (there were some)
+        data = load_run(run_dir)
+        if not data.outputs:
+            return
         report = _audit(data, items, options)
     write_flags(run_dir, merge_into(report, run_dir))
 
 
-def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None) -> AuditReport:
-    """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
-    by the same code before (any run directory: a judge swap, a cached re-run)."""
-    texts = JudgeSet(data.config).base.prompt_texts()
+def _audit_inputs(data: RunData, items: list[Item], options: RunOptions) -> AuditInputs:
     c = data.config
-    key = audit_key(
-        audit_items(items, data.outputs), c.judge_config, texts, c.benchmark, options.audit_embeddings
-    )
+    texts = JudgeSet(c).base.prompt_texts()
+    return AuditInputs(items, data.outputs, c.judge_config, texts, c.benchmark, options.audit_embeddings)
+
+
+def _audit_key(inputs: AuditInputs) -> str:
+    return audit_key(audit_items(inputs.items, inputs.outputs), inputs.judge_config, inputs.template_texts,
+                     inputs.benchmark, inputs.embeddings)  # fmt: skip
+
+
+def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None,
+           started: Callable[[], AuditReport] | None = None) -> AuditReport:  # fmt: skip
+    """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
+    by the same code before (any run directory: a judge swap, a cached re-run). ``started``: the result
+    of the same audit started ahead (:func:`start_audits`), instead of computing it here."""
+    inputs = _audit_inputs(data, items, options)
+    key = _audit_key(inputs)
     stored = cache.get_derived(key) if cache is not None else None
     if stored is not None:
         return AuditReport.from_dict(stored)
-    report = AUDIT_OUTPUTS.load()(
-        items, data.outputs, c.judge_config, texts, c.benchmark, options.audit_embeddings
-    )
+    report = started() if started is not None else inputs.run()
     if cache is not None:
         cache.put_derived(key, "audit", report.to_dict())
     return report
