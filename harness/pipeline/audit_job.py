@@ -21,12 +21,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.audit.addressed import detect_addressed
+from harness.audit.addressed import AddressedConfig, detect_addressed
 from harness.audit.embed import default_embedder, default_sentence_encoder
 from harness.audit.findings import AuditReport
 from harness.audit.inputs import Submission
 from harness.audit.run import AuditConfig, AuditPart, addressed_findings, assemble, detector_findings
-from harness.pipeline.flags import audit_outputs, audit_setup
+from harness.pipeline.flags import audit_items, audit_outputs, audit_setup, submission_model
 from harness.pipeline.worker import AUDIT_WARM, Worker, spawn_audit
 from harness.records import Item, Output
 
@@ -54,9 +54,12 @@ class AuditInputs:
         return audit_setup(self.items, self.outputs, self.judge_config, self.template_texts, self.benchmark)
 
     def part(self, which: str) -> AuditPart:
+        if which == "addressed":  # the outputs alone: the judges' grammars (every benchmark's) not loaded
+            submission = Submission(
+                self.benchmark, submission_model(self.outputs), audit_items(self.items, self.outputs)
+            )
+            return addressed_findings(submission, default_sentence_encoder(), AddressedConfig())
         submission, config = self.setup()
-        if which == "addressed":
-            return addressed_findings(submission, config, default_sentence_encoder())
         return detector_findings(submission, config, default_embedder() if self.embeddings else None)
 
 
@@ -95,11 +98,11 @@ class Audits:
         """Job ``i``'s report (blocks until both halves are in; a half a worker could not deliver is
         computed here)."""
         job = self.jobs[i]
+        submission, config = job.setup()  # while the workers finish
         parts = {}
         for worker, which in zip(self.workers, PARTS, strict=True):
             part = worker.result(i)
             parts[which] = part if isinstance(part, AuditPart) else job.part(which)
-        submission, config = job.setup()
         return assemble(submission, config, [parts["detectors"], parts["addressed"]])
 
     def close(self) -> None:
