@@ -103,13 +103,10 @@ def detector_findings(submission: Submission, config: AuditConfig, embedder: Emb
     return part
 
 
-def addressed_findings(
-    submission: Submission, encoder: SentenceEncoder, config: AddressedConfig
-) -> AuditPart:
-    """The judge-addressed detector (D10), the one that needs the sentence encoder (and nothing of the
-    judge's grammar or template: a worker runs it without loading them)."""
+def addressed_findings(submission: Submission, config: AuditConfig, encoder: SentenceEncoder) -> AuditPart:
+    """The judge-addressed detector (D10), the one that needs the sentence encoder."""
     t = time.perf_counter()
-    findings, embedded = detect_addressed(submission.items, encoder, config)
+    findings, embedded = detect_addressed(submission.items, encoder, config.addressed)
     return AuditPart(
         findings, [], {"addressed": time.perf_counter() - t, "addressed_sentences": float(embedded)}
     )
@@ -142,5 +139,5 @@ def audit(
     sentence encoder the judge-addressed detector (D10)."""
     parts = [detector_findings(submission, config, embedder)]
     if encoder is not None:
-        parts.append(addressed_findings(submission, encoder, config.addressed))
+        parts.append(addressed_findings(submission, config, encoder))
     return assemble(submission, config, parts)

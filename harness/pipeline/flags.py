@@ -47,16 +47,12 @@ def audit_setup(
 ) -> tuple[Submission, AuditConfig]:
     """What the audit of the model's outputs reads: the submission and the judge's grammar and template."""
     audited = audit_items(items, outputs)
-    model = submission_model(outputs)
+    model = next(iter(outputs.values())).model if outputs else ""
     templates = [Template(f"{judge_config}#{i}", t) for i, t in enumerate(template_texts) if t.strip()]
     config = AuditConfig(
         judges=for_judge_config(judge_config), templates=TemplateIndex.build(templates), benchmark=None
     )
     return Submission(benchmark, model, audited), config
-
-
-def submission_model(outputs: dict[str, Output]) -> str:
-    return next(iter(outputs.values())).model if outputs else ""
 
 
 def audit_items(items: Iterable[Item], outputs: dict[str, Output]) -> tuple[AuditItem, ...]:
