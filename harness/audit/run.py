@@ -3,14 +3,36 @@
 Pure over its inputs except for the embedder (a loaded model, passed in so tests and the CLI load it
 once). Item detectors see one item at a time; submission detectors (duplicates, relevance, degenerate)
 see all of them. The decision rule (:mod:`decide`) is applied last.
+
+Scheduling in :func:`audit`: the two embedding models run in one background thread while this thread
+runs the pure-Python detectors. Their matrix products release the GIL, so on two cores the encoders'
+time overlaps the detectors' instead of adding to it (docs/audit.md, "Speed"). The relevance texts
+are queued first (the lexical cascade is cheap); the judge-addressed candidates are queued in chunks
+of items as they are found, so the encoder starts after the first chunk. The report is that of a
+sequential run: each model is called from one thread at a time, and findings keep their order.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
-from harness.audit.addressed import AddressedConfig, SentenceEncoder, detect_addressed
+import numpy as np
+
+from harness.audit.addressed import (
+    AddressedConfig,
+    Row,
+    SentenceEncoder,
+    addressed_rows,
+    detect_addressed,
+    row_findings,
+    row_texts,
+    scorer,
+)
 from harness.audit.comparison import detect_comparison
 from harness.audit.decide import decide
 from harness.audit.degenerate import DegenerateConfig, detect_degenerate
@@ -25,10 +47,19 @@ from harness.audit.inputs import Submission
 from harness.audit.judge_specs import all_judges
 from harness.audit.mimicry import MIN_COMMON, detect_mimicry
 from harness.audit.persuasion import detect_persuasion
-from harness.audit.relevance import RelevanceConfig, detect_relevance
+from harness.audit.relevance import (
+    RelevanceConfig,
+    detect_relevance,
+    plan_relevance,
+    relevance_findings,
+    scores_from,
+)
 from harness.audit.templated import TemplatedConfig, detect_templated
 from harness.audit.templates import TemplateIndex
 from harness.audit.verdicts import detect_verdicts
+
+CHUNK = 64  # items whose judge-addressed candidates are queued for the encoder at once
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -137,7 +168,50 @@ def audit(
 ) -> AuditReport:
     """Audit ``submission``; without an embedder the relevance detector (D2) is skipped, without a
     sentence encoder the judge-addressed detector (D10)."""
-    parts = [detector_findings(submission, config, embedder)]
-    if encoder is not None:
-        parts.append(addressed_findings(submission, config, encoder))
+    items = submission.items
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-embed") as pool:
+        worker: dict[str, float] = {"relevance": 0.0, "addressed": 0.0}
+
+        def timed(key: str, fn: Callable[[], T]) -> Future[T]:
+            def run() -> T:
+                t0 = time.perf_counter()
+                try:
+                    return fn()
+                finally:
+                    worker[key] += time.perf_counter() - t0
+
+            return pool.submit(run)
+
+        t = time.perf_counter()
+        if embedder is not None:
+            plan = plan_relevance(items, config.relevance, config.embed_all)
+            vectors = timed("relevance", partial(embedder.encode, plan.texts) if plan.texts else lambda: None)
+        rows: list[Row] = []
+        scored: list[Future[tuple[np.ndarray, np.ndarray]]] = []
+        if encoder is not None:
+            bank = scorer(encoder)  # the prototype banks, embedded here before the worker uses the encoder
+            for k in range(0, len(items), CHUNK):
+                found = addressed_rows(items[k : k + CHUNK])
+                rows += found
+                scored.append(timed("addressed", partial(bank.score, row_texts(found))))
+        queued = time.perf_counter() - t
+
+        main = detector_findings(submission, config, None)  # this thread, meanwhile
+        main.timings["embedding_queue"] = queued
+        t = time.perf_counter()
+        parts = [main]
+        if embedder is not None:
+            scores = scores_from(plan, len(items), vectors.result())
+            f, s = relevance_findings(items, scores, config.relevance)
+            main.findings += f
+            main.submission += s
+            main.timings["relevance"] = worker["relevance"]  # in the background thread
+        if encoder is not None:
+            results = [future.result() for future in scored]
+            margin = np.concatenate([r[0] for r in results]) if results else np.zeros(0)
+            near = np.concatenate([r[1] for r in results]) if results else np.zeros(0)
+            found_addressed = row_findings(rows, margin, near, config.addressed)
+            timings = {"addressed": worker["addressed"], "addressed_sentences": float(len(rows))}
+            parts.append(AuditPart(found_addressed, [], timings))
+        main.timings["embedding_wait"] = time.perf_counter() - t
     return assemble(submission, config, parts)

@@ -164,7 +164,7 @@ def _generate(
     from harness.generate import generate_with_progress
 
     name = args.name or endpoint.model
-    store.write_run_json(
+    store.start_run_json(  # a new run.json is written while the first requests go out
         command="generate",
         config={
             "model": endpoint.spec,

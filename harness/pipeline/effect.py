@@ -50,9 +50,9 @@ from pathlib import Path
 from typing import Any
 
 from harness import atomic
-from harness.audit.findings import AuditReport, Finding, SubmissionFinding
+from harness.audit.findings import AuditReport, Finding
 from harness.audit.inputs import AuditItem
-from harness.pipeline.effect_file import EFFECT_FILE, EffectOptions, read_doc, read_effect
+from harness.pipeline.effect_file import EFFECT_FILE, EffectOptions, read_doc
 from harness.pipeline.effect_spans import Span, ablate, control_spans, merged_length, spans_for
 from harness.pipeline.judging import JudgeTask, _run_task
 from harness.records import Judgment, Output, TokenUsage
@@ -61,7 +61,6 @@ from judges import Caller
 from judges.config import verdict_labels
 from judges.parsers import GRADED
 
-DETECTOR = "effect"
 ROUNDS = 3  # the budget is spent in up to three rounds; a round that flags nothing ends the check
 MIN_DISQUALIFY = 2
 MIN_SAMPLE = 10  # the random sample holds at least this many items (when the budget allows)
@@ -347,40 +346,3 @@ def _count(values: Any) -> dict[str, int]:
 def _write(path: Path, doc: dict[str, Any]) -> dict[str, Any]:
     atomic.write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return doc
-
-
-def merge_into(report: AuditReport, run_dir: Path) -> AuditReport:
-    """The audit report with the effect check's flags (finding ``effect``) and its disqualification
-    (a failing submission finding), so ``audit.json`` and the ``--on-flag`` policy see them."""
-    doc = read_effect(run_dir)
-    if not doc or doc.get("skipped"):
-        return report
-    report = replace(report, findings=list(report.findings), submission=list(report.submission))
-    for row in doc.get("items", []):
-        if not row.get("carried"):
-            continue
-        tasks = [r for r in row["tasks"] if r.get("carried")] or row["tasks"]
-        worst = max(tasks, key=lambda r: (r["before"] or 0.0) - (r["after"] or 0.0))
-        message = (
-            f"verdict carried by non-answer text: {worst['before']:.2f} with it, {worst['after']:.2f} "
-            f"without {len(row['spans'])} span(s) ({', '.join(sorted({s['kind'] for s in row['spans']}))})"
-        )
-        if worst.get("control") is not None:
-            message += f", {worst['control']:.2f} without as much answer text instead (control)"
-        report.findings.append(
-            Finding(DETECTOR, row["item_id"], "flag", message, score=worst["before"] - worst["after"])
-        )
-    if doc.get("disqualified"):
-        checked = max(int(doc.get("checked", 0)), 1)
-        share = len(doc.get("flagged", [])) / checked
-        report.submission.append(
-            SubmissionFinding(
-                DETECTOR,
-                "fail",
-                str(doc["disqualified"]),
-                share,
-                float(doc["disqualify_share"]),
-                tuple(doc.get("flagged", [])),
-            )  # fmt: skip
-        )
-    return report

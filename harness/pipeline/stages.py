@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from benchmarks import get_benchmark
-from benchmarks.alpaca_eval.upstream import load_difficulty
 from harness import atomic
 from harness.audit.findings import AuditReport
 from harness.backends.open import open_client, prefetch
@@ -27,13 +26,20 @@ from harness.client import Client, RoleCounters, SamplingParams, preflight_all, 
 from harness.endpoints import Endpoint, EndpointSpec, resolve_openai
 from harness.errors import BadInput
 from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
-from harness.pipeline import effect, effect_file
+from harness.pipeline import effect_file
+from harness.pipeline.audit_file import audit_items, write_flags
 from harness.pipeline.audit_job import AuditInputs, Audits
 from harness.pipeline.checklists import checklists_with_progress, missing_checklists, questions_by_item
 from harness.pipeline.costs import Price, costs_by_role
-from harness.pipeline.derived import REPORT_KEY, audit_key, effect_key, evaluate_key, report_key
-from harness.pipeline.effect_file import EFFECT_FILE, read_effect
-from harness.pipeline.flags import audit_items, write_flags
+from harness.pipeline.derived import (
+    REPORT_KEY,
+    audit_key,
+    effect_key,
+    evaluate_key,
+    input_check_key,
+    report_key,
+)
+from harness.pipeline.effect_file import EFFECT_FILE, merge_into, read_effect
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report
 from harness.pipeline.judging import (
     JudgeSummary,
@@ -48,6 +54,7 @@ from harness.pipeline.runner import Run, RunOptions, RunOutcome, _closing, _opti
 from harness.pipeline.units import generation_units, judge_units
 from harness.pipeline.worker import worthwhile
 from harness.records import Item, Output, Score
+from harness.registry import Lazy
 from harness.run.config import JudgeSet, RunConfig
 from harness.scoring.evaluate import RunData, RunResult, evaluate, load_run
 from harness.serve import resolve
@@ -56,6 +63,13 @@ from judges.config import judges_each_turn
 
 if TYPE_CHECKING:
     from harness.backends.ray_data import RayClient
+
+
+# What a stage loads only when it has something to compute, not when the cache or the run directory holds
+# the result (a cached re-run): AlpacaEval's γ reader (pandas), the effect check's span finders.
+LOAD_DIFFICULTY = Lazy("benchmarks.alpaca_eval.upstream:load_difficulty")
+EFFECT_PREPARE = Lazy("harness.pipeline.effect:prepare")
+EFFECT_EXECUTE = Lazy("harness.pipeline.effect:execute")
 
 
 def run_and_finish(run: Run, options: RunOptions) -> RunOutcome:
@@ -335,7 +349,9 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
             continue
         audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
         tasks = plan(run.items, run.config, run.store)
-        prepared = effect.prepare(tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed)
+        prepared = EFFECT_PREPARE.load()(
+            tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed
+        )
         jobs.append((run, prepared, audited, key))
 
     async def check() -> None:
@@ -349,15 +365,16 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
                 return await clients[0].chat(request)
 
             try:
-                doc = await effect.execute(prepared, audited, run.store, chat, options.effect,
-                                           max_in_flight=options.max_connections)  # fmt: skip
+                doc = await EFFECT_EXECUTE.load()(prepared, audited, run.store, chat, options.effect,
+                                                  max_in_flight=options.max_connections)  # fmt: skip
                 if cache is not None and key is not None:
                     cache.put_derived(key, "effect", doc)
             finally:
                 for client in clients:
                     await client.aclose()
 
-    asyncio.run(check())
+    if jobs:
+        asyncio.run(check())
 
 
 def _effect_key(run: Run, options: RunOptions) -> str | None:
@@ -374,21 +391,34 @@ def _counter_json(c: RoleCounters) -> dict[str, int]:
     return {"requests": c.requests, "cache_hits": c.cache_hits, "retries": c.retries, "errors": c.errors}
 
 
-def check_inputs(config: RunConfig) -> None:
+def check_inputs(config: RunConfig, cache: Cache | None = None) -> None:
     """The local files the statistic reads (``--lc-difficulty``), read now: a bad one is refused before
     any server starts or any request is made. A complete run answered from its report skips this: its
-    report's input hash holds each such file's size and modification time, read when it was computed."""
-    if config.lc_difficulty is not None:
-        load_difficulty(config.lc_difficulty)
+    report's input hash holds each such file's size and modification time, read when it was computed.
+    With a cache, a file read and found good before (same path, size and modification time, same code)
+    is not read again (:func:`harness.pipeline.derived.input_check_key`)."""
+    if config.lc_difficulty is None:
+        return
+    key = input_check_key("lc_difficulty", config.lc_difficulty)
+    if cache is not None and cache.get_derived(key) is not None:
+        return
+    LOAD_DIFFICULTY.load()(config.lc_difficulty)
+    if cache is not None:
+        cache.put_derived(key, "input_check", {"path": config.lc_difficulty})
 
 
 def run_stages(runs: list[Run], options: RunOptions) -> None:
     """Generate, then judge, every run; then close each run with its status and request counters in
     run.json. Nothing already stored is lost on any error: every record was appended as it finished."""
 
-    for run in runs:
-        check_inputs(run.config)
     cache = _cache(options)
+    try:
+        for run in runs:
+            check_inputs(run.config, cache)
+    except BaseException:
+        if cache is not None:
+            cache.close()
+        raise
     held: dict[str, Endpoint] = {}
     status = "failed"
     try:
@@ -450,7 +480,7 @@ def audit_run(
         if not data.outputs:
             return
         report = _audit(data, items, options)
-    write_flags(run_dir, effect.merge_into(report, run_dir))
+    write_flags(run_dir, merge_into(report, run_dir))
 
 
 def _audit_inputs(data: RunData, items: list[Item], options: RunOptions) -> AuditInputs:
