@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.audit.addressed import detect_addressed
+from harness.audit.addressed import scorer
 from harness.audit.embed import default_embedder, default_sentence_encoder
 from harness.audit.findings import AuditReport
 from harness.audit.inputs import Submission
@@ -56,8 +56,8 @@ class AuditInputs:
 
 def warm_encoder() -> None:
     """Load the sentence encoder (its tokenizer and weights load on first use) and embed the detector's
-    prototype sentences, as the judge-addressed detector's first call would (no item: nothing else)."""
-    detect_addressed((), default_sentence_encoder())
+    prototype sentences, as the judge-addressed detector's first call does."""
+    scorer(default_sentence_encoder())
 
 
 @dataclass(frozen=True)
