@@ -13,7 +13,7 @@ import contextlib
 import functools
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -302,6 +302,7 @@ class AuditsAhead:
 
     audits: Audits
     started: dict[int, tuple[RunData, int]]
+    read: dict[int, RunData] = field(default_factory=dict)  # every run's records as read then
 
 
 def start_audits(runs: list[Run], options: RunOptions, cache: Cache | None) -> AuditsAhead:
@@ -310,8 +311,9 @@ def start_audits(runs: list[Run], options: RunOptions, cache: Cache | None) -> A
     new ones), so that it runs while the judge answers."""
     jobs: list[AuditInputs] = []
     started: dict[int, tuple[RunData, int]] = {}
+    read: dict[int, RunData] = {}
     for run in runs:
-        data = load_run(run.store.dir)
+        data = read[id(run)] = load_run(run.store.dir)
         if not worthwhile(len(data.outputs)):
             continue
         inputs = _audit_inputs(data, run.items, options)
@@ -320,7 +322,7 @@ def start_audits(runs: list[Run], options: RunOptions, cache: Cache | None) -> A
         started[id(run)] = (data, len(jobs))
         jobs.append(inputs)
     ahead = tuple(w for run in runs for w in run.workers)
-    return AuditsAhead(Audits(jobs, ahead), started)
+    return AuditsAhead(Audits(jobs, ahead), started, read)
 
 
 def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
@@ -333,7 +335,9 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
     jobs = []
     for run in runs:
         started = ahead.started.get(id(run)) if ahead is not None else None
-        data = started[0] if started is not None else load_run(run.store.dir)  # outputs: as before judging
+        # its outputs as before judging (the effect check reads no judgment from it): read once
+        data = ahead.read.get(id(run)) if ahead is not None else None
+        data = data if data is not None else load_run(run.store.dir)
         if not data.outputs:
             continue
         result = None
