@@ -1,8 +1,8 @@
 """``audit.json`` written from an audit's report, and the audit's inputs taken from a run's records.
 
 Apart from the audit itself (:mod:`harness.pipeline.flags`, every detector) so that a run whose findings
-come from the cache (a cached re-run into a new run directory) loads no detector: it still needs the
-audit's inputs (for the findings' key) and writes their flags.
+come from the cache (a cached re-run into a new run directory) loads no detector and starts no audit
+worker: it still needs the audit's inputs (for the findings' key) and writes their flags.
 """
 
 from __future__ import annotations
@@ -14,8 +14,12 @@ from pathlib import Path
 from harness import atomic
 from harness.audit.findings import AuditReport
 from harness.audit.inputs import AuditItem
+from harness.cache import Cache
+from harness.pipeline.derived import audit_key
 from harness.records import Item, Output
+from harness.run.config import JudgeSet, RunConfig
 from harness.run.on_flag import AUDIT_FILE
+from harness.store import RunStore, is_final
 
 
 def audit_items(items: Iterable[Item], outputs: dict[str, Output]) -> tuple[AuditItem, ...]:
@@ -30,6 +34,23 @@ def audit_items(items: Iterable[Item], outputs: dict[str, Output]) -> tuple[Audi
         for item in items
         if item.item_id in outputs
     )
+
+
+def audit_cached(store: RunStore, items: Iterable[Item], config: RunConfig, embeddings: bool,
+                 cache_path: Path | None) -> bool:  # fmt: skip
+    """Whether the cache at ``cache_path`` holds the static audit of the run's finished outputs (a cached
+    re-run into a new run directory): then no worker is spawned for it. The key is the one the stages
+    store the findings under (:func:`harness.pipeline.derived.audit_key`, over the same inputs)."""
+    outputs = {
+        o.item_id: o for o in store.load("outputs", Output) if o.model == config.model_name and is_final(o)
+    }
+    texts = JudgeSet(config).base.prompt_texts()
+    key = audit_key(audit_items(items, outputs), config.judge_config, texts, config.benchmark, embeddings)
+    cache = Cache.at(cache_path)
+    try:
+        return cache.get_derived(key) is not None
+    finally:
+        cache.close()
 
 
 def write_flags(run_dir: Path, report: AuditReport) -> None:

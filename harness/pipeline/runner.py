@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 
 # (Run, RunOptions) -> RunOutcome: every stage, then the audit and the report (what is left to build)
 STAGES = Lazy("harness.pipeline.stages:run_and_finish")
+# (store, items, config, embeddings, cache path) -> bool: whether the cache holds the run's audit (loaded,
+# with the audit's input types, only when there is something to build)
+AUDIT_CACHED = Lazy("harness.pipeline.audit_file:audit_cached")
 
 
 @dataclass(frozen=True)
@@ -307,14 +310,22 @@ def execute(
     reused = reuse_report(run, options)
     if reused is not None:  # a complete run whose inputs did not change: nothing to rebuild
         return reused
-    if run.copy_outputs and worthwhile(len(items)):  # the outputs are there: the audit can start now
-        run.workers = spawn_audit()
+    if run.copy_outputs and worthwhile(len(items)) and not _audit_cached(run, options):
+        run.workers = spawn_audit()  # the outputs are there: the audit can start now
     try:
         stages: Callable[[Run, RunOptions], RunOutcome] = STAGES.load()
         return stages(run, options)
     finally:
         for worker in run.workers:
             worker.close()
+
+
+def _audit_cached(run: Run, options: RunOptions) -> bool:
+    """Whether the response cache holds the run's audit already (:func:`harness.pipeline.audit_file.audit_cached`)."""
+    if options.no_cache:
+        return False
+    cached: Callable[..., bool] = AUDIT_CACHED.load()
+    return cached(run.store, run.items, run.config, options.audit_embeddings, options.cache_path)
 
 
 def _copy_outputs(source: Path | Sequence[Output], store: RunStore, model: str) -> None:

@@ -76,10 +76,10 @@ def serve() -> None:
         for spec in pickle.load(stdin):
             with contextlib.suppress(Exception):  # a job that needs it fails alone, and is redone there
                 _call(spec)
-        jobs: list[Job] = pickle.load(stdin)
+        jobs: list[Job | None] = pickle.load(stdin)
         for i, job in enumerate(jobs):
             try:
-                result = job.run()
+                result = None if job is None else job.run()
             except Exception:
                 result = None
             pickle.dump((i, result), out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -108,8 +108,9 @@ class Worker:
         worker._feed(pickle.dumps(sys.path) + pickle.dumps(list(warm)), close=False)
         return worker
 
-    def submit(self, jobs: Sequence[Job]) -> None:
-        """Hand the jobs over (once), from a thread: pickling is quick, the pipe may be full."""
+    def submit(self, jobs: Sequence[Job | None]) -> None:
+        """Hand the jobs over (once), from a thread: pickling is quick, the pipe may be full. A None job
+        is skipped (its result is None)."""
         if self._submitted:
             raise RuntimeError("a worker takes one list of jobs")
         self._submitted = True
