@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -207,9 +208,17 @@ def _generate(
     finally:
         c = client.counters
         counters = {"requests": c.requests, "retries": c.retries, "cache_hits": c.cache_hits}
-        store.finish_run(status, {**(asdict(summary) if summary else {}), **counters})
+        # run.json's last write and the cache's close (SQLite checkpoints the WAL into the file) each wait
+        # on an fsync: they overlap, the first in a thread (the cache's connection belongs to this one)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="finish-run") as pool:
+            finishing = pool.submit(
+                store.finish_run, status, {**(asdict(summary) if summary else {}), **counters}
+            )
+            try:
+                close = getattr(cache, "close", None)
+                if callable(close):
+                    close()
+            finally:
+                finishing.result()
         store.close()
-        close = getattr(cache, "close", None)
-        if callable(close):
-            close()
     return summary, counters

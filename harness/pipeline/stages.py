@@ -28,7 +28,6 @@ from harness.errors import BadInput
 from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
 from harness.pipeline import effect_file
 from harness.pipeline.audit_file import audit_items, write_flags
-from harness.pipeline.audit_job import AuditInputs, Audits
 from harness.pipeline.checklists import checklists_with_progress, missing_checklists, questions_by_item
 from harness.pipeline.costs import Price, costs_by_role
 from harness.pipeline.derived import (
@@ -63,11 +62,15 @@ from judges.config import judges_each_turn
 
 if TYPE_CHECKING:
     from harness.backends.ray_data import RayClient
+    from harness.pipeline.audit_job import AuditInputs, Audits
 
 
 # What a stage loads only when it has something to compute, not when the cache or the run directory holds
-# the result (a cached re-run): AlpacaEval's γ reader (pandas), the effect check's span finders.
+# the result (a cached re-run): AlpacaEval's γ reader (pandas), the audit's job and workers (every
+# detector, numpy), the effect check's span finders.
 LOAD_DIFFICULTY = Lazy("benchmarks.alpaca_eval.upstream:load_difficulty")
+AUDIT_INPUTS = Lazy("harness.pipeline.audit_job:AuditInputs")
+AUDITS = Lazy("harness.pipeline.audit_job:Audits")
 EFFECT_PREPARE = Lazy("harness.pipeline.effect:prepare")
 EFFECT_EXECUTE = Lazy("harness.pipeline.effect:execute")
 EFFECT_PRESAMPLE = Lazy("harness.pipeline.effect:presample")
@@ -301,7 +304,7 @@ class AuditsAhead:
     """The audits started before the judge calls (:mod:`harness.pipeline.audit_job`): per run (by
     ``id``), its records as read then (the outputs the audit reads) and its job's index."""
 
-    audits: Audits
+    audits: Audits | None  # None: nothing to audit and no worker to close
     started: dict[int, tuple[RunData, int]]
     read: dict[int, RunData] = field(default_factory=dict)  # every run's records as read then
 
@@ -317,13 +320,14 @@ def start_audits(runs: list[Run], options: RunOptions, cache: Cache | None) -> A
         data = read[id(run)] = load_run(run.store.dir)
         if not worthwhile(len(data.outputs)):
             continue
-        inputs = _audit_inputs(data, run.items, options)
-        if cache is not None and cache.get_derived(_audit_key(inputs)) is not None:
+        key, texts = _audit_key(data, run.items, options)
+        if cache is not None and cache.get_derived(key) is not None:
             continue
         started[id(run)] = (data, len(jobs))
-        jobs.append(inputs)
+        jobs.append(_audit_inputs(data, run.items, texts, options))
     ahead = tuple(w for run in runs for w in run.workers)
-    return AuditsAhead(Audits(jobs, ahead), started, read)
+    audits: Audits | None = AUDITS.load()(jobs, ahead) if jobs or ahead else None
+    return AuditsAhead(audits, started, read)
 
 
 def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
@@ -343,7 +347,7 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
             continue
         result, known = None, None
         audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
-        if ahead is not None and started is not None:
+        if ahead is not None and ahead.audits is not None and started is not None:
             result = functools.partial(ahead.audits.result, started[1])
             if options.effect.enabled:  # while the workers finish: the sample's likely spans
                 known = EFFECT_PRESAMPLE.load()(audited, options.effect, run.config.seed)
@@ -432,7 +436,8 @@ def run_stages(runs: list[Run], options: RunOptions) -> None:
         with contextlib.ExitStack() as stack:
             generate_stage(runs, stack, held, cache, options)
             ahead = start_audits(runs, options, cache)  # audited while the judge answers
-            stack.callback(ahead.audits.close)
+            if ahead.audits is not None:
+                stack.callback(ahead.audits.close)
             judge_stage(runs, stack, held, cache, options)
             effect_stage(runs, stack, held, cache, options, ahead)
         status = "finished"
@@ -490,15 +495,22 @@ def audit_run(
     write_flags(run_dir, merge_into(report, run_dir))
 
 
-def _audit_inputs(data: RunData, items: list[Item], options: RunOptions) -> AuditInputs:
+def _audit_key(data: RunData, items: list[Item], options: RunOptions) -> tuple[str, list[str]]:
+    """The key of the run's static audit in the cache, and the judge's template texts it covers."""
     c = data.config
     texts = JudgeSet(c).base.prompt_texts()
-    return AuditInputs(items, data.outputs, c.judge_config, texts, c.benchmark, options.audit_embeddings)
+    key = audit_key(
+        audit_items(items, data.outputs), c.judge_config, texts, c.benchmark, options.audit_embeddings
+    )
+    return key, texts
 
 
-def _audit_key(inputs: AuditInputs) -> str:
-    return audit_key(audit_items(inputs.items, inputs.outputs), inputs.judge_config, inputs.template_texts,
-                     inputs.benchmark, inputs.embeddings)  # fmt: skip
+def _audit_inputs(data: RunData, items: list[Item], texts: list[str], options: RunOptions) -> AuditInputs:
+    c = data.config
+    inputs: AuditInputs = AUDIT_INPUTS.load()(
+        items, data.outputs, c.judge_config, texts, c.benchmark, options.audit_embeddings
+    )
+    return inputs
 
 
 def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None,
@@ -506,12 +518,11 @@ def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache |
     """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
     by the same code before (any run directory: a judge swap, a cached re-run). ``started``: the result
     of the same audit started ahead (:func:`start_audits`), instead of computing it here."""
-    inputs = _audit_inputs(data, items, options)
-    key = _audit_key(inputs)
+    key, texts = _audit_key(data, items, options)
     stored = cache.get_derived(key) if cache is not None else None
     if stored is not None:
         return AuditReport.from_dict(stored)
-    report = started() if started is not None else inputs.run()
+    report = started() if started is not None else _audit_inputs(data, items, texts, options).run()
     if cache is not None:
         cache.put_derived(key, "audit", report.to_dict())
     return report
