@@ -110,13 +110,30 @@ class Candidate:
         return sum(t.judge.max_calls(t.item) for t in self.tasks)
 
 
+def presample(items: dict[str, AuditItem], options: EffectOptions, seed: int) -> dict[str, list[Span]]:
+    """The spans of the items the sample draws first, as they are when the audit finds nothing on them
+    (:func:`select` computes the same, and uses these for such items): computed while the audit still
+    runs in its workers (``harness.pipeline.audit_job``), not after it, in the seeded order until as many
+    items as the largest sample hold spans."""
+    wanted = max(MIN_SAMPLE, math.ceil(options.sample * len(items)))
+    known: dict[str, list[Span]] = {}
+    found = 0
+    for item_id in sorted(items, key=lambda i: _rank(seed, i)):
+        if found >= wanted:
+            break
+        known[item_id] = spans_for(items[item_id], [])
+        found += bool(known[item_id])
+    return known
+
+
 def select(
     tasks: Sequence[JudgeTask], report: AuditReport, items: dict[str, AuditItem], options: EffectOptions,
-    seed: int,
+    seed: int, known: dict[str, list[Span]] | None = None,
 ) -> tuple[list[Candidate], dict[str, int]]:  # fmt: skip
     """The items to re-judge in priority order (suspicious, then the sample), before the budget cut, and
     the size of each pool. Spans are computed only for the items that could be drawn: every suspicious
-    one, and the sample pool in its seeded order until the sample is full (not for every output)."""
+    one, and the sample pool in its seeded order until the sample is full (not for every output);
+    ``known``: :func:`presample`'s, for the items without findings."""
     by_item: dict[str, list[JudgeTask]] = {}
     for task in tasks:
         if task.item.item_id in items:
@@ -138,7 +155,9 @@ def select(
         for item_id in kinds[why]:
             if limit is not None and found >= limit:
                 return
-            spans = spans_for(items[item_id], findings.get(item_id, []))
+            mine = findings.get(item_id, [])
+            done = None if mine or known is None else known.get(item_id)
+            spans = done if done is not None else spans_for(items[item_id], mine)
             if spans:
                 found += 1
                 yield Candidate(item_id, why, spans, by_item[item_id])
@@ -173,9 +192,9 @@ class EffectPlan:
 
 def prepare(
     tasks: Sequence[JudgeTask], report: AuditReport, items: dict[str, AuditItem], run_dir: Path,
-    options: EffectOptions, seed: int = 0,
+    options: EffectOptions, seed: int = 0, known: dict[str, list[Span]] | None = None,
 ) -> EffectPlan:  # fmt: skip
-    """Select the items to re-judge (no call is made here)."""
+    """Select the items to re-judge (no call is made here; ``known``: :func:`presample`'s spans)."""
     path = Path(run_dir) / EFFECT_FILE
     settings = {"tolerance": options.tolerance, "sample": options.sample, "disqualify_share": options.disqualify_share}  # fmt: skip
     if not options.enabled:
@@ -186,7 +205,7 @@ def prepare(
     if any(s.severity == "fail" for s in report.submission):
         return EffectPlan(path, settings, "the audit disqualified the submission already")
     run_calls = sum(len(t.expected_keys()) for t in tasks)
-    ordered, pools = select(tasks, report, items, options, seed)
+    ordered, pools = select(tasks, report, items, options, seed, known)
     previous = {r["item_id"]: r for r in read_doc(path).get("items", []) if "digest" in r}
     plan = []
     for cand in ordered:

@@ -73,6 +73,7 @@ AUDIT_INPUTS = Lazy("harness.pipeline.audit_job:AuditInputs")
 AUDITS = Lazy("harness.pipeline.audit_job:Audits")
 EFFECT_PREPARE = Lazy("harness.pipeline.effect:prepare")
 EFFECT_EXECUTE = Lazy("harness.pipeline.effect:execute")
+EFFECT_PRESAMPLE = Lazy("harness.pipeline.effect:presample")
 
 
 def run_and_finish(run: Run, options: RunOptions) -> RunOutcome:
@@ -344,9 +345,12 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
         data = data if data is not None else load_run(run.store.dir)
         if not data.outputs:
             continue
-        result = None
+        result, known = None, None
+        audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
         if ahead is not None and ahead.audits is not None and started is not None:
             result = functools.partial(ahead.audits.result, started[1])
+            if options.effect.enabled:  # while the workers finish: the sample's likely spans
+                known = EFFECT_PRESAMPLE.load()(audited, options.effect, run.config.seed)
         run.audit = _audit(data, run.items, options, cache, result)
         key = _effect_key(run, options) if cache is not None else None
         stored = cache.get_derived(key) if cache is not None and key is not None else None
@@ -355,10 +359,9 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
                 run.store.dir / EFFECT_FILE, json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
             )
             continue
-        audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
         tasks = plan(run.items, run.config, run.store)
         prepared = EFFECT_PREPARE.load()(
-            tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed
+            tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed, known
         )
         jobs.append((run, prepared, audited, key))
 
