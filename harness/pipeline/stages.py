@@ -320,7 +320,7 @@ def start_audits(runs: list[Run], options: RunOptions, cache: Cache | None) -> A
         data = read[id(run)] = load_run(run.store.dir)
         if not worthwhile(len(data.outputs)):
             continue
-        key, texts = _audit_key(data, run.items, options)
+        key, texts = _audit_key(data, run.items, options, run)
         if cache is not None and cache.get_derived(key) is not None:
             continue
         started[id(run)] = (data, len(jobs))
@@ -351,7 +351,7 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
             result = functools.partial(ahead.audits.result, started[1])
             if options.effect.enabled:  # while the workers finish: the sample's likely spans
                 known = EFFECT_PRESAMPLE.load()(audited, options.effect, run.config.seed)
-        run.audit = _audit(data, run.items, options, cache, result)
+        run.audit = _audit(data, run.items, options, cache, result, run)
         key = _effect_key(run, options) if cache is not None else None
         stored = cache.get_derived(key) if cache is not None and key is not None else None
         if stored is not None:  # the same records were checked by the same code before: its effect.json
@@ -495,13 +495,20 @@ def audit_run(
     write_flags(run_dir, merge_into(report, run_dir))
 
 
-def _audit_key(data: RunData, items: list[Item], options: RunOptions) -> tuple[str, list[str]]:
-    """The key of the run's static audit in the cache, and the judge's template texts it covers."""
+def _audit_key(
+    data: RunData, items: list[Item], options: RunOptions, run: Run | None = None
+) -> tuple[str, list[str]]:
+    """The key of the run's static audit in the cache, and the judge's template texts it covers (kept
+    on ``run``: computed once a run, its outputs do not change after generation)."""
+    if run is not None and run.audit_key is not None:
+        return run.audit_key
     c = data.config
     texts = JudgeSet(c).base.prompt_texts()
     key = audit_key(
         audit_items(items, data.outputs), c.judge_config, texts, c.benchmark, options.audit_embeddings
     )
+    if run is not None:
+        run.audit_key = (key, texts)
     return key, texts
 
 
@@ -514,11 +521,11 @@ def _audit_inputs(data: RunData, items: list[Item], texts: list[str], options: R
 
 
 def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None,
-           started: Callable[[], AuditReport] | None = None) -> AuditReport:  # fmt: skip
+           started: Callable[[], AuditReport] | None = None, run: Run | None = None) -> AuditReport:  # fmt: skip
     """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
     by the same code before (any run directory: a judge swap, a cached re-run). ``started``: the result
     of the same audit started ahead (:func:`start_audits`), instead of computing it here."""
-    key, texts = _audit_key(data, items, options)
+    key, texts = _audit_key(data, items, options, run)
     stored = cache.get_derived(key) if cache is not None else None
     if stored is not None:
         return AuditReport.from_dict(stored)
