@@ -24,6 +24,7 @@ from harness.endpoints import Endpoint, parse_endpoint_spec
 from harness.errors import BadInput
 
 if TYPE_CHECKING:
+    from harness.cache import Cache
     from harness.client import SamplingParams
     from harness.generate import GenerateSummary
     from harness.records import Item
@@ -98,10 +99,14 @@ def run(args: argparse.Namespace) -> int:
         if done is not None:  # every answer is stored: no server, no probe, no client
             summary, counters = done
         else:
+            from harness.cache import Cache
+
+            # a new cache file is created while the HTTP stack loads, not at the first lookup
+            cache = None if args.no_cache else Cache.at(args.cache).prepare_soon()
             from harness.serve import resolve  # servers and their probes: only when something is sent
 
             with resolve(spec) as endpoint:
-                summary, counters = _generate(args, items, endpoint, params, store, dataset)
+                summary, counters = _generate(args, items, endpoint, params, store, dataset, cache)
     finally:
         store.close()
     print(
@@ -159,8 +164,8 @@ def _generate(
     params: SamplingParams,
     store: RunStore,
     dataset: dict[str, Any],
+    cache: Cache | None,
 ) -> tuple[GenerateSummary, dict[str, int]]:
-    from harness.cache import Cache
     from harness.client import Client
     from harness.generate import generate_with_progress
 
@@ -178,7 +183,6 @@ def _generate(
         seeds={"sampling": params.seed},
     )
     store.open_files("outputs")  # before any request: an answer served is never left unwritable
-    cache = None if args.no_cache else Cache.at(args.cache)
     client = Client(
         endpoint,
         role="model",
