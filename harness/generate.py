@@ -56,7 +56,18 @@ class GenerateSummary:
 
 def generation_config_hash(model: str, params: SamplingParams, item: Item) -> str:
     """What, besides the user turns, decides the answer: model name, sampling, prior history."""
-    payload = {"model": model, "params": _params_dict(params), "history": item.history}
+    if not item.history:  # most items: one hash per model and sampling, not one per item
+        return _no_history_hash(model, params)
+    return _config_hash(model, params, item.history)
+
+
+@functools.lru_cache(maxsize=64)
+def _no_history_hash(model: str, params: SamplingParams) -> str:
+    return _config_hash(model, params, [])
+
+
+def _config_hash(model: str, params: SamplingParams, history: list[dict[str, str]]) -> str:
+    payload = {"model": model, "params": _params_dict(params), "history": history}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=list).encode()).hexdigest()[:16]
 
 
