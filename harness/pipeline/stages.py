@@ -465,14 +465,16 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
     them unchanged answers from it (:func:`reuse_report`)."""
     run_dir = run.store.dir
     audit_run(run_dir, run.items, options, run.audit)
+    data = load_run(run_dir)  # after audit.json: the records and flags the report is computed from
     key = None
-    if not run.gen_errors and not run.api_errors and not run.missing_outputs():
+    missing = {i.item_id for i in run.items} - set(data.outputs)  # items without a finished output
+    if not run.gen_errors and not run.api_errors and not missing:
         info = run.store.read_run_json()
         key = report_key(run_dir, info.config, info.dataset, _option_fields(options)) if info else None
     cache = _cache(options)
     try:
         report = report_for(
-            run_dir, options.prices, run.session, options.max_unscored, inputs_key=key, cache=cache
+            run_dir, options.prices, run.session, options.max_unscored, inputs_key=key, cache=cache, data=data
         )
     finally:
         if cache is not None:
@@ -542,12 +544,14 @@ def report_for(
     max_unscored: float = DEFAULT_MAX_UNSCORED,
     inputs_key: str | None = None,
     cache: Cache | None = None,
+    data: RunData | None = None,
 ) -> dict[str, Any]:
     """Score the stored records and write report.json / report.md (pure over the run directory and the
     ``--max-unscored`` threshold of its headline check; ``inputs_key``: the hash of its inputs, kept in
     report.json when the run is complete, :func:`reuse_report`; ``cache``: where the statistic's result is
-    kept under the hash of its inputs, :func:`harness.pipeline.derived.evaluate_key`)."""
-    data = load_run(run_dir)
+    kept under the hash of its inputs, :func:`harness.pipeline.derived.evaluate_key`; ``data``: the run
+    directory's records, when the caller read them already)."""
+    data = data if data is not None else load_run(run_dir)
     result = _evaluate(run_dir, data, cache)
     c = data.config
     specs = {"judge": c.judge} if c.source_run else {"model": c.model, "judge": c.judge}
