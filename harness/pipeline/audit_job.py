@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.audit.addressed import detect_addressed
+from harness.audit.addressed import scorer
 from harness.audit.embed import default_embedder, default_sentence_encoder
 from harness.audit.findings import AuditReport
 from harness.audit.inputs import Submission
@@ -53,28 +53,28 @@ class AuditInputs:
     def setup(self) -> tuple[Submission, AuditConfig]:
         return audit_setup(self.items, self.outputs, self.judge_config, self.template_texts, self.benchmark)
 
-    def part(self, which: str) -> AuditPart:
-        submission, config = self.setup()
-        if which == "addressed":
-            return addressed_findings(submission, config, default_sentence_encoder())
-        return detector_findings(submission, config, default_embedder() if self.embeddings else None)
-
 
 def warm_encoder() -> None:
     """Load the sentence encoder (its tokenizer and weights load on first use) and embed the detector's
-    prototype sentences, as the judge-addressed detector's first call would (no item: nothing else)."""
-    detect_addressed((), default_sentence_encoder())
+    prototype sentences, as the judge-addressed detector's first call does."""
+    scorer(default_sentence_encoder())
 
 
 @dataclass(frozen=True)
 class PartJob:
-    """One half of one run's audit, as a worker's job."""
+    """One half of one run's audit, as a worker's job: the submission and the audit's config as this
+    process built them (the judge's grammar and template: the encoder's worker loads none of them)."""
 
-    inputs: AuditInputs
+    submission: Submission
+    config: AuditConfig
+    embeddings: bool
     which: str
 
     def run(self) -> AuditPart:
-        return self.inputs.part(self.which)
+        if self.which == "addressed":
+            return addressed_findings(self.submission, self.config, default_sentence_encoder())
+        embedder = default_embedder() if self.embeddings else None
+        return detector_findings(self.submission, self.config, embedder)
 
 
 class Audits:
@@ -83,24 +83,34 @@ class Audits:
     def __init__(self, jobs: list[AuditInputs], workers: tuple[Worker, ...] = ()) -> None:
         self.jobs = jobs
         self.workers: tuple[Worker, ...] = ()
+        self.parts: list[dict[str, PartJob]] = []
         if not jobs:  # nothing to audit here (the cache has it): workers spawned ahead are not needed
             for worker in workers:
                 worker.close()
             return
+        for job in jobs:
+            try:
+                submission, config = job.setup()
+            except Exception:  # bad inputs: the audit in this process raises it, where it always did
+                self.parts.append({})
+                continue
+            self.parts.append({w: PartJob(submission, config, job.embeddings, w) for w in PARTS})
         self.workers = workers or spawn_audit()
         for worker, which in zip(self.workers, PARTS, strict=True):
-            worker.submit([PartJob(job, which) for job in jobs])
+            worker.submit([parts.get(which) for parts in self.parts])
 
     def result(self, i: int) -> AuditReport:
         """Job ``i``'s report (blocks until both halves are in; a half a worker could not deliver is
         computed here)."""
-        job = self.jobs[i]
+        jobs = self.parts[i]
+        if not jobs:
+            return self.jobs[i].run()
         parts = {}
         for worker, which in zip(self.workers, PARTS, strict=True):
             part = worker.result(i)
-            parts[which] = part if isinstance(part, AuditPart) else job.part(which)
-        submission, config = job.setup()
-        return assemble(submission, config, [parts["detectors"], parts["addressed"]])
+            parts[which] = part if isinstance(part, AuditPart) else jobs[which].run()
+        job = jobs["detectors"]
+        return assemble(job.submission, job.config, [parts["detectors"], parts["addressed"]])
 
     def close(self) -> None:
         for worker in self.workers:

@@ -131,6 +131,12 @@ def evaluate_key(run_dir: Path, config: dict[str, Any], dataset: dict[str, Any])
     return digest("evaluate", code_version(), config, referenced_files(config), dataset, records, derived)
 
 
+def input_check_key(kind: str, path: str) -> str:
+    """The hash of a local input file's check (``--lc-difficulty`` read and found good): its path, size
+    and modification time, and :func:`code_version`; a re-run does not read the file again."""
+    return digest("input_check", kind, code_version(), referenced_files([path]))
+
+
 def effect_key(
     run_dir: Path, config: dict[str, Any], dataset: dict[str, Any], options: dict[str, Any], embeddings: bool
 ) -> str:

@@ -50,9 +50,9 @@ from pathlib import Path
 from typing import Any
 
 from harness import atomic
-from harness.audit.findings import AuditReport, Finding, SubmissionFinding
+from harness.audit.findings import AuditReport, Finding
 from harness.audit.inputs import AuditItem
-from harness.pipeline.effect_file import EFFECT_FILE, EffectOptions, read_doc, read_effect
+from harness.pipeline.effect_file import EFFECT_FILE, EffectOptions, read_doc
 from harness.pipeline.effect_spans import Span, ablate, control_spans, merged_length, spans_for
 from harness.pipeline.judging import JudgeTask, _run_task
 from harness.records import Judgment, Output, TokenUsage
@@ -61,7 +61,6 @@ from judges import Caller
 from judges.config import verdict_labels
 from judges.parsers import GRADED
 
-DETECTOR = "effect"
 ROUNDS = 3  # the budget is spent in up to three rounds; a round that flags nothing ends the check
 MIN_DISQUALIFY = 2
 MIN_SAMPLE = 10  # the random sample holds at least this many items (when the budget allows)
@@ -111,13 +110,30 @@ class Candidate:
         return sum(t.judge.max_calls(t.item) for t in self.tasks)
 
 
+def presample(items: dict[str, AuditItem], options: EffectOptions, seed: int) -> dict[str, list[Span]]:
+    """The spans of the items the sample draws first, as they are when the audit finds nothing on them
+    (:func:`select` computes the same, and uses these for such items): computed while the audit still
+    runs in its workers (``harness.pipeline.audit_job``), not after it, in the seeded order until as many
+    items as the largest sample hold spans."""
+    wanted = max(MIN_SAMPLE, math.ceil(options.sample * len(items)))
+    known: dict[str, list[Span]] = {}
+    found = 0
+    for item_id in sorted(items, key=lambda i: _rank(seed, i)):
+        if found >= wanted:
+            break
+        known[item_id] = spans_for(items[item_id], [])
+        found += bool(known[item_id])
+    return known
+
+
 def select(
     tasks: Sequence[JudgeTask], report: AuditReport, items: dict[str, AuditItem], options: EffectOptions,
-    seed: int,
+    seed: int, known: dict[str, list[Span]] | None = None,
 ) -> tuple[list[Candidate], dict[str, int]]:  # fmt: skip
     """The items to re-judge in priority order (suspicious, then the sample), before the budget cut, and
     the size of each pool. Spans are computed only for the items that could be drawn: every suspicious
-    one, and the sample pool in its seeded order until the sample is full (not for every output)."""
+    one, and the sample pool in its seeded order until the sample is full (not for every output);
+    ``known``: :func:`presample`'s, for the items without findings."""
     by_item: dict[str, list[JudgeTask]] = {}
     for task in tasks:
         if task.item.item_id in items:
@@ -139,7 +155,9 @@ def select(
         for item_id in kinds[why]:
             if limit is not None and found >= limit:
                 return
-            spans = spans_for(items[item_id], findings.get(item_id, []))
+            mine = findings.get(item_id, [])
+            done = None if mine or known is None else known.get(item_id)
+            spans = done if done is not None else spans_for(items[item_id], mine)
             if spans:
                 found += 1
                 yield Candidate(item_id, why, spans, by_item[item_id])
@@ -174,9 +192,9 @@ class EffectPlan:
 
 def prepare(
     tasks: Sequence[JudgeTask], report: AuditReport, items: dict[str, AuditItem], run_dir: Path,
-    options: EffectOptions, seed: int = 0,
+    options: EffectOptions, seed: int = 0, known: dict[str, list[Span]] | None = None,
 ) -> EffectPlan:  # fmt: skip
-    """Select the items to re-judge (no call is made here)."""
+    """Select the items to re-judge (no call is made here; ``known``: :func:`presample`'s spans)."""
     path = Path(run_dir) / EFFECT_FILE
     settings = {"tolerance": options.tolerance, "sample": options.sample, "disqualify_share": options.disqualify_share}  # fmt: skip
     if not options.enabled:
@@ -187,7 +205,7 @@ def prepare(
     if any(s.severity == "fail" for s in report.submission):
         return EffectPlan(path, settings, "the audit disqualified the submission already")
     run_calls = sum(len(t.expected_keys()) for t in tasks)
-    ordered, pools = select(tasks, report, items, options, seed)
+    ordered, pools = select(tasks, report, items, options, seed, known)
     previous = {r["item_id"]: r for r in read_doc(path).get("items", []) if "digest" in r}
     plan = []
     for cand in ordered:
@@ -347,40 +365,3 @@ def _count(values: Any) -> dict[str, int]:
 def _write(path: Path, doc: dict[str, Any]) -> dict[str, Any]:
     atomic.write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return doc
-
-
-def merge_into(report: AuditReport, run_dir: Path) -> AuditReport:
-    """The audit report with the effect check's flags (finding ``effect``) and its disqualification
-    (a failing submission finding), so ``audit.json`` and the ``--on-flag`` policy see them."""
-    doc = read_effect(run_dir)
-    if not doc or doc.get("skipped"):
-        return report
-    report = replace(report, findings=list(report.findings), submission=list(report.submission))
-    for row in doc.get("items", []):
-        if not row.get("carried"):
-            continue
-        tasks = [r for r in row["tasks"] if r.get("carried")] or row["tasks"]
-        worst = max(tasks, key=lambda r: (r["before"] or 0.0) - (r["after"] or 0.0))
-        message = (
-            f"verdict carried by non-answer text: {worst['before']:.2f} with it, {worst['after']:.2f} "
-            f"without {len(row['spans'])} span(s) ({', '.join(sorted({s['kind'] for s in row['spans']}))})"
-        )
-        if worst.get("control") is not None:
-            message += f", {worst['control']:.2f} without as much answer text instead (control)"
-        report.findings.append(
-            Finding(DETECTOR, row["item_id"], "flag", message, score=worst["before"] - worst["after"])
-        )
-    if doc.get("disqualified"):
-        checked = max(int(doc.get("checked", 0)), 1)
-        share = len(doc.get("flagged", [])) / checked
-        report.submission.append(
-            SubmissionFinding(
-                DETECTOR,
-                "fail",
-                str(doc["disqualified"]),
-                share,
-                float(doc["disqualify_share"]),
-                tuple(doc.get("flagged", [])),
-            )  # fmt: skip
-        )
-    return report

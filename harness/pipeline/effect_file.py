@@ -1,20 +1,23 @@
 """``effect.json`` as the report reads it, and the effect check's options (:mod:`harness.pipeline.effect`).
 
-Apart from the check itself so that what reads a finished check (the report, its costs, a re-run of a
-complete run directory) does not load the check's span finders and the audit's detectors.
+Apart from the check itself so that what reads a finished check (the report, its costs, ``audit.json``'s
+flags, a re-run of a complete run directory) does not load the check's span finders and the audit's
+detectors.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from harness.audit.findings import AuditReport, Finding, SubmissionFinding
 from harness.records import TokenUsage
 
 EFFECT_FILE = "effect.json"
+DETECTOR = "effect"  # the finding of an item the check flagged
 DEFAULT_SHARE = 0.10  # default budget: this share of the run's judge calls
 MIN_BUDGET = 12  # ... but at least this many calls (a small run still gets a check)
 
@@ -48,6 +51,43 @@ def read_effect(run_dir: Path) -> dict[str, Any] | None:
     """The run's ``effect.json`` (None when the run has none: an older run, or no judging yet)."""
     path = Path(run_dir) / EFFECT_FILE
     return read_doc(path) if path.exists() else None
+
+
+def merge_into(report: AuditReport, run_dir: Path) -> AuditReport:
+    """The audit report with the effect check's flags (finding ``effect``) and its disqualification
+    (a failing submission finding), so ``audit.json`` and the ``--on-flag`` policy see them."""
+    doc = read_effect(run_dir)
+    if not doc or doc.get("skipped"):
+        return report
+    report = replace(report, findings=list(report.findings), submission=list(report.submission))
+    for row in doc.get("items", []):
+        if not row.get("carried"):
+            continue
+        tasks = [r for r in row["tasks"] if r.get("carried")] or row["tasks"]
+        worst = max(tasks, key=lambda r: (r["before"] or 0.0) - (r["after"] or 0.0))
+        message = (
+            f"verdict carried by non-answer text: {worst['before']:.2f} with it, {worst['after']:.2f} "
+            f"without {len(row['spans'])} span(s) ({', '.join(sorted({s['kind'] for s in row['spans']}))})"
+        )
+        if worst.get("control") is not None:
+            message += f", {worst['control']:.2f} without as much answer text instead (control)"
+        report.findings.append(
+            Finding(DETECTOR, row["item_id"], "flag", message, score=worst["before"] - worst["after"])
+        )
+    if doc.get("disqualified"):
+        checked = max(int(doc.get("checked", 0)), 1)
+        share = len(doc.get("flagged", [])) / checked
+        report.submission.append(
+            SubmissionFinding(
+                DETECTOR,
+                "fail",
+                str(doc["disqualified"]),
+                share,
+                float(doc["disqualify_share"]),
+                tuple(doc.get("flagged", [])),
+            )  # fmt: skip
+        )
+    return report
 
 
 def usages(doc: dict[str, Any] | None) -> list[TokenUsage]:
