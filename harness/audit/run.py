@@ -8,8 +8,10 @@ Scheduling in :func:`audit`: the two embedding models run in one background thre
 runs the pure-Python detectors. Their matrix products release the GIL, so on two cores the encoders'
 time overlaps the detectors' instead of adding to it (docs/audit.md, "Speed"). The relevance texts
 are queued first (the lexical cascade is cheap); the judge-addressed candidates are queued in chunks
-of items as they are found, so the encoder starts after the first chunk. The report is that of a
-sequential run: each model is called from one thread at a time, and findings keep their order.
+of items as they are found, so the encoder starts after the first chunk; when the detectors are done,
+this thread encodes the chunks the background thread has not reached (from the last one back), so
+both cores finish the encoder's work. The report is that of a sequential run: findings keep their
+order (a D10 score may move in the 7th decimal with the batch composition).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -160,6 +162,32 @@ def assemble(submission: Submission, config: AuditConfig, parts: list[AuditPart]
     )
 
 
+class _Job(Generic[T]):
+    """Work queued for the background thread; if the thread has not started it when the caller is free
+    (:meth:`steal`), the caller does it (the encoder's chunks then run on both cores). Seconds spent are
+    added to ``spent[key]``."""
+
+    def __init__(self, pool: ThreadPoolExecutor, spent: dict[str, float], key: str, fn: Callable[[], T]):
+        self._fn, self._spent, self._key = fn, spent, key
+        self._stolen: tuple[T] | None = None
+        self._future: Future[T] = pool.submit(self._run)
+
+    def _run(self) -> T:
+        t0 = time.perf_counter()
+        try:
+            return self._fn()
+        finally:
+            self._spent[self._key] += time.perf_counter() - t0
+
+    def steal(self) -> None:
+        if self._stolen is None and self._future.cancel():
+            self._stolen = (self._run(),)
+
+    def result(self) -> T:
+        self.steal()
+        return self._stolen[0] if self._stolen is not None else self._future.result()
+
+
 def audit(
     submission: Submission,
     config: AuditConfig,
@@ -169,49 +197,41 @@ def audit(
     """Audit ``submission``; without an embedder the relevance detector (D2) is skipped, without a
     sentence encoder the judge-addressed detector (D10)."""
     items = submission.items
+    spent: dict[str, float] = {"relevance": 0.0, "addressed": 0.0}  # seconds in the encoders
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-embed") as pool:
-        worker: dict[str, float] = {"relevance": 0.0, "addressed": 0.0}
-
-        def timed(key: str, fn: Callable[[], T]) -> Future[T]:
-            def run() -> T:
-                t0 = time.perf_counter()
-                try:
-                    return fn()
-                finally:
-                    worker[key] += time.perf_counter() - t0
-
-            return pool.submit(run)
-
         t = time.perf_counter()
         if embedder is not None:
             plan = plan_relevance(items, config.relevance, config.embed_all)
-            vectors = timed("relevance", partial(embedder.encode, plan.texts) if plan.texts else lambda: None)
+            encode = partial(embedder.encode, plan.texts) if plan.texts else lambda: None
+            vectors = _Job(pool, spent, "relevance", encode)
         rows: list[Row] = []
-        scored: list[Future[tuple[np.ndarray, np.ndarray]]] = []
+        scored: list[_Job[tuple[np.ndarray, np.ndarray]]] = []
         if encoder is not None:
             bank = scorer(encoder)  # the prototype banks, embedded here before the worker uses the encoder
             for k in range(0, len(items), CHUNK):
                 found = addressed_rows(items[k : k + CHUNK])
                 rows += found
-                scored.append(timed("addressed", partial(bank.score, row_texts(found))))
+                scored.append(_Job(pool, spent, "addressed", partial(bank.score, row_texts(found))))
         queued = time.perf_counter() - t
 
         main = detector_findings(submission, config, None)  # this thread, meanwhile
         main.timings["embedding_queue"] = queued
         t = time.perf_counter()
+        for job in reversed(scored):  # the chunks the worker has not reached, from the last: both cores
+            job.steal()
         parts = [main]
         if embedder is not None:
             scores = scores_from(plan, len(items), vectors.result())
             f, s = relevance_findings(items, scores, config.relevance)
             main.findings += f
             main.submission += s
-            main.timings["relevance"] = worker["relevance"]  # in the background thread
+            main.timings["relevance"] = spent["relevance"]
         if encoder is not None:
-            results = [future.result() for future in scored]
+            results = [job.result() for job in scored]
             margin = np.concatenate([r[0] for r in results]) if results else np.zeros(0)
             near = np.concatenate([r[1] for r in results]) if results else np.zeros(0)
             found_addressed = row_findings(rows, margin, near, config.addressed)
-            timings = {"addressed": worker["addressed"], "addressed_sentences": float(len(rows))}
+            timings = {"addressed": spent["addressed"], "addressed_sentences": float(len(rows))}
             parts.append(AuditPart(found_addressed, [], timings))
         main.timings["embedding_wait"] = time.perf_counter() - t
     return assemble(submission, config, parts)

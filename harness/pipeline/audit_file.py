@@ -36,16 +36,22 @@ def audit_items(items: Iterable[Item], outputs: dict[str, Output]) -> tuple[Audi
     )
 
 
-def audit_cached(store: RunStore, items: Iterable[Item], config: RunConfig, embeddings: bool,
-                 cache_path: Path | None) -> bool:  # fmt: skip
-    """Whether the cache at ``cache_path`` holds the static audit of the run's finished outputs (a cached
-    re-run into a new run directory): then no worker is spawned for it. The key is the one the stages
-    store the findings under (:func:`harness.pipeline.derived.audit_key`, over the same inputs)."""
+def stored_audit_key(
+    store: RunStore, items: Iterable[Item], config: RunConfig, embeddings: bool
+) -> tuple[str, list[str]]:
+    """The key the static audit of the run's finished outputs is cached under
+    (:func:`harness.pipeline.derived.audit_key`), and the judge's template texts it covers."""
     outputs = {
         o.item_id: o for o in store.load("outputs", Output) if o.model == config.model_name and is_final(o)
     }
     texts = JudgeSet(config).base.prompt_texts()
     key = audit_key(audit_items(items, outputs), config.judge_config, texts, config.benchmark, embeddings)
+    return key, texts
+
+
+def audit_cached(key: str, cache_path: Path | None) -> bool:
+    """Whether the cache at ``cache_path`` holds the audit of ``key`` (a cached re-run into a new run
+    directory): then no worker is spawned for it."""
     cache = Cache.at(cache_path)
     try:
         return cache.get_derived(key) is not None

@@ -48,8 +48,9 @@ if TYPE_CHECKING:
 
 # (Run, RunOptions) -> RunOutcome: every stage, then the audit and the report (what is left to build)
 STAGES = Lazy("harness.pipeline.stages:run_and_finish")
-# (store, items, config, embeddings, cache path) -> bool: whether the cache holds the run's audit (loaded,
-# with the audit's input types, only when there is something to build)
+# The run's audit key, and whether the cache holds that audit (loaded, with the audit's input types, only
+# when there is something to build)
+AUDIT_KEY = Lazy("harness.pipeline.audit_file:stored_audit_key")
 AUDIT_CACHED = Lazy("harness.pipeline.audit_file:audit_cached")
 
 
@@ -170,7 +171,12 @@ class Run:
     api_errors: int = 0
     audit: AuditReport | None = None  # the static audit, once computed (the effect stage needs it first)
     current: dict[str, Any] | None = None  # report.json, when it is current for this invocation's inputs
-    workers: tuple[Worker, ...] = ()  # the audit's workers, spawned ahead (harness.pipeline.audit_job)
+    workers: tuple[Worker, ...] = ()
+    # the static audit's cache key and the template texts it covers, once computed (the outputs it covers
+    # do not change after generation: harness judge computes it before the stages, they reuse it)
+    audit_key: tuple[str, list[str]] | None = (
+        None  # the audit's workers, spawned ahead (harness.pipeline.audit_job)
+    )
 
     @property
     def model_spec(self) -> EndpointSpec:
@@ -324,8 +330,9 @@ def _audit_cached(run: Run, options: RunOptions) -> bool:
     """Whether the response cache holds the run's audit already (:func:`harness.pipeline.audit_file.audit_cached`)."""
     if options.no_cache:
         return False
-    cached: Callable[..., bool] = AUDIT_CACHED.load()
-    return cached(run.store, run.items, run.config, options.audit_embeddings, options.cache_path)
+    run.audit_key = AUDIT_KEY.load()(run.store, run.items, run.config, options.audit_embeddings)
+    cached: Callable[[str, Path | None], bool] = AUDIT_CACHED.load()
+    return cached(run.audit_key[0], options.cache_path)
 
 
 def _copy_outputs(source: Path | Sequence[Output], store: RunStore, model: str) -> None:

@@ -320,7 +320,7 @@ def start_audits(runs: list[Run], options: RunOptions, cache: Cache | None) -> A
         data = read[id(run)] = load_run(run.store.dir)
         if not worthwhile(len(data.outputs)):
             continue
-        key, texts = _audit_key(data, run.items, options)
+        key, texts = _audit_key(data, run.items, options, run)
         if cache is not None and cache.get_derived(key) is not None:
             continue
         started[id(run)] = (data, len(jobs))
@@ -351,7 +351,7 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
             result = functools.partial(ahead.audits.result, started[1])
             if options.effect.enabled:  # while the workers finish: the sample's likely spans
                 known = EFFECT_PRESAMPLE.load()(audited, options.effect, run.config.seed)
-        run.audit = _audit(data, run.items, options, cache, result)
+        run.audit = _audit(data, run.items, options, cache, result, run)
         key = _effect_key(run, options) if cache is not None else None
         stored = cache.get_derived(key) if cache is not None and key is not None else None
         if stored is not None:  # the same records were checked by the same code before: its effect.json
@@ -465,14 +465,16 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
     them unchanged answers from it (:func:`reuse_report`)."""
     run_dir = run.store.dir
     audit_run(run_dir, run.items, options, run.audit)
+    data = load_run(run_dir)  # after audit.json: the records and flags the report is computed from
     key = None
-    if not run.gen_errors and not run.api_errors and not run.missing_outputs():
+    missing = {i.item_id for i in run.items} - set(data.outputs)  # items without a finished output
+    if not run.gen_errors and not run.api_errors and not missing:
         info = run.store.read_run_json()
         key = report_key(run_dir, info.config, info.dataset, _option_fields(options)) if info else None
     cache = _cache(options)
     try:
         report = report_for(
-            run_dir, options.prices, run.session, options.max_unscored, inputs_key=key, cache=cache
+            run_dir, options.prices, run.session, options.max_unscored, inputs_key=key, cache=cache, data=data
         )
     finally:
         if cache is not None:
@@ -495,13 +497,20 @@ def audit_run(
     write_flags(run_dir, merge_into(report, run_dir))
 
 
-def _audit_key(data: RunData, items: list[Item], options: RunOptions) -> tuple[str, list[str]]:
-    """The key of the run's static audit in the cache, and the judge's template texts it covers."""
+def _audit_key(
+    data: RunData, items: list[Item], options: RunOptions, run: Run | None = None
+) -> tuple[str, list[str]]:
+    """The key of the run's static audit in the cache, and the judge's template texts it covers (kept
+    on ``run``: computed once a run, its outputs do not change after generation)."""
+    if run is not None and run.audit_key is not None:
+        return run.audit_key
     c = data.config
     texts = JudgeSet(c).base.prompt_texts()
     key = audit_key(
         audit_items(items, data.outputs), c.judge_config, texts, c.benchmark, options.audit_embeddings
     )
+    if run is not None:
+        run.audit_key = (key, texts)
     return key, texts
 
 
@@ -514,11 +523,11 @@ def _audit_inputs(data: RunData, items: list[Item], texts: list[str], options: R
 
 
 def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None,
-           started: Callable[[], AuditReport] | None = None) -> AuditReport:  # fmt: skip
+           started: Callable[[], AuditReport] | None = None, run: Run | None = None) -> AuditReport:  # fmt: skip
     """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
     by the same code before (any run directory: a judge swap, a cached re-run). ``started``: the result
     of the same audit started ahead (:func:`start_audits`), instead of computing it here."""
-    key, texts = _audit_key(data, items, options)
+    key, texts = _audit_key(data, items, options, run)
     stored = cache.get_derived(key) if cache is not None else None
     if stored is not None:
         return AuditReport.from_dict(stored)
@@ -535,12 +544,14 @@ def report_for(
     max_unscored: float = DEFAULT_MAX_UNSCORED,
     inputs_key: str | None = None,
     cache: Cache | None = None,
+    data: RunData | None = None,
 ) -> dict[str, Any]:
     """Score the stored records and write report.json / report.md (pure over the run directory and the
     ``--max-unscored`` threshold of its headline check; ``inputs_key``: the hash of its inputs, kept in
     report.json when the run is complete, :func:`reuse_report`; ``cache``: where the statistic's result is
-    kept under the hash of its inputs, :func:`harness.pipeline.derived.evaluate_key`)."""
-    data = load_run(run_dir)
+    kept under the hash of its inputs, :func:`harness.pipeline.derived.evaluate_key`; ``data``: the run
+    directory's records, when the caller read them already)."""
+    data = data if data is not None else load_run(run_dir)
     result = _evaluate(run_dir, data, cache)
     c = data.config
     specs = {"judge": c.judge} if c.source_run else {"model": c.model, "judge": c.judge}

@@ -18,9 +18,11 @@ caller then does the job itself, where its error surfaces as usual.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -31,6 +33,7 @@ from typing import Any, Protocol
 # core), so the small runs of tests and quick checks stay in one process.
 MIN_OUTPUTS = 100
 
+PR_SET_PDEATHSIG = 1  # <sys/prctl.h>
 _BOOT = (
     "import signal, sys, pickle; signal.signal(signal.SIGINT, signal.SIG_IGN); "
     "sys.path[:] = pickle.load(sys.stdin.buffer); "
@@ -65,10 +68,20 @@ def _call(spec: str) -> None:
         getattr(loaded, name)()
 
 
+def _die_with_parent() -> None:
+    """On Linux, the kernel ends this worker when its parent dies: a ``kill -9`` of the command leaves no
+    worker computing for nobody (elsewhere it finishes its job into a closed pipe and exits)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() == 1:  # the parent died before that: nobody will read anything
+        sys.exit(0)
+
+
 def serve() -> None:
     """The worker's side: warm up, then run each job handed over and write its result (None when it
     failed) to stdout, in order. Whatever else writes to stdout here (a library's print) goes to stderr,
     so the results' stream stays whole."""
+    _die_with_parent()
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     stdin = sys.stdin.buffer
@@ -86,6 +99,9 @@ def serve() -> None:
             out.flush()
     except (EOFError, BrokenPipeError, OSError):  # the parent is gone or closed us: nobody is waiting
         pass
+    finally:
+        with contextlib.suppress(OSError):  # a closed pipe: nothing to flush to
+            out.close()
 
 
 class Worker:
@@ -99,6 +115,8 @@ class Worker:
     @classmethod
     def spawn(cls, warm: Sequence[str] = ()) -> Worker:
         """Start the interpreter and hand it ``warm`` (without waiting for it)."""
+        if not sys.executable:  # an embedded interpreter: no Python to start
+            return cls(None)
         try:
             process = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE)  # fmt: skip

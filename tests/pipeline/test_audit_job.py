@@ -5,6 +5,11 @@ reach audit.json and the effect check."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -132,3 +137,38 @@ def test_presampled_spans_draw_the_same_sample(inputs: AuditInputs, tmp_path: Pa
 
     assert drawn(with_known) == drawn(without)
     assert any(c.why == "sample" for c, _ in with_known.ordered)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie is dead, waiting for its new parent to reap it
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_killed_command_leaves_no_worker_running(tmp_path: Path) -> None:
+    """kill -9 of the command: its workers end with it, they do not audit for nobody."""
+    script = (  # a worker busy with a long audit (tens of seconds) when its command is killed
+        "import os, signal, time\n"
+        "from harness.audit.inputs import AuditItem, Submission\n"
+        "from harness.audit.run import AuditConfig\n"
+        "from harness.pipeline.audit_job import PartJob\n"
+        "from harness.pipeline.worker import Worker\n"
+        "text = 'A plain sentence about apples, pears and the weather in spring. ' * 300\n"
+        "items = tuple(AuditItem(str(i), ('Say something.',), (text,)) for i in range(3000))\n"
+        "w = Worker.spawn(())\n"
+        "w.submit([PartJob(Submission('demo', 'm', items), AuditConfig(), False, 'detectors')])\n"
+        "print(w._process.pid, flush=True)\n"
+        "time.sleep(3)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == -signal.SIGKILL
+    pid = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 3
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(pid)
