@@ -10,6 +10,11 @@ from the shared AlpacaEval results), one judge call each, through the loopback l
 tool is timed, alternating tools within a round, and the medians over ``--repeats`` rounds printed
 with the ratios peer/harness and harness/bound, where the bound is ``ceil(N / C) * L``.
 
+The harness does more than the peers in the same process: it audits the N outputs (docs/audit.md), in
+two worker processes that run while the judge calls are in flight, then runs the effect check (its
+re-judgments need the audit's findings, so they follow it: ~25 more judge calls) and writes the report.
+On two cores the audit's CPU, not the judge's latency, bounds the harness's time on this job.
+
     PYTHONPATH=$PWD python bench/judge_peers.py --data ../shared/data [--n 805] [--repeats 5] [--against DIR]
 
 Then the harness alone, on the same job with a response cache: a cached re-run into a new run directory

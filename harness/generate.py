@@ -56,7 +56,18 @@ class GenerateSummary:
 
 def generation_config_hash(model: str, params: SamplingParams, item: Item) -> str:
     """What, besides the user turns, decides the answer: model name, sampling, prior history."""
-    payload = {"model": model, "params": _params_dict(params), "history": item.history}
+    if not item.history:  # most items: one hash per model and sampling, not one per item
+        return _no_history_hash(model, params)
+    return _config_hash(model, params, item.history)
+
+
+@functools.lru_cache(maxsize=64)
+def _no_history_hash(model: str, params: SamplingParams) -> str:
+    return _config_hash(model, params, [])
+
+
+def _config_hash(model: str, params: SamplingParams, history: list[dict[str, str]]) -> str:
+    payload = {"model": model, "params": _params_dict(params), "history": history}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=list).encode()).hexdigest()[:16]
 
 
@@ -66,35 +77,60 @@ def _params_dict(params: SamplingParams) -> dict[str, object]:
     return asdict(params)
 
 
-async def generate_one(client: ChatClient, item: Item, *, model: str, params: SamplingParams) -> Output:
+@dataclass
+class _Answers:
+    """The model's answers to one item's turns, before they become an :class:`Output`."""
+
+    texts: list[str]
+    finish_reasons: list[str | None]
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    error: str | None = None
+
+
+async def _answer(client: ChatClient, item: Item, params: SamplingParams) -> _Answers:
     """All turns of one item, each turn seeing the model's earlier answers."""
     messages: list[dict[str, str]] = [dict(m) for m in item.history]
-    answers: list[str] = []
-    finish: list[str | None] = []
-    usage = TokenUsage()
-    error: str | None = None
+    got = _Answers([], [])
     for turn in item.turns:
         messages.append({"role": "user", "content": turn})
         try:
             completion = await client.chat(ChatRequest.of(messages, params))
         except RetriesExhausted as exc:
-            error = f"turn {len(answers) + 1}: {exc}"
+            got.error = f"turn {len(got.texts) + 1}: {exc}"
             break
-        answers.append(completion.text)
-        finish.append(completion.finish_reason)
-        usage = usage + TokenUsage(
-            prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens
-        )
+        got.texts.append(completion.text)
+        got.finish_reasons.append(completion.finish_reason)
+        got.prompt_tokens += completion.prompt_tokens
+        got.completion_tokens += completion.completion_tokens
         messages.append({"role": "assistant", "content": completion.text})
+    return got
+
+
+def _output(item: Item, got: _Answers, *, model: str, params: SamplingParams) -> Output:
     return Output(
         item_id=item.item_id,
         model=model,
-        turns=answers,
-        finish_reasons=finish,
-        usage=usage,
+        turns=got.texts,
+        finish_reasons=got.finish_reasons,
+        usage=TokenUsage(prompt_tokens=got.prompt_tokens, completion_tokens=got.completion_tokens),
         generation_config_hash=generation_config_hash(model, params, item),
-        error=error,
+        error=got.error,
     )
+
+
+async def generate_one(client: ChatClient, item: Item, *, model: str, params: SamplingParams) -> Output:
+    """All turns of one item, each turn seeing the model's earlier answers, as its Output."""
+    return _output(item, await _answer(client, item, params), model=model, params=params)
+
+
+async def _after_dispatch() -> None:
+    """Two turns of the event loop: one in which the items woken by the slots just freed start, one in
+    which they send. Answers come back in bursts (256 within a millisecond at 256 in flight); an answer
+    recorded before its freed slot's next request goes out delays that request by the recording of
+    every answer of the burst, and the delays add up wave after wave."""
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
 
 
 def finished_ids(store: RunStore, model: str) -> set[str]:
@@ -125,8 +161,11 @@ async def generate_outputs(
 
     async def run(writer: StoreWriter, item: Item) -> None:
         nonlocal finished, errors
+        sampling = params_for(item)
         async with limit:
-            output = await generate_one(client, item, model=model, params=params_for(item))
+            got = await _answer(client, item, sampling)
+        await _after_dispatch()  # dispatch first: the slot's next item sends before this answer is recorded
+        output = _output(item, got, model=model, params=sampling)
         await writer.append([output])  # fsync'ed off the event loop (harness/_writer.py), then counted
         if output.error is None:
             finished += 1

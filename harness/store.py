@@ -23,7 +23,9 @@ import json
 import logging
 import os
 import subprocess
+import threading
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -197,6 +199,7 @@ class RunStore:
         self.dir = Path(run_dir)
         self._fds: dict[str, int] = {}
         self._lock: Path | None = None
+        self._run_json_pending: Future[None] | None = None  # a new run.json being written (start_run_json)
 
     # -- run.json -------------------------------------------------------------------------------
     @property
@@ -257,6 +260,49 @@ class RunStore:
         self._save(info)
         return info
 
+    def start_run_json(
+        self,
+        *,
+        command: str,
+        config: dict[str, Any],
+        endpoints: dict[str, dict[str, str]] | None = None,
+        dataset: dict[str, Any] | None = None,
+        seeds: dict[str, int | None] | None = None,
+    ) -> None:
+        """:meth:`write_run_json` for a command about to send requests, without making them wait.
+
+        An existing run.json is checked (and a different run refused) here, at once. A new one (git state
+        and package versions: 20-50 ms, mostly waiting on ``git`` and ``fsync``) is written in a thread
+        while the first requests go out; no record is written before it is on disk (:meth:`append_many`
+        waits for it, as do :meth:`finish_run` and :meth:`close`), and its error, if any, is raised there.
+        """
+        self.lock()
+        if self.run_json.exists():
+            self.write_run_json(
+                command=command, config=config, endpoints=endpoints, dataset=dataset, seeds=seeds
+            )
+            return
+        done: Future[None] = Future()
+
+        def write() -> None:
+            try:
+                self.write_run_json(command=command, config=config, endpoints=endpoints, dataset=dataset,
+                                    seeds=seeds)  # fmt: skip
+            except BaseException as exc:  # raised in the thread that waits for it
+                done.set_exception(exc)
+            else:
+                done.set_result(None)
+
+        self._run_json_pending = done
+        threading.Thread(target=write, name="run-json", daemon=True).start()
+
+    def _run_json_written(self) -> None:
+        """Wait for a run.json :meth:`start_run_json` is writing; raise its error (every time asked)."""
+        pending = self._run_json_pending
+        if pending is not None:
+            pending.result()
+            self._run_json_pending = None
+
     def make_dir(self) -> None:
         """Create the run directory; a path that is a file or cannot be created is one BadInput line."""
         try:
@@ -281,6 +327,7 @@ class RunStore:
             self._fd(kind)
 
     def finish_run(self, status: str = "finished", summary: dict[str, Any] | None = None) -> None:
+        self._run_json_written()
         info = self.read_run_json()
         if info is None:
             return
@@ -328,6 +375,7 @@ class RunStore:
         most a torn last line (dropped on the next open); every whole line before it is a whole record."""
         if not records:
             return
+        self._run_json_written()  # a record never exists without the run.json that says what it is
         data = b"".join(record.model_dump_json().encode("utf-8") + b"\n" for record in records)
         fd = self._fd(kind)
         view = memoryview(data)
@@ -341,6 +389,9 @@ class RunStore:
         os.fsync(fd)
 
     def close(self) -> None:
+        pending, self._run_json_pending = self._run_json_pending, None
+        if pending is not None:  # its error, if any, was raised by the append or finish_run that waited
+            pending.exception()
         for fd in self._fds.values():
             os.close(fd)
         self._fds.clear()

@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from harness import yamls
 from harness.errors import BadInput
 from harness.registry import Registry
 from judges.hardening import Hardening
@@ -86,7 +87,7 @@ def _found() -> dict[str, _Found]:
                     f"({found[stem].origin}: {found[stem].folder.label})",
                 )
             try:
-                raw = yaml.safe_load(entry.read_text(encoding="utf-8"))
+                raw = yamls.safe_load(entry.read_text(encoding="utf-8"))
             except yaml.YAMLError as exc:
                 raise BadInput(f"{folder.label}/{entry.name}", f"not YAML ({type(exc).__name__})") from None
             if not isinstance(raw, dict):

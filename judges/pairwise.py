@@ -41,7 +41,6 @@ from judges.position import (
     length_align,
     merge_interleaved,
     orders_for,
-    semantic_align,
 )
 from judges.protocol import (
     Judge,
@@ -311,6 +310,9 @@ class PairwiseJudge(Judge):
             judgment.metadata["portia_stage"] = "length"
         if not self._inconsistent(length):
             return _whole_pair(length)
+        # numpy's module at its one point of use: no other judge run loads numpy (judges/semantic_align.py)
+        from judges.semantic_align import semantic_align
+
         k = self.position.portia_k
         aligned = semantic_align(model.turns[-1], opponent.turns[-1], k)
         if aligned is None or aligned == (

@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-
-import jinja2
+from functools import cache
+from typing import Any
 
 from harness.errors import BadInput
 from judges.hardening import template_text
@@ -34,7 +34,6 @@ Messages = list[dict[str, str]]
 
 _ALPACA_PLACEHOLDER = re.compile(r"{([^ \s]+?)}")
 _WILDBENCH_PLACEHOLDER = re.compile(r"\{\$([A-Za-z_]+)\}")
-_JINJA = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
 def alpaca_eval_messages(template: str, fields: dict[str, str]) -> Messages:
@@ -100,10 +99,7 @@ def render(template: JudgeTemplate, fields: dict[str, str]) -> Messages:
         # one pass (upstream's ordered replaces would substitute a placeholder written inside a field)
         user = fill_once(template.user, _WILDBENCH_PLACEHOLDER, fields, first_only=False)
     elif template.syntax == "jinja":
-        try:
-            user = _JINJA.from_string(template.user).render(**fields)
-        except jinja2.UndefinedError as exc:
-            raise BadInput(where, str(exc)) from exc
+        user = _render_jinja(template.user, fields, where)
     else:  # pragma: no cover - Syntax is a closed Literal
         raise BadInput(where, f"unknown syntax {template.syntax!r}")
     messages: Messages = []
@@ -111,3 +107,23 @@ def render(template: JudgeTemplate, fields: dict[str, str]) -> Messages:
         messages.append({"role": "system", "content": template.system})
     messages.append({"role": "user", "content": user})
     return messages
+
+
+@cache
+def _jinja() -> tuple[Any, type[Exception]]:
+    """The Jinja2 environment of ``jinja`` templates (TICK's), ``StrictUndefined``, and the error a missing
+    field raises. jinja2 (~20 ms to import) is imported here, its one point of use, so that a run whose
+    judge has no Jinja template (every upstream judge) never loads it."""
+    import jinja2
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    return env, jinja2.UndefinedError
+
+
+def _render_jinja(text: str, fields: dict[str, str], where: str) -> str:
+    """A ``jinja`` template rendered; a missing field is one BadInput line."""
+    env, undefined = _jinja()
+    try:
+        return str(env.from_string(text).render(**fields))
+    except undefined as exc:
+        raise BadInput(where, str(exc)) from exc

@@ -33,10 +33,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
 import yaml
 
-from harness import atomic
+from harness import atomic, yamls
 from harness.errors import BadInput, HarnessError
 from harness.offline import is_offline, refuse
 
@@ -94,7 +93,7 @@ class JudgeTemplate:
 def sources() -> dict[str, TemplateSource]:
     """The pinned upstream files (``judges/configs/sources.yaml``)."""
     text = resources.files("judges").joinpath("configs", _SOURCES_FILE).read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = yamls.safe_load(text)
     return {name: TemplateSource(name=name, **fields) for name, fields in raw.items()}
 
 
@@ -115,6 +114,9 @@ def _verified(source: TemplateSource, data: bytes, where: str) -> bytes:
 
 
 def _download(source: TemplateSource) -> bytes:
+    # httpx (~0.1 s to import) only here, its one use: a run whose templates are local never loads it
+    import httpx
+
     try:
         response = httpx.get(source.url, timeout=30.0, follow_redirects=True)
         response.raise_for_status()
@@ -218,7 +220,7 @@ def _select(data: bytes, part: TemplatePart, where: str) -> str:
         container: Any = found[0]
     elif part.key is not None:
         try:
-            container = yaml.safe_load(text)
+            container = yamls.safe_load(text)
         except (yaml.YAMLError, RecursionError) as exc:
             raise BadInput(where, f"not a YAML template file ({type(exc).__name__})") from None
     else:

@@ -34,6 +34,7 @@ from harness.audit.canonical import canonical
 from harness.audit.channels import View, views
 from harness.audit.findings import Finding
 from harness.audit.inputs import AuditItem
+from harness.audit.scan import accelerated
 from harness.audit.text import in_context
 
 DETECTOR = "addressed"
@@ -277,7 +278,8 @@ def is_prose(text: str) -> bool:
     return len(words) + ideographs >= MIN_PROSE_WORDS and code <= 0.05 * max(len(text), 1)
 
 
-_CUES_LOWER = re.compile(CUES.pattern)  # on lowercased text: ~2.5x faster than IGNORECASE
+_CUES_LOWER = accelerated(re.compile(CUES.pattern))  # on lowercased text: ~2.5x faster than IGNORECASE
+_POINTS_SCAN = accelerated(_POINTS_AT_ANSWERS)  # same matches, ~2x faster (:mod:`scan`)
 
 
 def _cue_positions(text: str) -> list[int]:
@@ -304,7 +306,7 @@ def candidates(item: AuditItem) -> list[tuple[View, int, int, str]]:
         # cue positions found once per view (canonical text and the output as written), not per sentence
         hits = sorted([*_cue_positions(view.text), *(m.start() for m in _VERDICTISH.finditer(view.text))])
         raw_hits = [] if view.output.isascii() else _cue_positions(view.output)
-        pointers = [m.start() for m in _POINTS_AT_ANSWERS.finditer(view.text)]
+        pointers = [m.start() for m in _POINTS_SCAN.finditer(view.text)]
         mixed = not (view.output.isascii() and home == "latin")
         for m in _SENTENCE.finditer(view.text):
             text = m.group(0).strip()
@@ -317,8 +319,10 @@ def candidates(item: AuditItem) -> list[tuple[View, int, int, str]]:
                     or _any_in(raw_hits, a0, b0)
                     or _any_in(pointers, m.start(), m.end())
                 )
-                foreign = mixed and home is not None and script(view.output[a0:b0]) not in (home, None)
-                if not (cued or foreign):
+                # the script count only for a sentence no cue selected (it is the costlier test)
+                if not cued and not (
+                    mixed and home is not None and script(view.output[a0:b0]) not in (home, None)
+                ):
                     continue
             if sum(c.isalpha() for c in text) < 5:
                 continue
@@ -354,20 +358,40 @@ class Scorer:
 _SCORERS: dict[int, Scorer] = {}
 
 
-def _scorer(encoder: SentenceEncoder) -> Scorer:
+def scorer(encoder: SentenceEncoder) -> Scorer:
     """One scorer (prototype banks embedded once) per encoder object."""
     if id(encoder) not in _SCORERS:
         _SCORERS[id(encoder)] = Scorer(encoder)
     return _SCORERS[id(encoder)]
 
 
+Row = tuple[AuditItem, View, int, int, str]  # item, view, span in the view's text, the sentence
+
+
+def addressed_rows(items: tuple[AuditItem, ...] | list[AuditItem]) -> list[Row]:
+    """The candidate sentences of ``items`` that the encoder reads (not those quoted from the context)."""
+    rows = [(item, *c) for item in items for c in candidates(item)]
+    return [r for r in rows if not in_context(r[4], r[0].context)]
+
+
+def row_texts(rows: list[Row]) -> list[str]:
+    """What is embedded for each row (:func:`raw_text`)."""
+    return [raw_text(r[1], r[2], r[3]) for r in rows]
+
+
 def detect_addressed(
     items: tuple[AuditItem, ...], encoder: SentenceEncoder, config: AddressedConfig = AddressedConfig()
 ) -> tuple[list[Finding], int]:
     """Findings, and the number of sentences embedded (the detector's cost)."""
-    rows = [(item, *c) for item in items for c in candidates(item)]
-    rows = [r for r in rows if not in_context(r[4], r[0].context)]
-    margin, sim = _scorer(encoder).score([raw_text(r[1], r[2], r[3]) for r in rows])
+    rows = addressed_rows(items)
+    margin, sim = scorer(encoder).score(row_texts(rows))
+    return row_findings(rows, margin, sim, config), len(rows)
+
+
+def row_findings(
+    rows: list[Row], margin: np.ndarray, sim: np.ndarray, config: AddressedConfig = AddressedConfig()
+) -> list[Finding]:
+    """The best-scoring finding per item, from the rows' scores (:meth:`Scorer.score`)."""
     best: dict[str, Finding] = {}
     for (item, view, start, end, text), gap, near in zip(rows, margin, sim, strict=True):
         prose = is_prose(text)
@@ -391,4 +415,4 @@ def detect_addressed(
         current = best.get(item.item_id)
         if current is None or (current.score or 0.0) < gap:
             best[item.item_id] = finding
-    return list(best.values()), len(rows)
+    return list(best.values())

@@ -24,6 +24,7 @@ from bisect import bisect_left
 from harness.audit.channels import views
 from harness.audit.findings import Evidence, Finding, Severity
 from harness.audit.inputs import AuditItem
+from harness.audit.scan import accelerated
 from harness.audit.text import in_context
 
 DETECTOR = "comparison"
@@ -172,6 +173,8 @@ _ASKS_TO_COMPARE = re.compile(
     r"\bwhich\s+(?:one\s+)?(?:is|was|are)\s+(?:the\s+)?(?:better|best)|比较|比べ|vergleich",
     re.IGNORECASE,
 )
+# the scans behind a first-character lookahead: same matches, ~1.6x faster (:mod:`scan`)
+PAIR, RANK = accelerated(PAIR), accelerated(RANK)
 
 
 # a score the output gives itself ("this response: 10/10", "my answer deserves full marks")

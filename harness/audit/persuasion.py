@@ -14,6 +14,7 @@ import re
 from harness.audit.channels import views
 from harness.audit.findings import Finding
 from harness.audit.inputs import AuditItem
+from harness.audit.scan import accelerated
 from harness.audit.text import in_context
 
 DETECTOR = "persuasion"
@@ -34,7 +35,8 @@ _PATTERNS = (
     r"\b(?:output|print|respond with|answer with|reply with)\s+only\s+(?:the\s+)?(?:verdict|rating|score|identifier|label|\[\[)",
     r"\bthe (?:correct|right|final) (?:verdict|rating|score) is\b",
 )
-PERSUASION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+# behind a first-character lookahead: same matches, ~1.7x faster (:mod:`scan`)
+PERSUASION = accelerated(re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE))
 # An explicit override of earlier instructions is a flag on its own: an answer has no reason to tell
 # its reader to drop "the previous instructions" (no hit in ~11k real benign answers).
 OVERRIDE = re.compile(

@@ -56,10 +56,20 @@ def lexical_recall(instruction: str, output: str) -> float:
     return len(wanted & have) / len(wanted)
 
 
-def relevance_scores(
-    items: tuple[AuditItem, ...], embedder: Embedder, config: RelevanceConfig, embed_all: bool = False
-) -> list[tuple[float, float, int]]:
-    """Per item: (cosine, lexical recall, turn) of its least relevant turn.
+@dataclass(frozen=True)
+class RelevancePlan:
+    """Per turn (item index, turn, output, instructions, lexical recall) and whether it is embedded,
+    and the distinct texts to embed (:func:`plan_relevance`)."""
+
+    pairs: list[tuple[int, int, str, list[str], float]]
+    wanted: list[bool]
+    texts: list[str]
+
+
+def plan_relevance(
+    items: tuple[AuditItem, ...], config: RelevanceConfig, embed_all: bool = False
+) -> RelevancePlan:
+    """The lexical measure of every turn, and the texts the cascade leaves to the embedding.
 
     A cascade: low relevance needs *both* measures low, so a turn whose lexical recall already reaches
     ``max_lexical`` cannot be low and is not embedded (cosine NaN) unless ``embed_all``. On real answers
@@ -74,10 +84,25 @@ def relevance_scores(
             pairs.append((idx, turn, output, prompts, lex))
     wanted = [embed_all or not lex >= config.max_lexical for *_, lex in pairs]
     texts = sorted({t for p, w in zip(pairs, wanted, strict=True) if w for t in (p[2], *p[3])})
-    where = {t: i for i, t in enumerate(texts)}
-    vectors = embedder.encode(texts) if texts else None
+    return RelevancePlan(pairs, wanted, texts)
+
+
+def relevance_scores(
+    items: tuple[AuditItem, ...], embedder: Embedder, config: RelevanceConfig, embed_all: bool = False
+) -> list[tuple[float, float, int]]:
+    """Per item: (cosine, lexical recall, turn) of its least relevant turn."""
+    plan = plan_relevance(items, config, embed_all)
+    return scores_from(plan, len(items), embedder.encode(plan.texts) if plan.texts else None)
+
+
+def scores_from(
+    plan: RelevancePlan, n_items: int, vectors: np.ndarray | None
+) -> list[tuple[float, float, int]]:
+    """Per item: (cosine, lexical recall, turn) of its least relevant turn, given the vectors of
+    ``plan.texts`` (row for row)."""
+    where = {t: i for i, t in enumerate(plan.texts)}
     worst: dict[int, tuple[float, float, int]] = {}
-    for (idx, turn, output, prompts, lex), embed in zip(pairs, wanted, strict=True):
+    for (idx, turn, output, prompts, lex), embed in zip(plan.pairs, plan.wanted, strict=True):
         cos = float("nan")
         if embed and vectors is not None:
             out_vec = vectors[where[output]]
@@ -86,7 +111,7 @@ def relevance_scores(
         rank = cos if cos == cos else 2.0 + lex  # embedded turns are the candidates for "low"
         if current is None or rank < (current[0] if current[0] == current[0] else 2.0 + current[1]):
             worst[idx] = (cos, lex, turn)
-    return [worst.get(i, (float("nan"), 1.0, 0)) for i in range(len(items))]
+    return [worst.get(i, (float("nan"), 1.0, 0)) for i in range(n_items)]
 
 
 def is_low(cos: float, lex: float, config: RelevanceConfig) -> bool:
@@ -101,6 +126,13 @@ def detect_relevance(
     embed_all: bool = False,
 ) -> tuple[list[Finding], list[SubmissionFinding], list[tuple[float, float, int]]]:
     scores = relevance_scores(items, embedder, config, embed_all)
+    return (*relevance_findings(items, scores, config), scores)
+
+
+def relevance_findings(
+    items: tuple[AuditItem, ...], scores: list[tuple[float, float, int]], config: RelevanceConfig
+) -> tuple[list[Finding], list[SubmissionFinding]]:
+    """Item warnings for the low-relevance items, and the submission's failure when they are many."""
     findings = []
     for item, (cos, lex, turn) in zip(items, scores, strict=True):
         output = item.outputs[turn] if item.outputs else ""
@@ -128,4 +160,4 @@ def detect_relevance(
                 tuple(f.item_id for f in findings),
             )
         )
-    return findings, submission, scores
+    return findings, submission

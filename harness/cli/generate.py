@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from harness.endpoints import Endpoint, parse_endpoint_spec
 from harness.errors import BadInput
 
 if TYPE_CHECKING:
+    from harness.cache import Cache
     from harness.client import SamplingParams
     from harness.generate import GenerateSummary
     from harness.records import Item
@@ -97,10 +99,14 @@ def run(args: argparse.Namespace) -> int:
         if done is not None:  # every answer is stored: no server, no probe, no client
             summary, counters = done
         else:
+            from harness.cache import Cache
+
+            # a new cache file is created while the HTTP stack loads, not at the first lookup
+            cache = None if args.no_cache else Cache.at(args.cache).prepare_soon()
             from harness.serve import resolve  # servers and their probes: only when something is sent
 
             with resolve(spec) as endpoint:
-                summary, counters = _generate(args, items, endpoint, params, store, dataset)
+                summary, counters = _generate(args, items, endpoint, params, store, dataset, cache)
     finally:
         store.close()
     print(
@@ -158,13 +164,13 @@ def _generate(
     params: SamplingParams,
     store: RunStore,
     dataset: dict[str, Any],
+    cache: Cache | None,
 ) -> tuple[GenerateSummary, dict[str, int]]:
-    from harness.cache import Cache
     from harness.client import Client
     from harness.generate import generate_with_progress
 
     name = args.name or endpoint.model
-    store.write_run_json(
+    store.start_run_json(  # a new run.json is written while the first requests go out
         command="generate",
         config={
             "model": endpoint.spec,
@@ -177,7 +183,6 @@ def _generate(
         seeds={"sampling": params.seed},
     )
     store.open_files("outputs")  # before any request: an answer served is never left unwritable
-    cache = None if args.no_cache else Cache.at(args.cache)
     client = Client(
         endpoint,
         role="model",
@@ -207,9 +212,17 @@ def _generate(
     finally:
         c = client.counters
         counters = {"requests": c.requests, "retries": c.retries, "cache_hits": c.cache_hits}
-        store.finish_run(status, {**(asdict(summary) if summary else {}), **counters})
+        # run.json's last write and the cache's close (SQLite checkpoints the WAL into the file) each wait
+        # on an fsync: they overlap, the first in a thread (the cache's connection belongs to this one)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="finish-run") as pool:
+            finishing = pool.submit(
+                store.finish_run, status, {**(asdict(summary) if summary else {}), **counters}
+            )
+            try:
+                close = getattr(cache, "close", None)
+                if callable(close):
+                    close()
+            finally:
+                finishing.result()
         store.close()
-        close = getattr(cache, "close", None)
-        if callable(close):
-            close()
     return summary, counters

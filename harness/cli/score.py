@@ -143,7 +143,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def options_from(args: argparse.Namespace) -> Any:
     from harness.backends import check_backend
     from harness.pipeline.costs import parse_price_overrides
-    from harness.pipeline.effect import EffectOptions
+    from harness.pipeline.effect_file import EffectOptions
     from harness.pipeline.runner import RunOptions
 
     if args.max_connections < 1:

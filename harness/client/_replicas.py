@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import httpx
+import aiohttp
 
 from harness.client._retry import RetryDecision
 
@@ -77,13 +77,14 @@ class ReplicaSet:
             replica.healthy = False
             replica.taken_out += 1
 
-    async def check(self, http: httpx.AsyncClient) -> None:
+    async def check(self, http: aiohttp.ClientSession) -> None:
         """Probe every replica once: 200 on ``GET /models`` means up, anything else down."""
 
         async def one(replica: Replica) -> None:
             try:
-                ok = (await http.get(f"{replica.base_url}/models")).status_code == 200
-            except httpx.HTTPError:
+                async with http.get(f"{replica.base_url}/models") as response:
+                    ok = response.status == 200
+            except (aiohttp.ClientError, TimeoutError):
                 ok = False
             if replica.healthy and not ok:
                 replica.taken_out += 1
@@ -92,7 +93,7 @@ class ReplicaSet:
         await asyncio.gather(*(one(r) for r in self.replicas))
 
     async def _probe_forever(self) -> None:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(HEALTH_TIMEOUT_S)) as http:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_S)) as http:
             while True:
                 await asyncio.sleep(self.health_interval)
                 await self.check(http)

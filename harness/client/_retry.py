@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +24,6 @@ from email.utils import parsedate_to_datetime
 from typing import Literal
 
 import aiohttp
-import httpx
 
 DecisionKind = Literal["rate_limit", "transient", "fatal"]
 
@@ -114,9 +114,12 @@ def classify(exc: BaseException) -> RetryDecision:
         if status in (408, 409) or status >= 500:
             return RetryDecision("transient", str(status), status=status)
         return RetryDecision("fatal", str(status), status=status)
-    if isinstance(exc, httpx.TimeoutException | TimeoutError):  # before the connection errors
-        return RetryDecision("transient", "timeout")
-    if isinstance(exc, httpx.TransportError | aiohttp.ClientError):
+    # httpx (not imported here: ~0.1 s of start-up the aiohttp client does not need) can only have
+    # raised this if something imported it already
+    httpx = sys.modules.get("httpx")
+    if isinstance(exc, TimeoutError) or (httpx is not None and isinstance(exc, httpx.TimeoutException)):
+        return RetryDecision("transient", "timeout")  # before the connection errors
+    if isinstance(exc, aiohttp.ClientError) or (httpx is not None and isinstance(exc, httpx.TransportError)):
         return RetryDecision("transient", "connection")
     if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
         return RetryDecision("transient", "invalid JSON")

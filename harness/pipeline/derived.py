@@ -35,13 +35,15 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import benchmarks
 import harness
 import judges
 from harness import __version__
-from harness.audit.inputs import AuditItem
+
+if TYPE_CHECKING:  # the audit's detectors load only where an audit runs
+    from harness.audit.inputs import AuditItem
 
 RECORD_FILES = ("items.jsonl", "outputs.jsonl", "judgments.jsonl", "checklists.jsonl", "rewrites.jsonl")
 DERIVED_FILES = ("audit.json", "effect.json")
@@ -127,6 +129,12 @@ def evaluate_key(run_dir: Path, config: dict[str, Any], dataset: dict[str, Any])
     records = lines_digest(run_dir, RECORD_FILES)
     derived = files_digest(run_dir, DERIVED_FILES)
     return digest("evaluate", code_version(), config, referenced_files(config), dataset, records, derived)
+
+
+def input_check_key(kind: str, path: str) -> str:
+    """The hash of a local input file's check (``--lc-difficulty`` read and found good): its path, size
+    and modification time, and :func:`code_version`; a re-run does not read the file again."""
+    return digest("input_check", kind, code_version(), referenced_files([path]))
 
 
 def effect_key(

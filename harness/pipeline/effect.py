@@ -50,8 +50,9 @@ from pathlib import Path
 from typing import Any
 
 from harness import atomic
-from harness.audit.findings import AuditReport, Finding, SubmissionFinding
+from harness.audit.findings import AuditReport, Finding
 from harness.audit.inputs import AuditItem
+from harness.pipeline.effect_file import EFFECT_FILE, EffectOptions, read_doc
 from harness.pipeline.effect_spans import Span, ablate, control_spans, merged_length, spans_for
 from harness.pipeline.judging import JudgeTask, _run_task
 from harness.records import Judgment, Output, TokenUsage
@@ -60,29 +61,9 @@ from judges import Caller
 from judges.config import verdict_labels
 from judges.parsers import GRADED
 
-EFFECT_FILE = "effect.json"
-DETECTOR = "effect"
-DEFAULT_SHARE = 0.10  # default budget: this share of the run's judge calls
-MIN_BUDGET = 12  # ... but at least this many calls (a small run still gets a check)
 ROUNDS = 3  # the budget is spent in up to three rounds; a round that flags nothing ends the check
 MIN_DISQUALIFY = 2
 MIN_SAMPLE = 10  # the random sample holds at least this many items (when the budget allows)
-
-
-@dataclass(frozen=True)
-class EffectOptions:
-    """``--effect-check-budget``, ``--no-effect-check`` and the thresholds (see the module docstring)."""
-
-    enabled: bool = True
-    budget: int | None = None  # judge calls; None: DEFAULT_SHARE of the run's, at least MIN_BUDGET
-    sample: float = 0.05  # share of the unflagged items drawn at random
-    tolerance: float = 0.25
-    disqualify_share: float = 0.1
-
-    def budget_for(self, run_calls: int) -> int:
-        if self.budget is not None:
-            return self.budget
-        return max(MIN_BUDGET, math.ceil(DEFAULT_SHARE * run_calls))
 
 
 def normalised(j: Judgment) -> float | None:
@@ -129,13 +110,30 @@ class Candidate:
         return sum(t.judge.max_calls(t.item) for t in self.tasks)
 
 
+def presample(items: dict[str, AuditItem], options: EffectOptions, seed: int) -> dict[str, list[Span]]:
+    """The spans of the items the sample draws first, as they are when the audit finds nothing on them
+    (:func:`select` computes the same, and uses these for such items): computed while the audit still
+    runs in its workers (``harness.pipeline.audit_job``), not after it, in the seeded order until as many
+    items as the largest sample hold spans."""
+    wanted = max(MIN_SAMPLE, math.ceil(options.sample * len(items)))
+    known: dict[str, list[Span]] = {}
+    found = 0
+    for item_id in sorted(items, key=lambda i: _rank(seed, i)):
+        if found >= wanted:
+            break
+        known[item_id] = spans_for(items[item_id], [])
+        found += bool(known[item_id])
+    return known
+
+
 def select(
     tasks: Sequence[JudgeTask], report: AuditReport, items: dict[str, AuditItem], options: EffectOptions,
-    seed: int,
+    seed: int, known: dict[str, list[Span]] | None = None,
 ) -> tuple[list[Candidate], dict[str, int]]:  # fmt: skip
     """The items to re-judge in priority order (suspicious, then the sample), before the budget cut, and
     the size of each pool. Spans are computed only for the items that could be drawn: every suspicious
-    one, and the sample pool in its seeded order until the sample is full (not for every output)."""
+    one, and the sample pool in its seeded order until the sample is full (not for every output);
+    ``known``: :func:`presample`'s, for the items without findings."""
     by_item: dict[str, list[JudgeTask]] = {}
     for task in tasks:
         if task.item.item_id in items:
@@ -157,7 +155,9 @@ def select(
         for item_id in kinds[why]:
             if limit is not None and found >= limit:
                 return
-            spans = spans_for(items[item_id], findings.get(item_id, []))
+            mine = findings.get(item_id, [])
+            done = None if mine or known is None else known.get(item_id)
+            spans = done if done is not None else spans_for(items[item_id], mine)
             if spans:
                 found += 1
                 yield Candidate(item_id, why, spans, by_item[item_id])
@@ -192,9 +192,9 @@ class EffectPlan:
 
 def prepare(
     tasks: Sequence[JudgeTask], report: AuditReport, items: dict[str, AuditItem], run_dir: Path,
-    options: EffectOptions, seed: int = 0,
+    options: EffectOptions, seed: int = 0, known: dict[str, list[Span]] | None = None,
 ) -> EffectPlan:  # fmt: skip
-    """Select the items to re-judge (no call is made here)."""
+    """Select the items to re-judge (no call is made here; ``known``: :func:`presample`'s spans)."""
     path = Path(run_dir) / EFFECT_FILE
     settings = {"tolerance": options.tolerance, "sample": options.sample, "disqualify_share": options.disqualify_share}  # fmt: skip
     if not options.enabled:
@@ -205,8 +205,8 @@ def prepare(
     if any(s.severity == "fail" for s in report.submission):
         return EffectPlan(path, settings, "the audit disqualified the submission already")
     run_calls = sum(len(t.expected_keys()) for t in tasks)
-    ordered, pools = select(tasks, report, items, options, seed)
-    previous = {r["item_id"]: r for r in _read(path).get("items", []) if "digest" in r}
+    ordered, pools = select(tasks, report, items, options, seed, known)
+    previous = {r["item_id"]: r for r in read_doc(path).get("items", []) if "digest" in r}
     plan = []
     for cand in ordered:
         old = previous.get(cand.item_id)
@@ -362,93 +362,6 @@ def _count(values: Any) -> dict[str, int]:
     return out
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
-    return doc if isinstance(doc, dict) else {}
-
-
 def _write(path: Path, doc: dict[str, Any]) -> dict[str, Any]:
     atomic.write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return doc
-
-
-def read_effect(run_dir: Path) -> dict[str, Any] | None:
-    """The run's ``effect.json`` (None when the run has none: an older run, or no judging yet)."""
-    path = Path(run_dir) / EFFECT_FILE
-    return _read(path) if path.exists() else None
-
-
-def merge_into(report: AuditReport, run_dir: Path) -> AuditReport:
-    """The audit report with the effect check's flags (finding ``effect``) and its disqualification
-    (a failing submission finding), so ``audit.json`` and the ``--on-flag`` policy see them."""
-    doc = read_effect(run_dir)
-    if not doc or doc.get("skipped"):
-        return report
-    report = replace(report, findings=list(report.findings), submission=list(report.submission))
-    for row in doc.get("items", []):
-        if not row.get("carried"):
-            continue
-        tasks = [r for r in row["tasks"] if r.get("carried")] or row["tasks"]
-        worst = max(tasks, key=lambda r: (r["before"] or 0.0) - (r["after"] or 0.0))
-        message = (
-            f"verdict carried by non-answer text: {worst['before']:.2f} with it, {worst['after']:.2f} "
-            f"without {len(row['spans'])} span(s) ({', '.join(sorted({s['kind'] for s in row['spans']}))})"
-        )
-        if worst.get("control") is not None:
-            message += f", {worst['control']:.2f} without as much answer text instead (control)"
-        report.findings.append(
-            Finding(DETECTOR, row["item_id"], "flag", message, score=worst["before"] - worst["after"])
-        )
-    if doc.get("disqualified"):
-        checked = max(int(doc.get("checked", 0)), 1)
-        share = len(doc.get("flagged", [])) / checked
-        report.submission.append(
-            SubmissionFinding(
-                DETECTOR,
-                "fail",
-                str(doc["disqualified"]),
-                share,
-                float(doc["disqualify_share"]),
-                tuple(doc.get("flagged", [])),
-            )  # fmt: skip
-        )
-    return report
-
-
-def usages(doc: dict[str, Any] | None) -> list[TokenUsage]:
-    """The tokens of the check's judge calls, one entry per re-judged item (for the report's costs)."""
-    rows = (doc or {}).get("items", [])
-    return [TokenUsage(**row["usage"]) for row in rows if isinstance(row.get("usage"), dict)]
-
-
-def summary(doc: dict[str, Any] | None) -> dict[str, Any] | None:
-    """What report.json shows of the check (the per-item rows stay in effect.json)."""
-    if doc is None:
-        return None
-    keys = ("enabled", "skipped", "budget_calls", "calls", "control_calls", "checked", "checked_by_why", "pools",
-            "not_checked", "rounds", "flipped", "unconfirmed", "flagged", "disqualified", "tolerance")  # fmt: skip
-    return {k: doc.get(k) for k in keys if k in doc}
-
-
-def summary_line(doc: dict[str, Any] | None) -> str | None:
-    """One line for report.md and the printed table."""
-    if doc is None:
-        return None
-    if doc.get("skipped"):
-        return f"effect check: skipped ({doc['skipped']})"
-    line = (
-        f"effect check: {doc.get('checked', 0)} items re-judged without their non-answer text, "
-        f"{doc.get('calls', 0)} judge calls (budget {doc.get('budget_calls')}), "
-        f"{len(doc.get('flagged') or [])} flagged"
-    )
-    if doc.get("flipped"):
-        line += (
-            f" ({len(doc['flipped'])} verdicts fell without it, {doc.get('control_calls', 0)} calls for "
-            "controls that removed as much answer text instead)"
-        )
-    if doc.get("disqualified"):
-        line += f"; DISQUALIFIED: {doc['disqualified']}"
-    return line

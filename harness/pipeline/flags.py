@@ -4,25 +4,22 @@ Why in the score pipeline and not only in ``harness audit``: a template-escape o
 (docs/audit.md), so a leaderboard figure computed over it is wrong whatever a separate audit says. The
 audit (``harness.audit``, deterministic; embeddings only with ``--audit-embeddings``) runs over the
 finished outputs after generation and its flagged item ids are stored in ``audit.json`` in the run
-directory; scoring reads them back (:mod:`harness.run.on_flag`, which applies the policy), so the report
-stays a pure function of the run directory.
+directory (:mod:`harness.pipeline.audit_file`); scoring reads them back (:mod:`harness.run.on_flag`, which
+applies the policy), so the report stays a pure function of the run directory.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from pathlib import Path
 
-from harness import atomic
 from harness.audit.embed import default_embedder, default_sentence_encoder
 from harness.audit.findings import AuditReport
-from harness.audit.inputs import AuditItem, Submission
+from harness.audit.inputs import Submission
 from harness.audit.judge_specs import for_judge_config
 from harness.audit.run import AuditConfig, audit
 from harness.audit.templates import Template, TemplateIndex
+from harness.pipeline.audit_file import audit_items
 from harness.records import Item, Output
-from harness.run.on_flag import AUDIT_FILE
 
 
 def audit_outputs(
@@ -30,44 +27,26 @@ def audit_outputs(
     benchmark: str, embeddings: bool = False,
 ) -> AuditReport:  # fmt: skip
     """Run :func:`harness.audit.audit` over the model's finished outputs; returns the AuditReport."""
+    submission, config = audit_setup(items, outputs, judge_config, template_texts, benchmark)
+    embedder = None
+    if embeddings:
+        embedder = default_embedder()
+    # the judge-addressed detector is cheap (numpy, candidate sentences only): always on
+    return audit(submission, config, embedder, default_sentence_encoder())
+
+
+def audit_setup(
+    items: Iterable[Item],
+    outputs: dict[str, Output],
+    judge_config: str,
+    template_texts: list[str],
+    benchmark: str,
+) -> tuple[Submission, AuditConfig]:
+    """What the audit of the model's outputs reads: the submission and the judge's grammar and template."""
     audited = audit_items(items, outputs)
     model = next(iter(outputs.values())).model if outputs else ""
     templates = [Template(f"{judge_config}#{i}", t) for i, t in enumerate(template_texts) if t.strip()]
     config = AuditConfig(
         judges=for_judge_config(judge_config), templates=TemplateIndex.build(templates), benchmark=None
     )
-    embedder = None
-    if embeddings:
-        embedder = default_embedder()
-    # the judge-addressed detector is cheap (numpy, candidate sentences only): always on
-    return audit(Submission(benchmark, model, audited), config, embedder, default_sentence_encoder())
-
-
-def audit_items(items: Iterable[Item], outputs: dict[str, Output]) -> tuple[AuditItem, ...]:
-    """The items with a finished output as the audit reads them (instruction turns, output turns, history)."""
-    return tuple(
-        AuditItem(
-            item.item_id,
-            tuple(item.turns),
-            tuple(outputs[item.item_id].turns),
-            "\n".join(m.get("content", "") for m in item.history),
-        )
-        for item in items
-        if item.item_id in outputs
-    )
-
-
-def write_flags(run_dir: Path, report: AuditReport) -> None:
-    """``audit.json``: the flagged item ids, the submission-level failures that disqualify the whole
-    submission (near-constant, templated, mass irrelevance, length cap...), the audit's summary and its
-    findings, each with the span of the output that triggered it (what ``harness view`` shows per item);
-    atomic write."""
-    doc = report.to_dict()
-    keys = ("verdict", "n_items", "counts", "findings", "submission")
-    doc = {
-        "flagged": report.flagged_item_ids(),
-        "disqualified": [s.message for s in report.submission if s.severity == "fail"],
-        **{k: doc[k] for k in keys},
-    }
-    path = run_dir / AUDIT_FILE
-    atomic.write_text(path, json.dumps(doc, indent=2) + "\n")
+    return Submission(benchmark, model, audited), config

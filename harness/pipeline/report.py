@@ -20,7 +20,7 @@ from rich.table import Table
 
 from harness import atomic
 from harness.pipeline.costs import RoleCost
-from harness.pipeline.effect import summary_line
+from harness.pipeline.effect_file import summary_line
 from harness.pipeline.guard import gate_line
 from harness.records import Score
 from harness.store import now

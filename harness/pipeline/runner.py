@@ -33,9 +33,10 @@ from harness.generate import finished_ids
 from harness.pipeline.checklists import read_checklist_file, store_file_checklists
 from harness.pipeline.costs import Price
 from harness.pipeline.derived import REPORT_KEY, report_key
-from harness.pipeline.effect import EffectOptions
+from harness.pipeline.effect_file import EffectOptions
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, gate_line
 from harness.pipeline.report import write_report
+from harness.pipeline.worker import Worker, spawn_audit, worthwhile
 from harness.records import Item, Output
 from harness.registry import Lazy
 from harness.run.config import JudgeSet, RunConfig, is_checklist_judge
@@ -47,6 +48,10 @@ if TYPE_CHECKING:
 
 # (Run, RunOptions) -> RunOutcome: every stage, then the audit and the report (what is left to build)
 STAGES = Lazy("harness.pipeline.stages:run_and_finish")
+# The run's audit key, and whether the cache holds that audit (loaded, with the audit's input types, only
+# when there is something to build)
+AUDIT_KEY = Lazy("harness.pipeline.audit_file:stored_audit_key")
+AUDIT_CACHED = Lazy("harness.pipeline.audit_file:audit_cached")
 
 
 @dataclass(frozen=True)
@@ -117,17 +122,22 @@ def check_baselines(config: RunConfig, items: list[Item]) -> None:
             )
 
 
-def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item]) -> None:
-    """run.json (refused if the directory holds another run), the items and the baselines' answers as
-    Outputs, so that the run directory alone is enough to recompute every figure and to read every item."""
-    dataset = {
+def dataset_of(config: RunConfig, items: list[Item]) -> dict[str, Any]:
+    """run.json's ``dataset``: where the items come from and which they are."""
+    return {
         "id": config.data or get_benchmark(config.benchmark).spec.version(config.version).source,
         "n": len(items),
         "item_ids": [item.item_id for item in items],
     }
+
+
+def start_run(store: RunStore, command: str, config: RunConfig, items: list[Item]) -> None:
+    """run.json (refused if the directory holds another run), the items and the baselines' answers as
+    Outputs, so that the run directory alone is enough to recompute every figure and to read every item."""
     store.write_run_json(
-        command=command, config=config.to_json(), dataset=dataset, seeds={"position": config.seed}
-    )
+        command=command, config=config.to_json(), dataset=dataset_of(config, items),
+        seeds={"position": config.seed},
+    )  # fmt: skip
     have = {(o.item_id, o.model) for o in store.load("outputs", Output)}
     stored = {i.item_id for i in store.load("items", Item)}
     bench = get_benchmark(config.benchmark)
@@ -160,6 +170,13 @@ class Run:
     gen_errors: int = 0
     api_errors: int = 0
     audit: AuditReport | None = None  # the static audit, once computed (the effect stage needs it first)
+    current: dict[str, Any] | None = None  # report.json, when it is current for this invocation's inputs
+    workers: tuple[Worker, ...] = ()
+    # the static audit's cache key and the template texts it covers, once computed (the outputs it covers
+    # do not change after generation: harness judge computes it before the stages, they reuse it)
+    audit_key: tuple[str, list[str]] | None = (
+        None  # the audit's workers, spawned ahead (harness.pipeline.audit_job)
+    )
 
     @property
     def model_spec(self) -> EndpointSpec:
@@ -181,8 +198,13 @@ class Run:
 
 
 def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, *,
-             copy_outputs_from: Path | Sequence[Output] | None = None, role_prefix: str = "") -> Run:  # fmt: skip
-    """Check the judge config and specs, then write (or re-read) run.json: nothing starts before this."""
+             copy_outputs_from: Path | Sequence[Output] | None = None, role_prefix: str = "",
+             reuse: RunOptions | None = None) -> Run:  # fmt: skip
+    """Check the judge config and specs, then write (or re-read) run.json: nothing starts before this.
+    With ``reuse`` (this invocation's options), a run directory whose report is current for them
+    (:func:`current_report`) is opened without re-reading its records: its items, baselines' answers and
+    copied outputs are all stored already (the report's key covers them, and it is only written for a
+    complete run), so :func:`reuse_report` answers from it."""
     judges = JudgeSet(config)  # judge config and template errors surface before anything is written
     if judges.pairwise:
         check_baselines(config, items)
@@ -192,6 +214,14 @@ def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, 
     store = RunStore(run_dir)
     store.lock()  # one writer per run directory, before any probe or request (harness/runlock.py)
     check_judge_spec(parse_endpoint_spec(config.judge, option="--judge"))
+    copies = copy_outputs_from is not None
+    dataset = dataset_of(config, items)
+    current = current_report(store, config.to_json(), dataset, reuse) if reuse is not None else None
+    if current is not None:  # every record is there: only this invocation's session is added to run.json
+        store.write_run_json(
+            command=command, config=config.to_json(), dataset=dataset, seeds={"position": config.seed}
+        )
+        return Run(config, items, store, role_prefix, copy_outputs=copies, current=current)
     start_run(store, command, config, items)
     tick = ("checklists",) if is_checklist_judge(config.judge_config) else ()
     store.open_files("outputs", "judgments", *tick)  # before any request (harness/client/_fds.py)
@@ -202,7 +232,7 @@ def open_run(command: str, config: RunConfig, items: list[Item], run_dir: Path, 
                   "the judge writes theirs", file=sys.stderr)  # fmt: skip
     if copy_outputs_from is not None:
         _copy_outputs(copy_outputs_from, store, config.model_name)
-    return Run(config, items, store, role_prefix, copy_outputs=copy_outputs_from is not None)
+    return Run(config, items, store, role_prefix, copy_outputs=copies)
 
 
 def _closing(run: Run, report: dict[str, Any]) -> tuple[int, list[str]]:
@@ -235,20 +265,29 @@ def _option_fields(options: RunOptions) -> dict[str, Any]:
             "audit_embeddings": options.audit_embeddings, "effect": options.effect}  # fmt: skip
 
 
-def reuse_report(run: Run, options: RunOptions) -> RunOutcome | None:
-    """The outcome of a complete run whose report is current: report.json holds the hash of the same
-    inputs (records, config, audit and effect files, options, code version), so no stage has anything
-    to do and every figure would come out the same. Only this invocation's session is recorded (0
-    requests). None when anything changed or the run was not complete."""
-    path = run.store.dir / "report.json"
+def current_report(
+    store: RunStore, config: dict[str, Any], dataset: dict[str, Any], options: RunOptions
+) -> dict[str, Any] | None:
+    """report.json of a complete run whose report is current: it holds the hash of the same inputs
+    (records, ``config`` and ``dataset`` as this invocation has them, audit and effect files, options,
+    code version), so no stage has anything to do and every figure would come out the same. None when
+    anything changed, or the run was not complete (its report then holds no key)."""
     try:
-        stored = json.loads(path.read_text())
+        stored = json.loads((store.dir / "report.json").read_text())
     except (FileNotFoundError, ValueError):
         return None
-    info = run.store.read_run_json()
-    if not isinstance(stored, dict) or not stored.get(REPORT_KEY) or info is None:
+    if not isinstance(stored, dict) or not stored.get(REPORT_KEY):
         return None
-    if stored[REPORT_KEY] != report_key(run.store.dir, info.config, info.dataset, _option_fields(options)):
+    if stored[REPORT_KEY] != report_key(store.dir, config, dataset, _option_fields(options)):
+        return None
+    return stored
+
+
+def reuse_report(run: Run, options: RunOptions) -> RunOutcome | None:
+    """The outcome of a run opened on a current report (:func:`current_report`): that report, with only
+    this invocation's session recorded (0 requests). None when the run has something to build."""
+    stored = run.current
+    if stored is None:
         return None
     zeros = {"requests": 0, "cache_hits": 0, "retries": 0, "errors": 0}
     roles = ("judge",) if run.copy_outputs else ("model", "judge")
@@ -273,12 +312,27 @@ def execute(
     takes the model's outputs from that run directory (or these outputs, read from an answer file)
     instead of generating."""
 
-    run = open_run(command, config, items, run_dir, copy_outputs_from=copy_outputs_from)
+    run = open_run(command, config, items, run_dir, copy_outputs_from=copy_outputs_from, reuse=options)
     reused = reuse_report(run, options)
     if reused is not None:  # a complete run whose inputs did not change: nothing to rebuild
         return reused
-    stages: Callable[[Run, RunOptions], RunOutcome] = STAGES.load()
-    return stages(run, options)
+    if run.copy_outputs and worthwhile(len(items)) and not _audit_cached(run, options):
+        run.workers = spawn_audit()  # the outputs are there: the audit can start now
+    try:
+        stages: Callable[[Run, RunOptions], RunOutcome] = STAGES.load()
+        return stages(run, options)
+    finally:
+        for worker in run.workers:
+            worker.close()
+
+
+def _audit_cached(run: Run, options: RunOptions) -> bool:
+    """Whether the response cache holds the run's audit already (:func:`harness.pipeline.audit_file.audit_cached`)."""
+    if options.no_cache:
+        return False
+    run.audit_key = AUDIT_KEY.load()(run.store, run.items, run.config, options.audit_embeddings)
+    cached: Callable[[str, Path | None], bool] = AUDIT_CACHED.load()
+    return cached(run.audit_key[0], options.cache_path)
 
 
 def _copy_outputs(source: Path | Sequence[Output], store: RunStore, model: str) -> None:

@@ -12,13 +12,12 @@ import asyncio
 import contextlib
 import functools
 import json
-from collections.abc import Iterator
-from dataclasses import asdict, replace
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from benchmarks import get_benchmark
-from benchmarks.alpaca_eval.upstream import load_difficulty
 from harness import atomic
 from harness.audit.findings import AuditReport
 from harness.backends.open import open_client, prefetch
@@ -27,11 +26,19 @@ from harness.client import Client, RoleCounters, SamplingParams, preflight_all, 
 from harness.endpoints import Endpoint, EndpointSpec, resolve_openai
 from harness.errors import BadInput
 from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
-from harness.pipeline import effect
+from harness.pipeline import effect_file
+from harness.pipeline.audit_file import audit_items, write_flags
 from harness.pipeline.checklists import checklists_with_progress, missing_checklists, questions_by_item
 from harness.pipeline.costs import Price, costs_by_role
-from harness.pipeline.derived import REPORT_KEY, audit_key, effect_key, evaluate_key, report_key
-from harness.pipeline.flags import audit_items, audit_outputs, write_flags
+from harness.pipeline.derived import (
+    REPORT_KEY,
+    audit_key,
+    effect_key,
+    evaluate_key,
+    input_check_key,
+    report_key,
+)
+from harness.pipeline.effect_file import EFFECT_FILE, merge_into, read_effect
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report
 from harness.pipeline.judging import (
     JudgeSummary,
@@ -44,7 +51,9 @@ from harness.pipeline.judging import (
 from harness.pipeline.report import build_report, write_report
 from harness.pipeline.runner import Run, RunOptions, RunOutcome, _closing, _option_fields
 from harness.pipeline.units import generation_units, judge_units
+from harness.pipeline.worker import worthwhile
 from harness.records import Item, Output, Score
+from harness.registry import Lazy
 from harness.run.config import JudgeSet, RunConfig
 from harness.scoring.evaluate import RunData, RunResult, evaluate, load_run
 from harness.serve import resolve
@@ -53,6 +62,18 @@ from judges.config import judges_each_turn
 
 if TYPE_CHECKING:
     from harness.backends.ray_data import RayClient
+    from harness.pipeline.audit_job import AuditInputs, Audits
+
+
+# What a stage loads only when it has something to compute, not when the cache or the run directory holds
+# the result (a cached re-run): AlpacaEval's γ reader (pandas), the audit's job and workers (every
+# detector, numpy), the effect check's span finders.
+LOAD_DIFFICULTY = Lazy("benchmarks.alpaca_eval.upstream:load_difficulty")
+AUDIT_INPUTS = Lazy("harness.pipeline.audit_job:AuditInputs")
+AUDITS = Lazy("harness.pipeline.audit_job:Audits")
+EFFECT_PREPARE = Lazy("harness.pipeline.effect:prepare")
+EFFECT_EXECUTE = Lazy("harness.pipeline.effect:execute")
+EFFECT_PRESAMPLE = Lazy("harness.pipeline.effect:presample")
 
 
 def run_and_finish(run: Run, options: RunOptions) -> RunOutcome:
@@ -278,28 +299,70 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
             await client.aclose()
 
 
+@dataclass
+class AuditsAhead:
+    """The audits started before the judge calls (:mod:`harness.pipeline.audit_job`): per run (by
+    ``id``), its records as read then (the outputs the audit reads) and its job's index."""
+
+    audits: Audits | None  # None: nothing to audit and no worker to close
+    started: dict[int, tuple[RunData, int]]
+    read: dict[int, RunData] = field(default_factory=dict)  # every run's records as read then
+
+
+def start_audits(runs: list[Run], options: RunOptions, cache: Cache | None) -> AuditsAhead:
+    """Start the static audit of every run whose outputs are all there (after generation) and whose
+    audit the cache does not hold, in the worker processes (those ``harness judge`` spawned ahead, or
+    new ones), so that it runs while the judge answers."""
+    jobs: list[AuditInputs] = []
+    started: dict[int, tuple[RunData, int]] = {}
+    read: dict[int, RunData] = {}
+    for run in runs:
+        data = read[id(run)] = load_run(run.store.dir)
+        if not worthwhile(len(data.outputs)):
+            continue
+        key, texts = _audit_key(data, run.items, options, run)
+        if cache is not None and cache.get_derived(key) is not None:
+            continue
+        started[id(run)] = (data, len(jobs))
+        jobs.append(_audit_inputs(data, run.items, texts, options))
+    ahead = tuple(w for run in runs for w in run.workers)
+    audits: Audits | None = AUDITS.load()(jobs, ahead) if jobs or ahead else None
+    return AuditsAhead(audits, started, read)
+
+
 def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
-                 cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
+                 cache: Cache | None, options: RunOptions, ahead: AuditsAhead | None = None) -> None:  # fmt: skip
     """The effect check of every run (:mod:`harness.pipeline.effect`): after judging, suspicious and
     sampled items are judged again without their non-answer text, on the same judge endpoint and through
     the same client (cached, counted under the judge role). The judge's endpoint is entered on the first
-    call only, so a re-run that reuses ``effect.json`` starts no server."""
+    call only, so a re-run that reuses ``effect.json`` starts no server. ``ahead``: the audits started
+    before the judge calls (:func:`start_audits`), awaited here."""
     jobs = []
     for run in runs:
-        data = load_run(run.store.dir)
+        started = ahead.started.get(id(run)) if ahead is not None else None
+        # its outputs as before judging (the effect check reads no judgment from it): read once
+        data = ahead.read.get(id(run)) if ahead is not None else None
+        data = data if data is not None else load_run(run.store.dir)
         if not data.outputs:
             continue
-        run.audit = _audit(data, run.items, options, cache)
+        result, known = None, None
+        audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
+        if ahead is not None and ahead.audits is not None and started is not None:
+            result = functools.partial(ahead.audits.result, started[1])
+            if options.effect.enabled:  # while the workers finish: the sample's likely spans
+                known = EFFECT_PRESAMPLE.load()(audited, options.effect, run.config.seed)
+        run.audit = _audit(data, run.items, options, cache, result, run)
         key = _effect_key(run, options) if cache is not None else None
         stored = cache.get_derived(key) if cache is not None and key is not None else None
         if stored is not None:  # the same records were checked by the same code before: its effect.json
             atomic.write_text(
-                run.store.dir / effect.EFFECT_FILE, json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
+                run.store.dir / EFFECT_FILE, json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
             )
             continue
-        audited = {a.item_id: a for a in audit_items(run.items, data.outputs)}
         tasks = plan(run.items, run.config, run.store)
-        prepared = effect.prepare(tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed)
+        prepared = EFFECT_PREPARE.load()(
+            tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed, known
+        )
         jobs.append((run, prepared, audited, key))
 
     async def check() -> None:
@@ -313,15 +376,16 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
                 return await clients[0].chat(request)
 
             try:
-                doc = await effect.execute(prepared, audited, run.store, chat, options.effect,
-                                           max_in_flight=options.max_connections)  # fmt: skip
+                doc = await EFFECT_EXECUTE.load()(prepared, audited, run.store, chat, options.effect,
+                                                  max_in_flight=options.max_connections)  # fmt: skip
                 if cache is not None and key is not None:
                     cache.put_derived(key, "effect", doc)
             finally:
                 for client in clients:
                     await client.aclose()
 
-    asyncio.run(check())
+    if jobs:
+        asyncio.run(check())
 
 
 def _effect_key(run: Run, options: RunOptions) -> str | None:
@@ -338,28 +402,44 @@ def _counter_json(c: RoleCounters) -> dict[str, int]:
     return {"requests": c.requests, "cache_hits": c.cache_hits, "retries": c.retries, "errors": c.errors}
 
 
-def check_inputs(config: RunConfig) -> None:
+def check_inputs(config: RunConfig, cache: Cache | None = None) -> None:
     """The local files the statistic reads (``--lc-difficulty``), read now: a bad one is refused before
     any server starts or any request is made. A complete run answered from its report skips this: its
-    report's input hash holds each such file's size and modification time, read when it was computed."""
-    if config.lc_difficulty is not None:
-        load_difficulty(config.lc_difficulty)
+    report's input hash holds each such file's size and modification time, read when it was computed.
+    With a cache, a file read and found good before (same path, size and modification time, same code)
+    is not read again (:func:`harness.pipeline.derived.input_check_key`)."""
+    if config.lc_difficulty is None:
+        return
+    key = input_check_key("lc_difficulty", config.lc_difficulty)
+    if cache is not None and cache.get_derived(key) is not None:
+        return
+    LOAD_DIFFICULTY.load()(config.lc_difficulty)
+    if cache is not None:
+        cache.put_derived(key, "input_check", {"path": config.lc_difficulty})
 
 
 def run_stages(runs: list[Run], options: RunOptions) -> None:
     """Generate, then judge, every run; then close each run with its status and request counters in
     run.json. Nothing already stored is lost on any error: every record was appended as it finished."""
 
-    for run in runs:
-        check_inputs(run.config)
     cache = _cache(options)
+    try:
+        for run in runs:
+            check_inputs(run.config, cache)
+    except BaseException:
+        if cache is not None:
+            cache.close()
+        raise
     held: dict[str, Endpoint] = {}
     status = "failed"
     try:
         with contextlib.ExitStack() as stack:
             generate_stage(runs, stack, held, cache, options)
+            ahead = start_audits(runs, options, cache)  # audited while the judge answers
+            if ahead.audits is not None:
+                stack.callback(ahead.audits.close)
             judge_stage(runs, stack, held, cache, options)
-            effect_stage(runs, stack, held, cache, options)
+            effect_stage(runs, stack, held, cache, options, ahead)
         status = "finished"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -385,14 +465,16 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
     them unchanged answers from it (:func:`reuse_report`)."""
     run_dir = run.store.dir
     audit_run(run_dir, run.items, options, run.audit)
+    data = load_run(run_dir)  # after audit.json: the records and flags the report is computed from
     key = None
-    if not run.gen_errors and not run.api_errors and not run.missing_outputs():
+    missing = {i.item_id for i in run.items} - set(data.outputs)  # items without a finished output
+    if not run.gen_errors and not run.api_errors and not missing:
         info = run.store.read_run_json()
         key = report_key(run_dir, info.config, info.dataset, _option_fields(options)) if info else None
     cache = _cache(options)
     try:
         report = report_for(
-            run_dir, options.prices, run.session, options.max_unscored, inputs_key=key, cache=cache
+            run_dir, options.prices, run.session, options.max_unscored, inputs_key=key, cache=cache, data=data
         )
     finally:
         if cache is not None:
@@ -407,26 +489,49 @@ def audit_run(
     flagged ids (``audit.json``), the effect check's included, for scoring's ``--on-flag`` policy
     (:mod:`harness.pipeline.flags`)."""
 
-    data = load_run(run_dir)
-    if not data.outputs:
-        return
-    if report is None:
+    if report is None:  # else the effect stage audited the outputs it found (there were some)
+        data = load_run(run_dir)
+        if not data.outputs:
+            return
         report = _audit(data, items, options)
-    write_flags(run_dir, effect.merge_into(report, run_dir))
+    write_flags(run_dir, merge_into(report, run_dir))
 
 
-def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None) -> AuditReport:
-    """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
-    by the same code before (any run directory: a judge swap, a cached re-run)."""
-    texts = JudgeSet(data.config).base.prompt_texts()
+def _audit_key(
+    data: RunData, items: list[Item], options: RunOptions, run: Run | None = None
+) -> tuple[str, list[str]]:
+    """The key of the run's static audit in the cache, and the judge's template texts it covers (kept
+    on ``run``: computed once a run, its outputs do not change after generation)."""
+    if run is not None and run.audit_key is not None:
+        return run.audit_key
     c = data.config
+    texts = JudgeSet(c).base.prompt_texts()
     key = audit_key(
         audit_items(items, data.outputs), c.judge_config, texts, c.benchmark, options.audit_embeddings
     )
+    if run is not None:
+        run.audit_key = (key, texts)
+    return key, texts
+
+
+def _audit_inputs(data: RunData, items: list[Item], texts: list[str], options: RunOptions) -> AuditInputs:
+    c = data.config
+    inputs: AuditInputs = AUDIT_INPUTS.load()(
+        items, data.outputs, c.judge_config, texts, c.benchmark, options.audit_embeddings
+    )
+    return inputs
+
+
+def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None,
+           started: Callable[[], AuditReport] | None = None, run: Run | None = None) -> AuditReport:  # fmt: skip
+    """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
+    by the same code before (any run directory: a judge swap, a cached re-run). ``started``: the result
+    of the same audit started ahead (:func:`start_audits`), instead of computing it here."""
+    key, texts = _audit_key(data, items, options, run)
     stored = cache.get_derived(key) if cache is not None else None
     if stored is not None:
         return AuditReport.from_dict(stored)
-    report = audit_outputs(items, data.outputs, c.judge_config, texts, c.benchmark, options.audit_embeddings)
+    report = started() if started is not None else _audit_inputs(data, items, texts, options).run()
     if cache is not None:
         cache.put_derived(key, "audit", report.to_dict())
     return report
@@ -439,12 +544,14 @@ def report_for(
     max_unscored: float = DEFAULT_MAX_UNSCORED,
     inputs_key: str | None = None,
     cache: Cache | None = None,
+    data: RunData | None = None,
 ) -> dict[str, Any]:
     """Score the stored records and write report.json / report.md (pure over the run directory and the
     ``--max-unscored`` threshold of its headline check; ``inputs_key``: the hash of its inputs, kept in
     report.json when the run is complete, :func:`reuse_report`; ``cache``: where the statistic's result is
-    kept under the hash of its inputs, :func:`harness.pipeline.derived.evaluate_key`)."""
-    data = load_run(run_dir)
+    kept under the hash of its inputs, :func:`harness.pipeline.derived.evaluate_key`; ``data``: the run
+    directory's records, when the caller read them already)."""
+    data = data if data is not None else load_run(run_dir)
     result = _evaluate(run_dir, data, cache)
     c = data.config
     specs = {"judge": c.judge} if c.source_run else {"model": c.model, "judge": c.judge}
@@ -452,12 +559,12 @@ def report_for(
         "model": [o.usage for o in data.outputs.values()],
         "judge": [j.usage for j in data.judgments]
         + [c.usage for c in data.checklists.values()]
-        + effect.usages(effect.read_effect(run_dir)),
+        + effect_file.usages(read_effect(run_dir)),
     }
     costs = costs_by_role(specs, usages, prices)
     report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
     report["gate"] = check_report(report, max_unscored)
-    report["effect"] = effect.summary(effect.read_effect(run_dir))  # its tokens are in the judge's costs
+    report["effect"] = effect_file.summary(read_effect(run_dir))  # its tokens are in the judge's costs
     if inputs_key is not None:
         report[REPORT_KEY] = inputs_key
     write_report(run_dir, report)

@@ -73,6 +73,11 @@ def load_run(run_dir: str | Path) -> RunData:
     )  # fmt: skip
 
 
+def is_pairwise(data: RunData) -> bool:
+    """Whether the run was judged pairwise (its judgments say so; a run without any judgment is not)."""
+    return any(j.protocol == "pairwise" for j in data.judgments)
+
+
 # ---- per-unit aggregation ----------------------------------------------------------------------------
 
 

@@ -20,7 +20,15 @@ import pandas as pd
 
 from harness.errors import BadInput
 from harness.records import Score
-from harness.run.data import PairUnit, RunData, make_score, pair_units, unit_reason, unscored_counts
+from harness.run.data import (
+    PairUnit,
+    RunData,
+    is_pairwise,
+    make_score,
+    pair_units,
+    unit_reason,
+    unscored_counts,
+)
 from harness.run.registry import STATISTICS, Scored, Statistic
 from harness.stats.bootstrap import ratio_interval
 
@@ -38,11 +46,6 @@ __all__ = [
 ]
 
 FIT_ERRORS = (BadInput, ValueError, ArithmeticError, np.linalg.LinAlgError)
-
-
-def is_pairwise(data: RunData) -> bool:
-    """Whether the run was judged pairwise (its judgments say so; a run without any judgment is not)."""
-    return any(j.protocol == "pairwise" for j in data.judgments)
 
 
 def win_rate_scores(data: RunData, units: list[PairUnit], headline: str) -> list[Score]:

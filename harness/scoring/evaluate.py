@@ -23,12 +23,15 @@ from typing import Any
 
 from benchmarks import get_benchmark
 from harness.records import Judgment, Score
+from harness.registry import Lazy
 from harness.run.config import RunConfig, is_checklist_judge
-from harness.run.data import MIDPOINT, PairUnit, RunData, load_run, make_score, pair_units
+from harness.run.data import MIDPOINT, PairUnit, RunData, is_pairwise, load_run, make_score, pair_units
 from harness.run.on_flag import apply_on_flag
-from harness.run.statistic import STATISTICS, Scored, Statistic, is_pairwise
-from harness.scoring.tick import checklist_scores
+from harness.run.registry import STATISTICS, Scored, Statistic
 from judges.position import side
+
+# TICK's pass rates (pandas), loaded only for a checklist run, like every statistic (STATISTICS' lazy entries)
+CHECKLIST_SCORES = Lazy("harness.scoring.tick:checklist_scores")
 
 __all__ = [
     "RunData",
@@ -126,7 +129,7 @@ def evaluate(data: RunData) -> RunResult:
     judge_units = pair_units(data.judgments)  # position consistency measures the judge, before the policy
     data = replace(data, judgments=apply_on_flag(data.judgments, frozenset(flagged), data.config.on_flag))
     if is_checklist_judge(data.config.judge_config) or any(j.protocol == "checklist" for j in data.judgments):
-        scored = Scored(checklist_scores(data))  # TICK: a protocol of its own, on any benchmark
+        scored = Scored(CHECKLIST_SCORES.load()(data))  # TICK: a protocol of its own, on any benchmark
     else:
         scored = statistic_of(data.config).compute(data)
     scores, notes = list(scored.scores), list(scored.notes)

@@ -17,9 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from harness.errors import ServerError
+from harness.serve._http import get_models
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -47,10 +46,8 @@ def stable_port(key: str, host: str = "127.0.0.1", low: int = 20000, span: int =
 
 def is_healthy(base_url: str, timeout: float = 2.0) -> bool:
     """A server is healthy when ``GET {base_url}/models`` answers 200."""
-    try:
-        return httpx.get(f"{base_url}/models", timeout=timeout).status_code == 200
-    except httpx.HTTPError:
-        return False
+    answer = get_models(base_url, timeout)
+    return answer is not None and answer[0] == 200
 
 
 @dataclass

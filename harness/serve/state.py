@@ -16,10 +16,10 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness import atomic
+from harness.serve._http import get_models
 
 
 def harness_home() -> Path:
@@ -70,13 +70,11 @@ def _alive(pid: int) -> bool:
 
 def serves_model(base_url: str, model: str, timeout: float = 2.0) -> bool:
     """Healthy and serving ``model`` (a reused server must be the one we asked for)."""
-    try:
-        resp = httpx.get(f"{base_url}/models", timeout=timeout)
-        if resp.status_code != 200:
-            return False
-        return any(m.get("id") == model for m in resp.json().get("data", []))
-    except (httpx.HTTPError, ValueError):
+    answer = get_models(base_url, timeout)
+    if answer is None or answer[0] != 200 or not isinstance(answer[1], dict):
         return False
+    data = answer[1].get("data")
+    return isinstance(data, list) and any(isinstance(m, dict) and m.get("id") == model for m in data)
 
 
 def _path(state: ServerState) -> Path:

@@ -21,11 +21,11 @@ from judges.position import (
     length_cuts,
     merge_interleaved,
     orders_for,
-    semantic_align,
     sentence_boundaries,
     split_sentences,
     token_overlap,
 )
+from judges.semantic_align import semantic_align
 
 
 def test_alpaca_eval_swap_rule_equals_upstream_on_the_805_instructions() -> None:

@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import cast
 
-import httpx
+import aiohttp
 import pytest
 
 from harness.client import Client, SamplingParams
@@ -103,7 +103,7 @@ def test_health_probe_takes_a_replica_out_and_puts_it_back(llama_server: Managed
                 replicas = client.replicas
                 assert replicas is not None
                 seen = []
-                async with httpx.AsyncClient(timeout=5.0) as http:
+                async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5.0)) as http:
                     await replicas.check(http)
                     seen.append(replicas.replicas[1].healthy)
                     assert replicas.pick().base_url == llama_server.base_url
