@@ -67,11 +67,11 @@ PAIR = re.compile(
     r"दूसरा\s+(?:उत्तर|जवाब)|दोनों\s+(?:उत्तरों|जवाबों)|तुलना\s+कर(?:\s+रह|ने\s+वाल)|"
     # Hebrew, Greek, Ukrainian, Swahili
     r"התשובה\s+האחרת|שתי\s+התשובות|την\s+άλλη|η\s+άλλη\s+απάντηση|τις\s+δύο\s+απαντήσεις|"
-    r"інш(?:а|у|ої)\s+відповід|за\s+іншу|обидві\s+відповіді|jibu\s+(?:lile\s+)?(?:jingine|lingine)|majibu\s+mawili|"
-    # the labels a judge template gives the compared answers
-    r"\b(?:assistant|response|answer|output)\s+(?-i:[AB])\b(?!\s*[:=(])",
+    r"інш(?:а|у|ої)\s+відповід|за\s+іншу|обидві\s+відповіді|jibu\s+(?:lile\s+)?(?:jingine|lingine)|majibu\s+mawili",
     re.IGNORECASE,
 )
+# the labels a judge template gives the compared answers ("assistant B wins"; case-sensitive: "output a CSV")
+LABEL = re.compile(r"\b(?:[Aa]ssistant|[Rr]esponse|[Aa]nswer|[Oo]utput)\s+[AB]\b(?!\s*[:=(])")
 # ranking: better or worse, first place, pick, deserve, or who (which lesser model) wrote the other text
 RANK = re.compile(
     r"\b(?:better|best|stronger|strongest|weaker|worse|superior|inferior|preferr?(?:ed|able)?|prefer|pick|"
@@ -187,7 +187,12 @@ SELF_SCORE = re.compile(
 
 def _subject(sentence: str) -> bool:
     """Names something a ranking can be about here: the pair, the output itself, or its evaluator."""
-    return bool(PAIR.search(sentence) or _SELF_TEXT.search(sentence) or EVALUATOR.search(sentence))
+    return bool(
+        PAIR.search(sentence)
+        or LABEL.search(sentence)
+        or _SELF_TEXT.search(sentence)
+        or EVALUATOR.search(sentence)
+    )
 
 
 def _named_subject(sentence: str) -> bool:
