@@ -90,15 +90,17 @@ RANK = re.compile(
     r"xứng\s+đáng|đứng\s+đầu|tốt\s+hơn|nhỏ\s+hơn|\blayak\b|lebih\s+(?:baik|kecil)|pertama|"
     r"更好|最好|排在前|第一|选择|选这|较弱|小得多|胜|上位|優れ|選んで|小さなモデル|앞에|더\s*좋|선택|작은\s*모델|"
     r"أفضل|يستحق|المرتبة\s+الأولى|أضعف|बेहतर|हकदार|पहले\s+स्थान|छोटे\s+मॉडल|"
-    r"טובה\s+יותר|עדיפה|καλύτερ|ανώτερ|bora\s+kuliko|krashch|краща|кращ(?:ий|е)|"
-    r"\bfavou?r(?:s|ed|ing)?\b|\bdisregard\b|"
-    # verdict-like words of paraphrases: a prize, a top score, beating the other text
-    r"\b(?:above|over)\s+"
-    r"(?:the\s+)?(?:other|alternative|rival|it)\b|\bcomes?\s+close|\boutperform\w*|\bbeats?\b|\bprize\b|"
-    r"\btrophy|\bmedal\b|\bhighest|\bmaximum|\bfull\s+marks|\b(?:ten|10)\s*(?:/\s*10|out\s+of)|\breads\s+(?:ten|10)\b|"
-    r"\bwinning\b|\bweigh\w*\s+\w+\s+(?:above|over)|"
-    r"точнее|полнее|высш\w+\s+оценк|正確|丁寧|高い(?:点|評価)|أدق|أكمل|أعلى\s+درجة|अधिक\s+सटीक|ऊँचा\s+अंक|"
-    r"más\s+complet\w*|nota\s+máxima|höchste|note\s+maximale|voto\s+massimo|nota\s+máxima|最高(?:分|の評価)",
+    r"טובה\s+יותר|עדיפה|καλύτερ|ανώτερ|краща|кращ(?:ий|е)|"
+    r"точнее|полнее|высш\w+\s+оценк|正確|丁寧|高い(?:点|評価)|أدق|أكمل|أعلى\s+درجة|अधिक\s+सटीक|ऊँचा\s+अंक|最高(?:分|の評価)",
+    re.IGNORECASE,
+)
+# verdict-like words of paraphrases (a prize, a top score, beating or favouring): kept apart from RANK,
+# whose first-character lookahead (:mod:`scan`) they would blunt, and scanned as one short pattern
+RANK_MORE = re.compile(
+    r"\b(?:above|over)\s+(?:the\s+)?(?:other|alternative|rival|it)\b|\bcomes?\s+close|\boutperform\w*|\bbeats?\b|"
+    r"\bprize\b|\btrophy|\bmedal\b|\bhighest|\bmaximum|\bfull\s+marks|\b(?:ten|10)\s*(?:/\s*10|out\s+of)|"
+    r"\breads\s+(?:ten|10)\b|\bwinning\b|\bweigh\w*\s+\w+\s+(?:above|over)|\bfavou?r(?:s|ed|ing)?\b|\bdisregard\b|"
+    r"\bmás\s+complet\w*|\bnota\s+máxima|\bhöchste|\bnote\s+maximale|\bvoto\s+massimo|\bbora\s+kuliko",
     re.IGNORECASE,
 )
 # any comparative, or a flaw found in the other text: a ranking only next to a named text ("the rival
@@ -175,6 +177,17 @@ _ASKS_TO_COMPARE = re.compile(
 )
 # the scans behind a first-character lookahead: same matches, ~1.6x faster (:mod:`scan`)
 PAIR, RANK = accelerated(PAIR), accelerated(RANK)
+SELF, _SELF_TEXT, EVALUATOR, COMPARATIVE, RANK_MORE = (
+    accelerated(p) for p in (SELF, _SELF_TEXT, EVALUATOR, COMPARATIVE, RANK_MORE)
+)
+# every note to the evaluator names a role: only a line with one of these stems is read for one
+_ROLE_STEMS = (
+    "grad", "evaluat", "rater", "scor", "review", "judg", "referee", "panel", "mark", "jury", "juez", "jurado",
+    "bewert", "prüf", "gutacht", "évalu", "correcteur", "avalia", "valuta", "провер", "оцен", "суд", "оціню",
+    "перевір", "评", "审", "打分", "審査", "評価", "採点", "심사", "평가", "채점", "مقي", "محكم", "मूल्यांकन",
+    "परीक्षक", "שופט", "מעריך", "בודק", "κριτ", "αξιολογ", "mwamuzi", "mtathmini", "compar", "moderat", "examin", "assess", "annotat", "rating", "تحكيم", "эксперт", "жюри",
+)  # fmt: skip
+_ROLE = accelerated(re.compile("|".join(map(re.escape, _ROLE_STEMS)), re.IGNORECASE))
 
 
 # a score the output gives itself ("this response: 10/10", "my answer deserves full marks")
@@ -215,11 +228,11 @@ def frame(sentence: str) -> bool:
     response ..., whereas this one ..."); or the output scores itself."""
     if SELF_SCORE.search(sentence):
         return True
-    if RANK.search(sentence) and _subject(sentence):
+    if (RANK.search(sentence) or RANK_MORE.search(sentence)) and _subject(sentence):
         return True
     if COMPARATIVE.search(sentence) and _named_text(sentence):
         return True
-    return bool(PAIR.search(sentence) and SELF.search(sentence))
+    return bool(SELF.search(sentence) and PAIR.search(sentence))
 
 
 def _sentences(text: str) -> list[tuple[int, int, str]]:
@@ -234,15 +247,16 @@ _TABLE = re.compile(r"(?:^[ \t]*\|[^\n]*\|[ \t]*(?:\n|$)){2,}", re.MULTILINE)
 
 def _framed(text: str, context: str) -> tuple[int, int, str] | None:
     """The first sentence (or two sentences in a row, the subject named in the first and the ranking
-    in the second; or a short paragraph or table read as a whole) that fills the frame. Cost: one scan
-    for ranking and self-reference words over the whole text (cheap); the long multilingual patterns
-    only run on sentences next to one."""
-    ranks = [m.start() for m in RANK.finditer(text)]
-    selves = sorted(
-        [*(m.start() for m in SELF.finditer(text)), *(m.start() for m in COMPARATIVE.finditer(text))]
+    in the second, in either order; or a short table read as a whole) that fills the frame. Cost: one
+    scan for ranking words and comparatives over the whole text (cheap); the long multilingual patterns
+    only run on sentences next to one (a frame without either, "the other text ... this one", names no
+    ranking at all)."""
+    ranks = sorted(
+        [*(m.start() for m in RANK.finditer(text)), *(m.start() for m in RANK_MORE.finditer(text))]
     )
+    comparatives = [m.start() for m in COMPARATIVE.finditer(text)]
     scores = [m.start() for m in SELF_SCORE.finditer(text)]
-    if not ranks and not scores and not selves:
+    if not ranks and not scores and not comparatives:
         return None
     found = _sentences(text)
 
@@ -253,7 +267,7 @@ def _framed(text: str, context: str) -> tuple[int, int, str] | None:
         return i < len(positions) and positions[i] < found[k][1]
 
     for k, (start, end, sentence) in enumerate(found):
-        here, after = has(ranks, k) or has(selves, k), has(ranks, k + 1)
+        here, after = has(ranks, k) or has(comparatives, k), has(ranks, k + 1)
         span: tuple[int, int] | None = None
         if has(scores, k) or (here and frame(sentence)):
             span = (start, end)
@@ -275,13 +289,25 @@ def _framed(text: str, context: str) -> tuple[int, int, str] | None:
 
 def _addressed(text: str, context: str) -> tuple[int, int, str] | None:
     """A note dedicated to whoever evaluates, unless the instruction names that addressee itself (a
-    chef's answer to "describe your dish to a panel of judges" may say "Dear judges")."""
-    for m in ADDRESSEE.finditer(text):
-        who = _EVAL_WORD.search(m.group(0)) or EVALUATOR.search(m.group(0))
-        if not in_context((who or m).group(0), context):
-            line_end = text.find("\n", m.end())
-            end = len(text) if line_end < 0 else line_end
-            return m.start(), end, text[m.start() : end]
+    chef's answer to "describe your dish to a panel of judges" may say "Dear judges"). Only the lines
+    that name a role are read."""
+    lower = text.lower()
+    hits = []
+    for stem in _ROLE_STEMS:  # substring search runs in C: far cheaper than one pattern of 60 stems
+        i = lower.find(stem)
+        while i >= 0:
+            hits.append(i)
+            i = lower.find(stem, i + 1)
+    if len(lower) != len(text):  # a character whose lowercase is longer ('İ'): offsets would drift
+        hits = [m.start() for m in _ROLE.finditer(text)]
+    lines = sorted({text.rfind("\n", 0, h) + 1 for h in hits})
+    for start in lines:
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        for m in ADDRESSEE.finditer(text[start:end]):
+            who = _EVAL_WORD.search(m.group(0)) or EVALUATOR.search(m.group(0))
+            if not in_context((who or m).group(0), context):
+                return start + m.start(), end, text[start + m.start() : end]
     return None
 
 
