@@ -256,9 +256,7 @@ def _framed(text: str, context: str) -> tuple[int, int, str] | None:
     )
     comparatives = [m.start() for m in COMPARATIVE.finditer(text)]
     scores = [m.start() for m in SELF_SCORE.finditer(text)]
-    if not ranks and not scores and not comparatives:
-        return None
-    found = _sentences(text)
+    found = _sentences(text) if ranks or scores or comparatives else []
 
     def has(positions: list[int], k: int) -> bool:
         if k >= len(found):
