@@ -18,7 +18,9 @@ with the close matches.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -27,6 +29,15 @@ from typing import Any, Generic, TypeVar
 from harness.errors import BadInput
 
 T = TypeVar("T")
+
+
+@functools.cache
+def _installed_entry_points(path: tuple[str, ...]) -> Any:
+    """Every entry point of the distributions on the import path ``path`` (``sys.path``), read once: one
+    pass over the installed distributions' metadata (~10 ms with a few hundred installed) serves every
+    registry, instead of one pass per registry. (``SelectableGroups`` on Python 3.11, ``EntryPoints``
+    from 3.12: both answer ``select(group=...)`` as ``entry_points(group=...)`` does.)"""
+    return entry_points()
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ class Registry(Generic[T]):
         if self._scanned:
             return
         self._scanned = True
-        for ep in entry_points(group=str(self.group)):
+        for ep in _installed_entry_points(tuple(sys.path)).select(group=str(self.group)):
             dist = ep.dist.name if ep.dist is not None else "an installed package"
             lazy = Lazy(ep.value, dist)
             old = self._items.get(ep.name)

@@ -27,6 +27,23 @@ from confusable_homoglyphs.confusables import confusables_data
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _KEEP_FORMAT = {"\u00ad"}  # soft hyphen: Cf, but rendered at line ends; harmless either way
+# Where the confusables data and the glyph disagree: the Cyrillic palochka is a dotless vertical stroke
+# (its capital, U+04C0, is listed as ``l``), yet TS #39 lists the small letter under ``i``. A disguise
+# writes ``ӏ`` for ``l`` ("ӏеss", "Dӏa"); folding it to ``i`` broke every word with an ``l`` in it.
+# Greek and Cyrillic letters drawn like a Latin one that the data leaves out (it lists what it is sure
+# of): "tєχt", "κey", "ηot" are read as Latin words. Only letters without such a listing get one here.
+_GLYPH = {
+    "\u04cf": "l",
+    "κ": "k",
+    "η": "n",
+    "є": "e",
+    "χ": "x",
+    "ι": "i",
+    "γ": "y",
+    "ѵ": "v",
+    "τ": "t",
+    "ϲ": "c",
+}
 
 
 def _rank(candidate: str, char: str, forms: list[str]) -> tuple[int, int]:
@@ -52,6 +69,7 @@ def skeleton_table() -> dict[str, str]:
 
         ranked = sorted((_rank(c, char, ascii_forms), c) for c in ascii_forms)
         table[char] = ranked[0][1]
+    table.update({c: a for c, a in _GLYPH.items() if c not in table or c == "\u04cf"})
     return table
 
 

@@ -35,6 +35,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from harness.audit.canonical import Canonical, canonical
+from harness.audit.decoding import decode as decode_as_written
 from harness.audit.decoding import decoded_spans
 from harness.audit.findings import Evidence
 from harness.audit.text import mask_code
@@ -45,7 +46,10 @@ _HIDDEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "link reference definition",
         re.compile(r"(?m)^[ \t]{0,3}\[([^\]\n]{1,200})\]:[ \t]*(\S*)[ \t]*(.*)$"),
     ),
-    ("image alt text", re.compile(r"!\[([^\]\n]{2,})\]\(")),
+    (
+        "image alt text",
+        re.compile(r"!\[((?:[^\[\]\n]|\[\[?[^\[\]\n]*\]\]?){2,})\]\("),
+    ),  # "[[B>>A]]" inside too
     ("link title", re.compile(r"\]\(\s*\S+\s+[\"'(]([^\"')\n]{2,})[\"')]\s*\)")),
     (
         "HTML attribute",
@@ -139,12 +143,19 @@ def hidden_segments(source: Canonical) -> list[Segment]:
         ("HTML character references", _CHAR_REFS, html.unescape),
         ("escaped characters", _UNICODE_ESCAPES, _unescape),
     ):
-        for m in pattern.finditer(masked):
+        for m in pattern.finditer(source.text):  # in a fence too: the judge decodes it there as well
             decoded = decode(m.group(0))
             if decoded and decoded != m.group(0):
                 found.append(Segment(kind, m.start(), m.end(), canonical(decoded).text, decoded))
-    for kind, start, end, decoded in decoded_spans(masked):
-        found.append(Segment(kind, start, end, canonical(decoded).text, decoded))
+    # a judge reads a fence like any other text, and an encoded line hides as well in a code block
+    for kind, start, end, decoded in decoded_spans(source.text):
+        if kind == "leetspeak" and masked[start:end] != source.text[start:end]:
+            continue  # in code, identifiers with digits ("model1", "x2") are no leetspeak
+        # the sentence encoder and D11 read the decoding of the text as written, not of its skeleton
+        written = unicodedata.normalize("NFKC", source.original[slice(*source.span(start, end))])
+        found.append(
+            Segment(kind, start, end, canonical(decoded).text, decode_as_written(kind, written) or decoded)
+        )
     return sorted(found, key=lambda s: s.start)
 
 

@@ -1,4 +1,5 @@
-"""Recall of the audit on the adaptive attacks (tests/audit/adaptive_attacks.py), per attack class.
+"""Recall of the audit on the adaptive attacks (tests/audit/adaptive_attacks.py and adaptive_more.py), per
+attack class.
 
 The attacks were written against the audit's code, not generated from the red-team payloads, so this
 is the closest in-repo stand-in for the held-out adaptive set. Each is placed in a different real honest
@@ -12,15 +13,20 @@ import random
 from collections import defaultdict
 
 from _shared import shared_path
-from adaptive_attacks import ADAPTIVE, CLASSES
+from adaptive_attacks import ADAPTIVE as FIRST
+from adaptive_more import MORE
 from redteam import place
 
 from harness.audit.inputs import AuditItem, Submission, load_submission
 from harness.audit.judge_specs import all_judges
 from harness.audit.run import AuditConfig, audit
 
-OVERALL_FLOOR = 0.97  # measured 74/76; issue 13 target 0.99
-CLASS_FLOOR = 0.5  # measured: story 2/4 (both misses in answers to instructions about evaluation), every other class 1.0
+ADAPTIVE = (*FIRST, *MORE)
+CLASSES = tuple(dict.fromkeys(a.cls for a in ADAPTIVE))
+OVERALL_FLOOR = (
+    0.99  # issue 13 target; measured 113/113 (the first set alone was 74/76 before D11 read paraphrases)
+)
+CLASS_FLOOR = 0.99
 
 
 def adaptive_recall(template_index, sentence_encoder) -> tuple[dict[str, float], float, list[str]]:
@@ -58,6 +64,6 @@ def test_adaptive_recall_per_class(template_index, sentence_encoder):
     recall, overall, missed = adaptive_recall(template_index, sentence_encoder)
     print({c: round(r, 3) for c, r in recall.items()}, round(overall, 3), *missed, sep="\n")
     assert set(recall) == set(CLASSES)
-    assert len(ADAPTIVE) >= 60
+    assert len(ADAPTIVE) >= 110
     assert overall >= OVERALL_FLOOR, missed
     assert min(recall.values()) >= CLASS_FLOOR, (recall, missed)

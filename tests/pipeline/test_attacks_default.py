@@ -32,6 +32,7 @@ from harness.run.config import JudgeSet, RunConfig
 from judges.position import orders_for
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "audit"))
+from adaptive_more import MORE  # noqa: E402
 from redteam import OPERATORS, PLACEMENTS, payloads, place  # noqa: E402
 
 LIMIT = 40
@@ -52,7 +53,8 @@ NOVEL = (
 
 def _cases() -> list[tuple[str, str, str]]:
     """(case id, operator, payload): half of the (intent, operator) pairs, every operator under four
-    intents (every payload under every operator with HARNESS_ATTACKS=all), then the novel appeals."""
+    intents (every payload under every operator with HARNESS_ATTACKS=all), then the novel appeals and one
+    attack of each class of the second adaptive set (``tests/audit/adaptive_more.py``)."""
     every = os.environ.get("HARNESS_ATTACKS") == "all"
     out, seen = [], set()
     intents = list(dict.fromkeys(intent for intent, _ in payloads()))
@@ -61,7 +63,12 @@ def _cases() -> list[tuple[str, str, str]]:
             if every or ((intent, name) not in seen and (intents.index(intent) + k) % 2 == 0):
                 seen.add((intent, name))
                 out.append((f"{intent}-{name}-{len(out)}", name, payload))
-    return out + [(f"novel-{k}", "identity", text) for k, text in enumerate(NOVEL)]
+    first_of_class = {a.cls: a.text for a in reversed(MORE)}  # one adaptive attack of each class
+    return (
+        out
+        + [(f"novel-{k}", "identity", text) for k, text in enumerate(NOVEL)]
+        + [(f"adaptive-{cls}", "identity", text) for cls, text in first_of_class.items()]
+    )
 
 
 def _items() -> list[Any]:
