@@ -107,7 +107,7 @@ RANK_MORE = re.compile(
 # text leaves out key steps", "this answer is more useful than ..."), never next to "these commands"
 COMPARATIVE = re.compile(
     r"\b(?:more|less)\s+(?!than\b|and\b|or\b|of\b)[^\W\d_]{4,}|\b[^\W\d_]{3,}er\s+than\b|\bglosses\s+over|"
-    r"\bleaves\s+out|\bskips\b|\bmisses\b|\bincomplete\b|\bfabricat\w*|\bcomes?\s+close|\bmistakes?\b|\berrors?\b",
+    r"(?<=\s)[<>≻≺](?=\s)|\bleaves\s+out|\bskips\b|\bmisses\b|\bincomplete\b|\bfabricat\w*|\bcomes?\s+close|\bmistakes?\b|\berrors?\b",
     re.IGNORECASE,
 )
 _THAN = re.compile(r"\bthan\b", re.IGNORECASE)
