@@ -159,7 +159,9 @@ def test_single_score_protocol_on_mt_bench(tmp_path: Path, fake_server: Any) -> 
     assert [(t["turn"], t["verdicts_before"], t["verdicts_after"]) for t in first] == [
         (1, [10.0], [5.0]), (2, [10.0], [5.0])
     ]  # fmt: skip
-    coverage = report["coverage"]  # a disqualified submission: every item counts as flagged under on-flag loss
+    coverage = report[
+        "coverage"
+    ]  # a disqualified submission: every item counts as flagged under on-flag loss
     assert coverage["flagged"] == (coverage["items"] if coverage["disqualified"] else len(audit["flagged"]))
     assert all(not row["carried"] for row in doc["items"] if row["item_id"] not in doc["flagged"])
 
