@@ -260,16 +260,9 @@ class RunStore:
         self._save(info)
         return info
 
-    def start_run_json(
-        self,
-        *,
-        command: str,
-        config: dict[str, Any],
-        endpoints: dict[str, dict[str, str]] | None = None,
-        dataset: dict[str, Any] | None = None,
-        seeds: dict[str, int | None] | None = None,
-    ) -> None:
-        """:meth:`write_run_json` for a command about to send requests, without making them wait.
+    def start_run_json(self, **run: Any) -> None:
+        """:meth:`write_run_json` (same keywords) for a command about to send requests, without making
+        them wait.
 
         An existing run.json is checked (and a different run refused) here, at once. A new one (git state
         and package versions: 20-50 ms, mostly waiting on ``git`` and ``fsync``) is written in a thread
@@ -278,16 +271,13 @@ class RunStore:
         """
         self.lock()
         if self.run_json.exists():
-            self.write_run_json(
-                command=command, config=config, endpoints=endpoints, dataset=dataset, seeds=seeds
-            )
+            self.write_run_json(**run)
             return
         done: Future[None] = Future()
 
         def write() -> None:
             try:
-                self.write_run_json(command=command, config=config, endpoints=endpoints, dataset=dataset,
-                                    seeds=seeds)  # fmt: skip
+                self.write_run_json(**run)
             except BaseException as exc:  # raised in the thread that waits for it
                 done.set_exception(exc)
             else:
