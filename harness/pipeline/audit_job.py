@@ -9,7 +9,7 @@ is known before the first judge call, so the audit is split in its two halves of
 (:mod:`harness.audit.run`: the judge-addressed detector with its sentence encoder, and every other
 detector), each in a worker (:mod:`harness.pipeline.worker`), and assembled here when the effect check
 needs it, after the judge calls. ``harness judge`` spawns the workers before it imports its stages (the
-encoder loads meanwhile, :func:`harness.pipeline.worker.spawn_audit`); other runs spawn them after generation.
+encoder loads meanwhile, :func:`harness.pipeline.audit_workers.spawn_audit`); other runs spawn them after generation.
 
 The report is the one :func:`harness.pipeline.flags.audit_outputs` computes in one process (the same
 functions on the same inputs, assembled in the same order); a half the worker cannot deliver is computed
@@ -26,8 +26,9 @@ from harness.audit.embed import default_embedder, default_sentence_encoder
 from harness.audit.findings import AuditReport
 from harness.audit.inputs import Submission
 from harness.audit.run import AuditConfig, AuditPart, addressed_findings, assemble, detector_findings
+from harness.pipeline.audit_workers import AUDIT_WARM, spawn_audit
 from harness.pipeline.flags import audit_outputs, audit_setup
-from harness.pipeline.worker import AUDIT_WARM, Worker, spawn_audit
+from harness.pipeline.worker import Worker
 from harness.records import Item, Output
 
 PARTS = ("addressed", "detectors")  # the half each worker of AUDIT_WARM does, in its order

@@ -30,13 +30,14 @@ from harness.endpoints import EndpointSpec, parse_endpoint_spec, resolve_openai
 from harness.errors import BadInput
 from harness.failures import causes_line, run_failures
 from harness.generate import finished_ids
+from harness.pipeline.audit_workers import spawn_audit
 from harness.pipeline.checklists import read_checklist_file, store_file_checklists
 from harness.pipeline.costs import Price
 from harness.pipeline.derived import REPORT_KEY, report_key
 from harness.pipeline.effect_file import EffectOptions
 from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, gate_line
 from harness.pipeline.report import write_report
-from harness.pipeline.worker import Worker, spawn_audit, worthwhile
+from harness.pipeline.worker import Worker, worthwhile
 from harness.records import Item, Output
 from harness.registry import Lazy
 from harness.run.config import JudgeSet, RunConfig, is_checklist_judge

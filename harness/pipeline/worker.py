@@ -41,16 +41,6 @@ _BOOT = (
 )
 
 
-# What the audit's two workers load before their jobs come (harness.pipeline.audit_job: one per half of
-# the audit): the sentence encoder (the slowest load); the other detectors and every benchmark's judge
-# grammar (the registry loads each benchmark's adapter, pandas with some). Here, not there, so that
-# ``harness judge`` spawns them before it imports its stages.
-AUDIT_WARM = (
-    ("harness.pipeline.audit_job:warm_encoder",),
-    ("harness.pipeline.audit_job", "harness.audit.judge_specs:all_judges"),  # every benchmark's grammar
-)
-
-
 class Job(Protocol):
     def run(self) -> Any: ...
 
@@ -181,8 +171,3 @@ class Worker:
             with contextlib.suppress(OSError, ValueError):
                 if stream is not None:
                     stream.close()
-
-
-def spawn_audit() -> tuple[Worker, ...]:
-    """The audit's two workers, warming up; their jobs come later (:class:`harness.pipeline.audit_job.Audits`)."""
-    return tuple(Worker.spawn(warm) for warm in AUDIT_WARM)
