@@ -282,6 +282,17 @@ _CUES_LOWER = accelerated(re.compile(CUES.pattern))  # on lowercased text: ~2.5x
 _POINTS_SCAN = accelerated(_POINTS_AT_ANSWERS)  # same matches, ~2x faster (:mod:`scan`)
 
 
+_CUES_SCAN = accelerated(CUES)
+
+
+def touches_evaluation(text: str) -> bool:
+    """Whether ``text`` holds a cue (:data:`CUES`). ASCII text is scanned lowercased: the pattern's only
+    letter whose case folds across ASCII ('ı' of "yargıç") sits next to 'ç', so the matches are the same."""
+    if text.isascii():
+        return _CUES_LOWER.search(text.lower()) is not None
+    return _CUES_SCAN.search(text) is not None
+
+
 def _cue_positions(text: str) -> list[int]:
     lower = text.lower()
     if len(lower) != len(text):  # a character whose lowercase is longer ('İ'): offsets would drift

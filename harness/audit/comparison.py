@@ -24,7 +24,7 @@ from bisect import bisect_left
 from harness.audit.channels import views
 from harness.audit.findings import Evidence, Finding, Severity
 from harness.audit.inputs import AuditItem
-from harness.audit.scan import accelerated
+from harness.audit.scan import Caseless, accelerated, folded
 from harness.audit.text import in_context
 
 DETECTOR = "comparison"
@@ -105,8 +105,9 @@ RANK_MORE = re.compile(
 )
 # any comparative, or a flaw found in the other text: a ranking only next to a named text ("the rival
 # text leaves out key steps", "this answer is more useful than ..."), never next to "these commands"
+_ER_THAN = r"|\b[^\W\d_]{3,}er\s+than\b"  # may start at any letter: no first-character lookahead
 COMPARATIVE = re.compile(
-    r"\b(?:more|less)\s+(?!than\b|and\b|or\b|of\b)[^\W\d_]{4,}|\b[^\W\d_]{3,}er\s+than\b|\bglosses\s+over|"
+    r"\b(?:more|less)\s+(?!than\b|and\b|or\b|of\b)[^\W\d_]{4,}" + _ER_THAN + r"|\bglosses\s+over|"
     r"(?<=\s)[<>≻≺](?=\s)|\bleaves\s+out|\bskips\b|\bmisses\b|\bincomplete\b|\bfabricat\w*|\bcomes?\s+close|\bmistakes?\b|\berrors?\b",
     re.IGNORECASE,
 )
@@ -176,7 +177,7 @@ _ASKS_TO_COMPARE = re.compile(
     re.IGNORECASE,
 )
 # the scans behind a first-character lookahead: same matches, ~1.6x faster (:mod:`scan`)
-PAIR, RANK = accelerated(PAIR), accelerated(RANK)
+PAIR, RANK, _ASKS_TO_COMPARE = accelerated(PAIR), accelerated(RANK), accelerated(_ASKS_TO_COMPARE)
 SELF, _SELF_TEXT, EVALUATOR, COMPARATIVE, RANK_MORE = (
     accelerated(p) for p in (SELF, _SELF_TEXT, EVALUATOR, COMPARATIVE, RANK_MORE)
 )
@@ -198,39 +199,61 @@ SELF_SCORE = re.compile(
 )
 
 
-def _subject(sentence: str) -> bool:
+# the same scans over the lowercased text where that finds the same matches (:class:`scan.Caseless`);
+# ``low`` below is ``folded(text)``, or None to scan the text as written
+_RANK, _RANK_MORE, _COMPARATIVE, _SELF_SCORE, _EVALUATOR, _OTHER, _THAN_ = (
+    Caseless(p) for p in (RANK, RANK_MORE, COMPARATIVE, SELF_SCORE, EVALUATOR, _OTHER_TEXT, _THAN)
+)
+
+
+# in a text without "than" the "-er than" branch never matches: the pattern without it finds the same
+_COMPARATIVE_NO_THAN = Caseless(re.compile(COMPARATIVE.pattern.replace(_ER_THAN, ""), re.IGNORECASE))
+
+
+def _comparatives(text: str, low: str | None) -> list[int]:
+    """Start of each :data:`COMPARATIVE` match (``low``: ``folded(text)`` or None)."""
+    scan = _COMPARATIVE if "than" in (text.lower() if low is None else low) else _COMPARATIVE_NO_THAN
+    return [m.start() for m in scan.finditer(text, low)]
+
+
+def _subject(sentence: str, low: str | None = None) -> bool:
     """Names something a ranking can be about here: the pair, the output itself, or its evaluator."""
     return bool(
         PAIR.search(sentence)
         or LABEL.search(sentence)
         or _SELF_TEXT.search(sentence)
-        or EVALUATOR.search(sentence)
+        or _EVALUATOR.search(sentence, low)
     )
 
 
-def _named_subject(sentence: str) -> bool:
+def _named_subject(sentence: str, low: str | None = None) -> bool:
     """A subject named outright: a compared text or whoever evaluates (not "side by side")."""
-    return bool(_OTHER_TEXT.search(sentence) or _SELF_TEXT.search(sentence) or EVALUATOR.search(sentence))
+    return bool(
+        _OTHER.search(sentence, low) or _SELF_TEXT.search(sentence) or _EVALUATOR.search(sentence, low)
+    )
 
 
-def _named_text(sentence: str) -> bool:
+def _named_text(sentence: str, low: str | None = None) -> bool:
     """Names a compared *text* ("the rival text"; "this answer ... than"), not only "both of these"."""
-    self_compared = _SELF_TEXT.search(sentence) and _THAN.search(
-        sentence
+    self_compared = _SELF_TEXT.search(sentence) and _THAN_.search(
+        sentence, low
     )  # "more detailed" alone is no ranking
-    return bool(_OTHER_TEXT.search(sentence) or self_compared)
+    return bool(_OTHER.search(sentence, low) or self_compared)
 
 
-def frame(sentence: str) -> bool:
+def frame(sentence: str, low: str | None = None) -> bool:
     """Whether ``sentence`` ranks the compared texts: it names the pair, the output itself ("this
     reply") or whoever evaluates, and ranks; or it names a compared text and finds it better or worse
     ("the rival text leaves out key steps"); or it names the pair and the output together ("the other
-    response ..., whereas this one ..."); or the output scores itself."""
-    if SELF_SCORE.search(sentence):
+    response ..., whereas this one ..."); or the output scores itself. ``low``: ``folded(sentence)``,
+    computed here when not given."""
+    if low is None:
+        low = folded(sentence)
+    if _SELF_SCORE.search(sentence, low):
         return True
-    if (RANK.search(sentence) or RANK_MORE.search(sentence)) and _subject(sentence):
+    if (_RANK.search(sentence, low) or _RANK_MORE.search(sentence, low)) and _subject(sentence, low):
         return True
-    if COMPARATIVE.search(sentence) and _named_text(sentence):
+    if _COMPARATIVE.search(sentence, low) and _named_text(sentence, low):
         return True
     return bool(SELF.search(sentence) and PAIR.search(sentence))
 
@@ -251,12 +274,18 @@ def _framed(text: str, context: str) -> tuple[int, int, str] | None:
     scan for ranking words and comparatives over the whole text (cheap); the long multilingual patterns
     only run on sentences next to one (a frame without either, "the other text ... this one", names no
     ranking at all)."""
+    low = folded(text)
     ranks = sorted(
-        [*(m.start() for m in RANK.finditer(text)), *(m.start() for m in RANK_MORE.finditer(text))]
+        [
+            *(m.start() for m in _RANK.finditer(text, low)),
+            *(m.start() for m in _RANK_MORE.finditer(text, low)),
+        ]
     )
-    comparatives = [m.start() for m in COMPARATIVE.finditer(text)]
-    scores = [m.start() for m in SELF_SCORE.finditer(text)]
+    comparatives = _comparatives(text, low)
+    scores = [m.start() for m in _SELF_SCORE.finditer(text, low)]
     found = _sentences(text) if ranks or scores or comparatives else []
+    # a substring of a folded text is folded: its lowercase is the same slice of ``low``
+    lows = [None if low is None else low[s:e] for s, e, _ in found]
 
     def has(positions: list[int], k: int) -> bool:
         if k >= len(found):
@@ -267,12 +296,15 @@ def _framed(text: str, context: str) -> tuple[int, int, str] | None:
     for k, (start, end, sentence) in enumerate(found):
         here, after = has(ranks, k) or has(comparatives, k), has(ranks, k + 1)
         span: tuple[int, int] | None = None
-        if has(scores, k) or (here and frame(sentence)):
+        if has(scores, k) or (here and frame(sentence, lows[k])):
             span = (start, end)
         elif (
             k + 1 < len(found)
             and "\n\n" not in text[end : found[k + 1][0]]
-            and ((after and _subject(sentence)) or (has(ranks, k) and _named_subject(found[k + 1][2])))
+            and (
+                (after and _subject(sentence, lows[k]))
+                or (has(ranks, k) and _named_subject(found[k + 1][2], lows[k + 1]))
+            )
         ):  # the subject in one sentence, the ranking in the next ("Which is better?" asked the grader)
             span = (start, found[k + 1][1])
         if span is not None and not in_context(text[span[0] : span[1]].strip(), context):

@@ -45,6 +45,12 @@ def mixed_scripts(text: str, window: int = WINDOW, min_scripts: int = 4) -> tupl
     """The first ``window``-char window (step ``window``/2) holding letters of ``min_scripts`` scripts."""
     if text.isascii():
         return None
+    # the scripts of the text's non-ASCII characters, Latin counted as present: fewer than
+    # ``min_scripts`` and no window can hold that many (one set test per distinct character)
+    rare = {c for c in set(text) if c > "\x7f"}
+    present = sum(k == 0 or any(runs.match(c) for c in rare) for k, runs in enumerate(SCRIPT_RUNS))
+    if present < min_scripts:
+        return None
     half = window // 2
     buckets: dict[int, set[int]] = {}
     for k, runs in enumerate(SCRIPT_RUNS):

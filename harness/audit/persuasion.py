@@ -47,10 +47,13 @@ OVERRIDE = re.compile(
 )
 
 
+_OVERRIDE_SCAN = accelerated(OVERRIDE)  # same matches (:mod:`scan`)
+
+
 def detect_persuasion(item: AuditItem) -> list[Finding]:
     context = item.context
     for view in views(item.outputs):
-        for m in OVERRIDE.finditer(view.text):  # in a fence too: the judge reads it all the same
+        for m in _OVERRIDE_SCAN.finditer(view.text):  # in a fence too: the judge reads it all the same
             if not in_context(m.group(0), context):
                 return [
                     Finding(

@@ -17,9 +17,12 @@ flags) is returned unchanged.
 
 from __future__ import annotations
 
+import _sre
 import re
+import re._casefix as _casefix  # the extra case folds of IGNORECASE, stable since 3.11
 import re._constants as c  # the parser's opcodes, stable since 3.11 (requires-python)
 import re._parser as parser
+from collections.abc import Iterator
 from typing import Any
 
 _ANY = None  # the first character is unbounded
@@ -96,9 +99,123 @@ def accelerated(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """``pattern`` behind a lookahead for its first characters (same matches, faster scans), or
     ``pattern`` itself when its first character cannot be bounded."""
     chars = first_characters(pattern)
-    if chars is None:
+    if chars is None or pattern.pattern.startswith(f"(?={chars})"):  # none, or accelerated already
         return pattern
     try:
         return re.compile(f"(?={chars})(?:{pattern.pattern})", pattern.flags)
     except re.error:  # global inline flags, "(?i)" at the start, must stay first
         return pattern
+
+
+# Case folds that ``re.IGNORECASE`` applies beyond lowercasing ("s" ~ "ſ", "i" ~ "ı", "σ" ~ "ς", ...):
+# their non-ASCII members, and the final sigma, which ``str.lower`` lowers by its context.
+_FOLDS = frozenset(chr(c) for k, v in _casefix._EXTRA_CASES.items() for c in (k, *v) if c > 0x7F) | {"Σ"}
+_PLAIN: dict[str, bool] = {}
+# the non-ASCII characters IGNORECASE folds together with an ASCII letter ("ı" ~ "i", "ſ" ~ "s")
+_ASCII_FOLDS = frozenset(
+    chr(x) for k, v in _casefix._EXTRA_CASES.items() for x in (k, *v) if x > 0x7F and min(k, *v) < 0x80
+)
+
+
+def _plain(ch: str) -> bool:
+    """Whether ``ch`` matches a lowercase pattern character under IGNORECASE exactly when ``ch.lower()``
+    equals it: one lowercase character, the regex engine's own, no extra fold, and the same \\w, \\d and
+    \\s classes as its lowercase."""
+    low = ch.lower()
+    return (
+        ch not in _FOLDS
+        and len(low) == 1
+        and low not in _FOLDS
+        and ord(low) == _sre.unicode_tolower(ord(ch))
+        and (ch.isalnum(), ch.isdecimal(), ch.isspace()) == (low.isalnum(), low.isdecimal(), low.isspace())
+    )
+
+
+def folded(text: str) -> str | None:
+    """``text.lower()`` when a :class:`Caseless` pattern finds the same matches in it as the
+    case-insensitive pattern in ``text`` (every character :func:`_plain`), else None."""
+    if not text.isascii():
+        for ch in set(text):
+            ok = _PLAIN.get(ch)
+            if ok is None:
+                ok = _PLAIN[ch] = _plain(ch)
+            if not ok:
+                return None
+    return text.lower()
+
+
+def _caseless_items(items: Any) -> bool:
+    """Whether a parsed pattern matches a :func:`folded` text case-sensitively as it matches the
+    original text case-insensitively: lowercase literals with no extra fold, ranges of lowercase ASCII,
+    digits or caseless characters, no back-references or local flags."""
+
+    def literal(code: int) -> bool:
+        ch = chr(code)
+        return code == _sre.unicode_tolower(code) and ch not in _ASCII_FOLDS  # others: not in the text
+
+    for op, av in items:
+        if op is c.LITERAL or op is c.NOT_LITERAL:
+            if not literal(av):
+                return False
+        elif op is c.IN:
+            for iop, iav in av:
+                if iop is c.LITERAL and not literal(iav):
+                    return False
+                if iop is c.RANGE:
+                    lo, hi = iav
+                    in_ascii = (0x61 <= lo and hi <= 0x7A) or (0x30 <= lo and hi <= 0x39)
+                    if not in_ascii and any(
+                        chr(x).lower() != chr(x) or chr(x).upper() != chr(x) for x in range(lo, hi + 1)
+                    ):
+                        return False
+                if iop not in (c.LITERAL, c.RANGE, c.CATEGORY, c.NEGATE):
+                    return False
+        elif op is c.SUBPATTERN:
+            _, add_flags, del_flags, sub = av
+            if add_flags or del_flags or not _caseless_items(sub):
+                return False
+        elif op is c.BRANCH:
+            if not all(_caseless_items(alt) for alt in av[1]):
+                return False
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            if not _caseless_items(av[2]):
+                return False
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            if not _caseless_items(av[1]):
+                return False
+        elif op is c.ATOMIC_GROUP:
+            if not _caseless_items(av):
+                return False
+        elif op not in (c.AT, c.ANY):
+            return False
+    return True
+
+
+class Caseless:
+    """A case-insensitive pattern that scans a :func:`folded` text case-sensitively when that finds the
+    same matches (measured 2-3x faster: the engine skips a literal-first alternative with one character
+    test only when it is case-sensitive), and the text as written otherwise. The matches' *positions*
+    are those of the original pattern; their text may be lowercased: slice the original text."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = accelerated(pattern)
+        self.lower: re.Pattern[str] | None = None
+        flags = pattern.flags
+        if flags & re.IGNORECASE and not flags & (re.ASCII | re.LOCALE | re.VERBOSE):
+            try:
+                ok = _caseless_items(list(parser.parse(pattern.pattern, flags)))
+            except (re.error, AssertionError, TypeError, ValueError):
+                ok = False
+            if ok:
+                self.lower = accelerated(re.compile(pattern.pattern, flags & ~re.IGNORECASE))
+
+    def finditer(self, text: str, low: str | None) -> Iterator[re.Match[str]]:
+        """Matches in ``text``; ``low`` is ``folded(text)`` (None: scan ``text`` as written)."""
+        if low is not None and self.lower is not None:
+            return self.lower.finditer(low)
+        return self.pattern.finditer(text)
+
+    def search(self, text: str, low: str | None) -> re.Match[str] | None:
+        if low is not None and self.lower is not None:
+            return self.lower.search(low)
+        return self.pattern.search(text)

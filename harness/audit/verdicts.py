@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from harness.audit.addressed import CUES
+from harness.audit.addressed import touches_evaluation
 from harness.audit.channels import views
 from harness.audit.findings import Finding, Severity
 from harness.audit.grammar import JudgeSpec
@@ -54,7 +54,7 @@ def detect_verdicts(item: AuditItem, judges: tuple[JudgeSpec, ...]) -> list[Find
     judge's grammar is still text addressed to a judge. In the hidden channel a token is a flag."""
     context = item.context
     order = (*judges, *(j for j in all_judges() if j not in judges))
-    about_evaluation = bool(CUES.search(" ".join(item.prompts)))
+    about_evaluation = touches_evaluation(" ".join(item.prompts))
     warning: list[Finding] = []
     for view in views(item.outputs):
         label = _OUTPUT_LABEL.search(view.text)
