@@ -34,7 +34,7 @@ from harness.audit.canonical import canonical
 from harness.audit.channels import View, views
 from harness.audit.findings import Finding
 from harness.audit.inputs import AuditItem
-from harness.audit.scan import accelerated
+from harness.audit.scan import Caseless, accelerated, folded
 from harness.audit.text import in_context
 
 DETECTOR = "addressed"
@@ -207,7 +207,7 @@ _POINTS_AT_ANSWERS = re.compile(
 
 
 def points_at_answers(*texts: str) -> bool:
-    return any(_POINTS_AT_ANSWERS.search(t) for t in texts)
+    return any(_POINTS.search(t, folded(t)) for t in texts)
 
 
 class SentenceEncoder(Protocol):
@@ -279,7 +279,7 @@ def is_prose(text: str) -> bool:
 
 
 _CUES_LOWER = accelerated(re.compile(CUES.pattern))  # on lowercased text: ~2.5x faster than IGNORECASE
-_POINTS_SCAN = accelerated(_POINTS_AT_ANSWERS)  # same matches, ~2x faster (:mod:`scan`)
+_POINTS = Caseless(_POINTS_AT_ANSWERS)  # same matches, faster (:mod:`scan`)
 
 
 _CUES_SCAN = accelerated(CUES)
@@ -317,7 +317,7 @@ def candidates(item: AuditItem) -> list[tuple[View, int, int, str]]:
         # cue positions found once per view (canonical text and the output as written), not per sentence
         hits = sorted([*_cue_positions(view.text), *(m.start() for m in _VERDICTISH.finditer(view.text))])
         raw_hits = [] if view.output.isascii() else _cue_positions(view.output)
-        pointers = [m.start() for m in _POINTS_SCAN.finditer(view.text)]
+        pointers = [m.start() for m in _POINTS.finditer(view.text, folded(view.text))]
         mixed = not (view.output.isascii() and home == "latin")
         for m in _SENTENCE.finditer(view.text):
             text = m.group(0).strip()

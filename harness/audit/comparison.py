@@ -204,6 +204,7 @@ SELF_SCORE = re.compile(
 _RANK, _RANK_MORE, _COMPARATIVE, _SELF_SCORE, _EVALUATOR, _OTHER, _THAN_ = (
     Caseless(p) for p in (RANK, RANK_MORE, COMPARATIVE, SELF_SCORE, EVALUATOR, _OTHER_TEXT, _THAN)
 )
+_PAIR, _SELF, _SELF_NAMED, _ASKS = (Caseless(p) for p in (PAIR, SELF, _SELF_TEXT, _ASKS_TO_COMPARE))
 
 
 # in a text without "than" the "-er than" branch never matches: the pattern without it finds the same
@@ -219,9 +220,9 @@ def _comparatives(text: str, low: str | None) -> list[int]:
 def _subject(sentence: str, low: str | None = None) -> bool:
     """Names something a ranking can be about here: the pair, the output itself, or its evaluator."""
     return bool(
-        PAIR.search(sentence)
+        _PAIR.search(sentence, low)
         or LABEL.search(sentence)
-        or _SELF_TEXT.search(sentence)
+        or _SELF_NAMED.search(sentence, low)
         or _EVALUATOR.search(sentence, low)
     )
 
@@ -229,13 +230,13 @@ def _subject(sentence: str, low: str | None = None) -> bool:
 def _named_subject(sentence: str, low: str | None = None) -> bool:
     """A subject named outright: a compared text or whoever evaluates (not "side by side")."""
     return bool(
-        _OTHER.search(sentence, low) or _SELF_TEXT.search(sentence) or _EVALUATOR.search(sentence, low)
+        _OTHER.search(sentence, low) or _SELF_NAMED.search(sentence, low) or _EVALUATOR.search(sentence, low)
     )
 
 
 def _named_text(sentence: str, low: str | None = None) -> bool:
     """Names a compared *text* ("the rival text"; "this answer ... than"), not only "both of these"."""
-    self_compared = _SELF_TEXT.search(sentence) and _THAN_.search(
+    self_compared = _SELF_NAMED.search(sentence, low) and _THAN_.search(
         sentence, low
     )  # "more detailed" alone is no ranking
     return bool(_OTHER.search(sentence, low) or self_compared)
@@ -255,7 +256,7 @@ def frame(sentence: str, low: str | None = None) -> bool:
         return True
     if _COMPARATIVE.search(sentence, low) and _named_text(sentence, low):
         return True
-    return bool(SELF.search(sentence) and PAIR.search(sentence))
+    return bool(_SELF.search(sentence, low) and _PAIR.search(sentence, low))
 
 
 def _sentences(text: str) -> list[tuple[int, int, str]]:
@@ -376,7 +377,8 @@ def _split_ends(text: str) -> tuple[int, int, str] | None:
 
 
 def detect_comparison(item: AuditItem) -> list[Finding]:
-    asked = bool(_ASKS_TO_COMPARE.search(" ".join(item.prompts)))
+    prompt = " ".join(item.prompts)
+    asked = bool(_ASKS.search(prompt, folded(prompt)))
     context = item.context
     for view in views(item.outputs):
         hit = None

@@ -43,6 +43,7 @@ _HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}[ :]?){12,}(?![0-9A-Fa-f])"
 _SPACED = re.compile(r"(?<!\S)(?:\S {1,3}){7,}\S(?!\S)")
 _LEET_TOKEN = re.compile(r"(?=\S*[^\W\d_])(?=\S*[013457$+@])(?:[^\W_]|[$+@|!]){3,}")
 _LEET_CHARS = frozenset("013457$+@|!")
+_LEET_DIGIT = re.compile(r"[013457$+@]")  # what the second lookahead of _LEET_TOKEN looks for
 _LEET = str.maketrans(
     {
         "4": "a",
@@ -119,13 +120,29 @@ def reveals(decoded: str, original: str) -> bool:
     return len(new) >= 2 or (len(new) >= 1 and marker is not None)
 
 
+# in ASCII text: twelve letters or leet characters, the scan stopping at the twelfth
+_ASCII_LETTERISH = re.compile(r"(?:[^A-Za-z013457$+@|!]*+[A-Za-z013457$+@|!]){12}")
+
+
+def _letterish(text: str, least: int = 12) -> bool:
+    """Whether ``text`` has ``least`` letters or leet characters (one C scan for ASCII text, else a
+    loop that stops at the ``least``-th)."""
+    if text.isascii() and least == 12:
+        return _ASCII_LETTERISH.match(text) is not None
+    count = 0
+    for c in text:
+        if c.isalpha() or c in _LEET_CHARS:
+            count += 1
+            if count >= least:
+                return True
+    return False
+
+
 def _lines(text: str) -> Iterator[re.Match[str]]:
     """Each line, and each paragraph of several lines (a multi-line payload has short lines)."""
     for pattern in (_LINE, _PARAGRAPH):
         for m in pattern.finditer(text):
-            if sum(c.isalpha() or c in _LEET_CHARS for c in m.group(0)) >= 12 and (
-                pattern is _LINE or "\n" in m.group(0).strip()
-            ):
+            if (pattern is _LINE or "\n" in m.group(0).strip()) and _letterish(m.group(0)):
                 yield m
 
 
@@ -192,7 +209,8 @@ def decoded_spans(text: str) -> list[tuple[str, int, int, str]]:
             ):
                 if _better(decoded, line) or reveals(decoded, line):
                     found.append((kind, m.start(), m.end(), decoded))
-        tokens = len(_LEET_TOKEN.findall(line))
+        # a token needs a digit or sign that leetspeak writes for a letter: none, no token (cheap test)
+        tokens = len(_LEET_TOKEN.findall(line)) if _LEET_DIGIT.search(line) else 0
         if tokens >= 2:  # "My f1n4l v3rd1c+ 1$: [[B>>4]]": two tokens and a verdict
             decoded = _unleet(line)
             if (tokens >= 3 and _better(decoded, line, keeps_words=True)) or reveals(decoded, line):

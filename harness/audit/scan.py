@@ -112,9 +112,12 @@ def accelerated(pattern: re.Pattern[str]) -> re.Pattern[str]:
 _FOLDS = frozenset(chr(c) for k, v in _casefix._EXTRA_CASES.items() for c in (k, *v) if c > 0x7F) | {"Σ"}
 _PLAIN: dict[str, bool] = {}
 # the non-ASCII characters IGNORECASE folds together with an ASCII letter ("ı" ~ "i", "ſ" ~ "s")
-_ASCII_FOLDS = frozenset(
-    chr(x) for k, v in _casefix._EXTRA_CASES.items() for x in (k, *v) if x > 0x7F and min(k, *v) < 0x80
-)
+_ASCII_FOLDS = {
+    chr(x): chr(min(k, *v))
+    for k, v in _casefix._EXTRA_CASES.items()
+    for x in (k, *v)
+    if x > 0x7F and min(k, *v) < 0x80
+}
 
 
 def _plain(ch: str) -> bool:
@@ -201,13 +204,19 @@ class Caseless:
         self.pattern = accelerated(pattern)
         self.lower: re.Pattern[str] | None = None
         flags = pattern.flags
+        # "ı" matches "i" and "I" under IGNORECASE: in a folded text (which has no "ı") that is "i"
+        source = pattern.pattern
+        for fold, ascii_letter in _ASCII_FOLDS.items():
+            if f"{fold}-" in source or f"-{fold}" in source:  # a range bound: keep the original scan
+                return
+            source = source.replace(fold, ascii_letter)
         if flags & re.IGNORECASE and not flags & (re.ASCII | re.LOCALE | re.VERBOSE):
             try:
-                ok = _caseless_items(list(parser.parse(pattern.pattern, flags)))
+                ok = _caseless_items(list(parser.parse(source, flags)))
             except (re.error, AssertionError, TypeError, ValueError):
                 ok = False
             if ok:
-                self.lower = accelerated(re.compile(pattern.pattern, flags & ~re.IGNORECASE))
+                self.lower = accelerated(re.compile(source, flags & ~re.IGNORECASE))
 
     def finditer(self, text: str, low: str | None) -> Iterator[re.Match[str]]:
         """Matches in ``text``; ``low`` is ``folded(text)`` (None: scan ``text`` as written)."""
