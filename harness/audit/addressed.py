@@ -315,8 +315,12 @@ def candidates(item: AuditItem) -> list[tuple[View, int, int, str]]:
     for view in views(item.outputs):
         paragraphs_seen: set[int] = set()
         # cue positions found once per view (canonical text and the output as written), not per sentence
-        hits = sorted([*_cue_positions(view.text), *(m.start() for m in _VERDICTISH.finditer(view.text))])
-        raw_hits = [] if view.output.isascii() else _cue_positions(view.output)
+        cues = _cue_positions(view.text)
+        hits = sorted([*cues, *(m.start() for m in _VERDICTISH.finditer(view.text))])
+        # the output as written, unless it is ASCII or its canonical text is the same string
+        raw_hits = (
+            [] if view.output.isascii() else cues if view.output == view.text else _cue_positions(view.output)
+        )
         pointers = [m.start() for m in _POINTS.finditer(view.text, folded(view.text))]
         mixed = not (view.output.isascii() and home == "latin")
         for m in _SENTENCE.finditer(view.text):

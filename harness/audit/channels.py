@@ -138,11 +138,13 @@ def hidden_segments(source: Canonical) -> list[Segment]:
         decoded = _decoded_base64(m.group(0))
         if decoded:
             found.append(Segment("base64", m.start(), m.end(), canonical(decoded).text, decoded))
-    for kind, pattern, decode in (
-        ("percent-encoded text", _PERCENT, unquote),
-        ("HTML character references", _CHAR_REFS, html.unescape),
-        ("escaped characters", _UNICODE_ESCAPES, _unescape),
+    for kind, pattern, decode, sign, least in (
+        ("percent-encoded text", _PERCENT, unquote, "%", 6),
+        ("HTML character references", _CHAR_REFS, html.unescape, "&", 4),
+        ("escaped characters", _UNICODE_ESCAPES, _unescape, "\\", 4),
     ):
+        if source.text.count(sign) < least:  # a match has ``least`` of them: no scan needed
+            continue
         for m in pattern.finditer(source.text):  # in a fence too: the judge decodes it there as well
             decoded = decode(m.group(0))
             if decoded and decoded != m.group(0):

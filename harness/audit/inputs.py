@@ -16,6 +16,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ class AuditItem:
     outputs: tuple[str, ...]
     history: str = ""
 
-    @property
+    @cached_property  # read by every detector: normalised once per item
     def context(self) -> str:
         """Normalised instruction + history: what the output may legitimately repeat."""
         return normalize("\n".join((*self.prompts, self.history)))

@@ -16,7 +16,6 @@ from harness.audit.canonical import canonical_text
 
 _FENCE = re.compile(r"(?ms)^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\1[ \t]*$")
 _INLINE = re.compile(r"(?<!`)(`{1,2})(?!`)([^`\n]+?)(?<!`)\1(?!`)")
-_WS = re.compile(r"\s+")
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -35,7 +34,9 @@ def mask_code(text: str) -> str:
 def normalize(text: str) -> str:
     """Canonical (NFKC, confusable skeleton, no invisible characters), lowercase, whitespace collapsed:
     the form in which texts are compared."""
-    return _WS.sub(" ", canonical_text(text)).strip().lower()
+    # str.split() splits on the characters \s matches (both are Py_UNICODE_ISSPACE): same as
+    # collapsing \s+ to one space and stripping, without a regex call per span
+    return " ".join(canonical_text(text).split()).lower()
 
 
 def in_context(span: str, context_normalized: str) -> bool:
