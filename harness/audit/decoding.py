@@ -15,6 +15,8 @@ import codecs
 import re
 from collections.abc import Iterator
 
+from harness.audit.scan import Caseless, folded
+
 # Frequent words of English, German, French and Spanish: what a decoded line has and noise has not.
 _FREQUENT = frozenset(
     """the and of to a in is you that it for on are with as this be or all your not was by an at from
@@ -108,15 +110,23 @@ _REVEALS = re.compile(
 )
 
 
-def reveals(decoded: str, original: str) -> bool:
+_REVEALS_SCAN = Caseless(_REVEALS)
+
+
+def _judge_words(text: str) -> set[str]:
+    """The :data:`_REVEALS` words of ``text``, lowercased (a lowercased match is the match lowercased)."""
+    return {m.group(0).lower() for m in _REVEALS_SCAN.finditer(text, folded(text))}
+
+
+def reveals(decoded: str, original: str, original_words: set[str] | None = None) -> bool:
     """The decoding shows a verdict token or chat marker, or two distinct judge-prompt words, that the
-    text as written does not; or one such word beside a verdict token ("F1n4l v3rd1c+: [[B]]")."""
+    text as written does not; or one such word beside a verdict token ("F1n4l v3rd1c+: [[B]]").
+    ``original_words``: ``_judge_words(original)``, when the caller has it already."""
     marker = _MARKERS.search(decoded)
     if marker and not _MARKERS.search(original):
         return True
-    new = {m.group(0).lower() for m in _REVEALS.finditer(decoded)} - {
-        m.group(0).lower() for m in _REVEALS.finditer(original)
-    }
+    before = _judge_words(original) if original_words is None else original_words
+    new = _judge_words(decoded) - before
     return len(new) >= 2 or (len(new) >= 1 and marker is not None)
 
 
@@ -203,11 +213,16 @@ def decoded_spans(text: str) -> list[tuple[str, int, int, str]]:
     for m in _lines(text):
         line = m.group(0)
         if wordiness(line)[0] <= MAX_BEFORE:  # a line that reads as text already encodes nothing
+            words: set[str] | None = None  # the line's judge words, found once for both decodings
             for kind, decoded in (
                 ("rot13", codecs.encode(line, "rot13")),
                 ("text written backwards", line[::-1]),
             ):
-                if _better(decoded, line) or reveals(decoded, line):
+                if _better(decoded, line):
+                    found.append((kind, m.start(), m.end(), decoded))
+                    continue
+                words = _judge_words(line) if words is None else words
+                if reveals(decoded, line, words):
                     found.append((kind, m.start(), m.end(), decoded))
         # a token needs a digit or sign that leetspeak writes for a letter: none, no token (cheap test)
         tokens = len(_LEET_TOKEN.findall(line)) if _LEET_DIGIT.search(line) else 0

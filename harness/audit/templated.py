@@ -40,7 +40,7 @@ def _keys(item: AuditItem, min_words: int) -> list[tuple[tuple[str, ...], int]]:
     asked = set(_WORD.findall(normalize(" ".join(item.prompts))))
     out = []
     for m in _SENTENCE.finditer(normalize("\n".join(item.outputs))):
-        words = tuple(w for w in _WORD.findall(m.group(0)) if w not in asked and not w.isdigit())
+        words = tuple([w for w in _WORD.findall(m.group(0)) if w not in asked and not w.isdigit()])
         if len(words) >= min_words:
             out.append((words, len(m.group(0))))
     return out
