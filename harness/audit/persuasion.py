@@ -14,7 +14,7 @@ import re
 from harness.audit.channels import views
 from harness.audit.findings import Finding
 from harness.audit.inputs import AuditItem
-from harness.audit.scan import accelerated
+from harness.audit.scan import Caseless, accelerated, folded
 from harness.audit.text import in_context
 
 DETECTOR = "persuasion"
@@ -47,31 +47,38 @@ OVERRIDE = re.compile(
 )
 
 
-_OVERRIDE_SCAN = accelerated(OVERRIDE)  # same matches (:mod:`scan`)
+# both lists scan the lowercased text where that finds the same matches (:class:`scan.Caseless`); a
+# match's text is then sliced from the text as written
+_OVERRIDE_SCAN, _PERSUASION_SCAN = Caseless(OVERRIDE), Caseless(PERSUASION)
 
 
 def detect_persuasion(item: AuditItem) -> list[Finding]:
     context = item.context
     for view in views(item.outputs):
-        for m in _OVERRIDE_SCAN.finditer(view.text):  # in a fence too: the judge reads it all the same
-            if not in_context(m.group(0), context):
+        low = folded(view.text)
+        # in a fence too: the judge reads it all the same
+        for m in _OVERRIDE_SCAN.finditer(view.text, low):
+            found = view.text[m.start() : m.end()]
+            if not in_context(found, context):
                 return [
                     Finding(
                         DETECTOR,
                         item.item_id,
                         "flag",
-                        f"overrides the judge's instructions: {m.group(0)!r}{view.where(m.start())}",
+                        f"overrides the judge's instructions: {found!r}{view.where(m.start())}",
                         view.evidence(m.start(), m.end()),
                     )
                 ]
-        for m in PERSUASION.finditer(view.masked):
-            if not in_context(m.group(0), context):
+        low_masked = low if view.masked == view.text else folded(view.masked)
+        for m in _PERSUASION_SCAN.finditer(view.masked, low_masked):
+            found = view.masked[m.start() : m.end()]
+            if not in_context(found, context):
                 return [
                     Finding(
                         DETECTOR,
                         item.item_id,
                         "flag" if view.hidden else "warn",
-                        f"addresses the grader: {m.group(0).strip()!r}{view.where(m.start())}",
+                        f"addresses the grader: {found.strip()!r}{view.where(m.start())}",
                         view.evidence(m.start(), m.end()),
                     )
                 ]

@@ -19,6 +19,7 @@ from harness.audit.findings import Finding, Severity
 from harness.audit.grammar import JudgeSpec
 from harness.audit.inputs import AuditItem
 from harness.audit.judge_specs import all_judges
+from harness.audit.scan import Caseless, folded
 from harness.audit.text import in_context
 
 DETECTOR = "verdict_tokens"
@@ -27,6 +28,8 @@ _HINT = re.compile(
     r"\[|identifier|(?<!\w)[\"']?m[\"']?(?!\w)|[\"'](?:score|choice|strengths|weaknesses|reason)",
     re.MULTILINE | re.IGNORECASE,
 )
+
+_HINT_SCAN = Caseless(_HINT)  # lowercased where that finds the same (:mod:`scan`), ~2.5x faster
 
 
 # the double-bracket verdicts of every pairwise and rating grammar (Arena-Hard, MT-Bench)
@@ -82,7 +85,7 @@ def detect_verdicts(item: AuditItem, judges: tuple[JudgeSpec, ...]) -> list[Find
                         view.evidence(m.start(), m.end()),
                     )
                 ]
-        if not _HINT.search(view.masked):
+        if not _HINT_SCAN.search(view.masked, folded(view.masked)):
             continue
         first = _first_token(view.masked, order, context)
         if first is None:
