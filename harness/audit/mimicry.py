@@ -21,6 +21,7 @@ from harness.audit.channels import View, views
 from harness.audit.findings import Finding, Severity
 from harness.audit.grammar import JudgeSpec
 from harness.audit.inputs import AuditItem
+from harness.audit.scan import Caseless, folded
 from harness.audit.templates import TemplateIndex
 from harness.audit.text import in_context, locate, normalize
 
@@ -59,15 +60,27 @@ def marker_patterns(judges: tuple[JudgeSpec, ...]) -> tuple[re.Pattern[str] | No
     )
 
 
+@lru_cache(maxsize=32)
+def _marker_scans(judges: tuple[JudgeSpec, ...]) -> tuple[Caseless | None, Caseless | None]:
+    """:func:`marker_patterns` as :class:`Caseless` scans (lowercased where that finds the same)."""
+    strong, weak = marker_patterns(judges)
+    return (None if strong is None else Caseless(strong), None if weak is None else Caseless(weak))
+
+
 def _markers(item: AuditItem, view: View, judges: tuple[JudgeSpec, ...], context: str) -> list[Finding]:
     strong: dict[str, tuple[int, int]] = {}
     weak: dict[str, tuple[int, int]] = {}
-    strong_re, weak_re = marker_patterns(judges)
-    for bucket, pattern, text in ((strong, strong_re, view.text), (weak, weak_re, view.masked)):
+    strong_re, weak_re = _marker_scans(judges)
+    low = folded(view.text)
+    low_masked = low if view.masked == view.text else folded(view.masked)
+    for bucket, pattern, text, low_text in (
+        (strong, strong_re, view.text, low),
+        (weak, weak_re, view.masked, low_masked),
+    ):
         if pattern is None:
             continue
-        for m in pattern.finditer(text):
-            found = m.group(0).strip()
+        for m in pattern.finditer(text, low_text):
+            found = text[m.start() : m.end()].strip()
             if found and not in_context(found, context):
                 bucket.setdefault(normalize(found), (m.start(), m.end()))
     hidden = view.hidden and bool(strong or weak)
