@@ -177,6 +177,7 @@ CUES = re.compile(
 )
 _VERDICTISH = re.compile(r"\[\[|\]\]|>>|<<|\b[AB]\s*[><=]\s*[AB]\b")
 _SENTENCE = re.compile(r"[^\n.!?。！？]+[.!?。！？]*", re.UNICODE)
+_ASCII_LETTER = re.compile(r"[A-Za-z]")  # what the Latin class below matches in ASCII text
 _SCRIPTS = (
     ("latin", re.compile(r"[A-Za-z\u00c0-\u024f]")),
     ("cyrillic", re.compile(r"[\u0400-\u04ff]")),
@@ -230,6 +231,8 @@ class AddressedConfig:
 
 def script(text: str) -> str | None:
     """The dominant script of ``text`` (letters only), or None when it has no letters."""
+    if text.isascii():  # Latin or no letters: one search instead of five counts
+        return "latin" if _ASCII_LETTER.search(text) else None
     counts = [(len(p.findall(text)), name) for name, p in _SCRIPTS]
     best = max(counts)
     return best[1] if best[0] else None

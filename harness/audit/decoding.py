@@ -77,12 +77,13 @@ def wordiness(text: str) -> tuple[float, int]:
     return (len(frequent) / len(words) if words else 0.0), len(set(frequent))
 
 
-def _better(decoded: str, original: str, keeps_words: bool = False) -> bool:
+def _better(decoded: str, original: str, keeps_words: bool = False, before: float | None = None) -> bool:
     """The decoding reads as text (five words or more, two distinct frequent ones, a fifth of them
     frequent) and the original does not. Leetspeak keeps the words it has no digit for ("by", "my"):
-    there the decoding only has to read clearly better."""
+    there the decoding only has to read clearly better. ``before``: ``wordiness(original)[0]``, when
+    the caller has it already."""
     share, distinct = wordiness(decoded)
-    before = wordiness(original)[0]
+    before = wordiness(original)[0] if before is None else before
     return (
         sum(len(w) >= 3 for w in _WORD.findall(decoded)) >= MIN_WORDS
         and distinct >= 2
@@ -212,13 +213,14 @@ def decoded_spans(text: str) -> list[tuple[str, int, int, str]]:
     found = [*_hex(text), *_spaced(text)]
     for m in _lines(text):
         line = m.group(0)
-        if wordiness(line)[0] <= MAX_BEFORE:  # a line that reads as text already encodes nothing
+        before = wordiness(line)[0]
+        if before <= MAX_BEFORE:  # a line that reads as text already encodes nothing
             words: set[str] | None = None  # the line's judge words, found once for both decodings
             for kind, decoded in (
                 ("rot13", codecs.encode(line, "rot13")),
                 ("text written backwards", line[::-1]),
             ):
-                if _better(decoded, line):
+                if _better(decoded, line, before=before):
                     found.append((kind, m.start(), m.end(), decoded))
                     continue
                 words = _judge_words(line) if words is None else words
