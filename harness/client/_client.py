@@ -28,20 +28,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import http
 import json
 import os
-import ssl
 import weakref
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
 
-import aiohttp
-
 from harness.cache import Cache, cache_key
 from harness.client._fds import fit_connections, sockets_needed
+from harness.client._http import HTTPPool
 from harness.client._limiter import AdaptiveLimiter
 from harness.client._preflight import ensure_probed
 from harness.client._replicas import Replica, ReplicaSet, attach, detach
@@ -78,32 +75,20 @@ def reset_usage() -> None:
 
 @dataclass
 class _Pool:
-    """What all clients of one base URL share within one event loop: one aiohttp session (its
-    connector keeps up to ``max_connections`` + 2 sockets alive, headroom above the limiter's share,
-    inspect_ai #847) and one limiter."""
+    """What all clients of one base URL share within one event loop: one connection pool (keeping up
+    to ``max_connections`` + 2 sockets alive, headroom above the limiter's share, inspect_ai #847) and
+    one limiter."""
 
-    session: aiohttp.ClientSession
+    connections: HTTPPool
     limiter: AdaptiveLimiter
     base_url: str = ""
     users: int = 0
 
     @classmethod
     def open(cls, base_url: str, max_connections: int, timeout: float) -> _Pool:
-        # the trust store is loaded only for https (~40 ms of start-up a plain-http endpoint does not need)
-        tls = _ssl_context() if base_url.startswith("https:") else False
-        connector = aiohttp.TCPConnector(limit=sockets_needed(max_connections), limit_per_host=0, ssl=tls)
-        session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout))
-        return cls(session, AdaptiveLimiter(max_connections), base_url)
-
-
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """The default trust store, with certifi's bundle where it is installed (loaded once, ~40 ms)."""
-    try:
-        import certifi  # optional: present wherever httpx or requests are
-    except ImportError:
-        return ssl.create_default_context()
-    return ssl.create_default_context(cafile=certifi.where())
+        # the trust store is loaded at the first https connection, not before
+        connections = HTTPPool(base_url, max_idle=sockets_needed(max_connections), timeout=timeout)
+        return cls(connections, AdaptiveLimiter(max_connections), base_url)
 
 
 _POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Pool]] = weakref.WeakKeyDictionary()
@@ -234,13 +219,12 @@ class Client:
                 async with pool.limiter.slot() as slot:
                     counters.requests += 1
                     try:
-                        async with pool.session.post(
-                            pool.base_url + "/chat/completions", data=content, headers=headers
-                        ) as response:
-                            raw = await response.read()
-                            if response.status >= 400:
-                                raise HTTPStatusError(response.status, response.headers, raw)
-                        data = json.loads(raw)
+                        response = await pool.connections.request(
+                            "POST", "/chat/completions", content, headers
+                        )
+                        if response.status >= 400:
+                            raise HTTPStatusError(response.status, response.headers, response.body)
+                        data = json.loads(response.body)
                         completion = parse_completion(data, cached=False)
                     except Exception as exc:  # every failure passes the one classifier
                         decision = classify(exc)
@@ -298,7 +282,7 @@ class Client:
             if pools.get(url) is pool:
                 del pools[url]
             if loop is asyncio.get_running_loop():
-                await pool.session.close()
+                await pool.connections.close()
         sets, self._replica_sets = self._replica_sets, {}
         for loop, replica_set in sets.items():
             if loop is asyncio.get_running_loop():
