@@ -336,11 +336,19 @@ class HTTPPool:
     """Kept-alive connections to the origin of ``base_url``; ``request`` paths are relative to its path.
 
     ``max_idle`` bounds the connections kept open between requests (a caller's limiter bounds those in
-    use); ``timeout`` is each request's total time (connect, send, answer) unless the call says another.
-    One pool belongs to one event loop.
+    use); ``timeout`` is each request's total time (connect, send, answer) unless the call says another;
+    ``ssl_context`` replaces the default trust store (tests, a private CA). One pool belongs to one event
+    loop.
     """
 
-    def __init__(self, base_url: str, *, max_idle: int = 16, timeout: float = 600.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        max_idle: int = 16,
+        timeout: float = 600.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {base_url}")
@@ -357,6 +365,7 @@ class HTTPPool:
         )
         self.max_idle = max_idle
         self.timeout = timeout
+        self.ssl_context = ssl_context  # None: default_ssl_context(), loaded at the first https connection
         self.closed = False
         self._idle: list[_Connection] = []
         self._open: set[_Connection] = set()
@@ -406,7 +415,7 @@ class HTTPPool:
                     lambda: _Connection(loop, self._open.discard),
                     self.host,
                     self.port,
-                    ssl=default_ssl_context() if self.tls else None,
+                    ssl=(self.ssl_context or default_ssl_context()) if self.tls else None,
                     server_hostname=self.host if self.tls else None,
                 )
         except TimeoutError:
