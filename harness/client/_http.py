@@ -30,9 +30,11 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 MAX_HEAD = 64 * 1024  # status line plus headers; more is not an HTTP server talking
+DNS_TTL_S = 10.0  # how long a name's addresses are reused (aiohttp's default too)
 _NO_BODY = (204, 304)
 
 
@@ -91,6 +93,16 @@ def default_ssl_context() -> ssl.SSLContext:
     except ImportError:
         return ssl.create_default_context()
     return ssl.create_default_context(cafile=certifi.where())
+
+
+def _is_ip(host: str) -> bool:
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+        except OSError:
+            continue
+        return True
+    return False
 
 
 def _parse_head(raw: bytes) -> tuple[bool, int, str, dict[str, str]]:
@@ -369,6 +381,8 @@ class HTTPPool:
         self.closed = False
         self._idle: list[_Connection] = []
         self._open: set[_Connection] = set()
+        self._literal = _is_ip(self.host)
+        self._lookup: tuple[float, asyncio.Future[list[tuple[Any, ...]]]] | None = None
 
     async def request(
         self,
@@ -409,15 +423,27 @@ class HTTPPool:
 
     async def _connect(self, loop: asyncio.AbstractEventLoop, deadline: float) -> _Connection:
         where = f"{self.host}:{self.port}"
+        error: OSError | None = None
         try:
             async with asyncio.timeout_at(deadline):
-                _, conn = await loop.create_connection(
-                    lambda: _Connection(loop, self._open.discard),
-                    self.host,
-                    self.port,
-                    ssl=(self.ssl_context or default_ssl_context()) if self.tls else None,
-                    server_hostname=self.host if self.tls else None,
-                )
+                for address in await self._addresses(loop):  # in the resolver's order, the next on failure
+                    try:
+                        _, conn = await loop.create_connection(
+                            lambda: _Connection(loop, self._open.discard),
+                            address,
+                            self.port,
+                            ssl=(self.ssl_context or default_ssl_context()) if self.tls else None,
+                            server_hostname=self.host if self.tls else None,
+                        )
+                    except ssl.SSLError:
+                        raise
+                    except OSError as exc:
+                        if isinstance(exc, TimeoutError):
+                            raise
+                        error = exc
+                        continue
+                    self._open.add(conn)
+                    return conn
         except TimeoutError:
             raise
         except socket.gaierror as exc:
@@ -425,9 +451,28 @@ class HTTPPool:
         except ssl.SSLError as exc:
             raise ProtocolError(f"TLS handshake with {where} failed: {exc.reason or exc}") from exc
         except OSError as exc:
-            raise ConnectError(f"cannot connect to {where}: {exc.strerror or type(exc).__name__}") from exc
-        self._open.add(conn)
-        return conn
+            error = exc
+        reason = (error.strerror or type(error).__name__) if error is not None else "no address"
+        raise ConnectError(f"cannot connect to {where}: {reason}") from error
+
+    async def _addresses(self, loop: asyncio.AbstractEventLoop) -> list[str]:
+        """The host's addresses: the literal itself, or one lookup shared by every connection opened within
+        ``DNS_TTL_S`` (256 connections opened at once would otherwise be 256 lookups in the loop's thread
+        pool, which has a handful of threads)."""
+        if self._literal:
+            return [self.host]
+        now = loop.time()
+        if self._lookup is None or self._lookup[0] < now:
+            found = loop.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+            self._lookup = (now + DNS_TTL_S, asyncio.ensure_future(found))
+        lookup = self._lookup
+        try:
+            infos = await asyncio.shield(lookup[1])
+        except BaseException:
+            if self._lookup is lookup and lookup[1].done():
+                self._lookup = None  # a failed lookup is not kept
+            raise
+        return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
     async def close(self) -> None:
         """Close every socket (idle or in use) and refuse new requests."""

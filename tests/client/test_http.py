@@ -429,3 +429,35 @@ def test_the_fault_proxy_rate_limit_headers_are_read_by_any_case(
     response = asyncio.run(go())
     assert response.status == 429
     assert retry_after_seconds(response.headers) == 2.0
+
+
+def test_a_host_name_is_looked_up_once_for_many_connections_and_each_address_is_tried() -> None:
+    """256 connections opened at once to ``localhost`` share one lookup (not 256 in the loop's small
+    thread pool); where ``localhost`` is ::1 first and the server listens on 127.0.0.1 only, the
+    refused address is passed over."""
+
+    async def slow(writer: asyncio.StreamWriter, index: int) -> bool:
+        await asyncio.sleep(0.05)  # all requests in flight at once: one connection each
+        writer.write(ok(b"hi"))
+        return True
+
+    async def go() -> tuple[Scripted, int, list[Response]]:
+        loop = asyncio.get_running_loop()
+        real = loop.getaddrinfo
+        lookups = 0
+
+        async def counted(*args: object, **kwargs: object) -> object:
+            nonlocal lookups
+            lookups += 1
+            return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+        loop.getaddrinfo = counted  # type: ignore[method-assign]
+        async with scripted(slow) as server:
+            async with HTTPPool(f"http://localhost:{server.port}/v1") as http:
+                responses = await asyncio.gather(*(http.request("GET", "/models") for _ in range(256)))
+        return server, lookups, list(responses)
+
+    server, lookups, responses = asyncio.run(go())
+    assert all(r.body == b"hi" for r in responses)
+    assert server.opened == 256 and lookups == 1
+    assert server.heads[0].startswith(f"GET /v1/models HTTP/1.1\r\nHost: localhost:{server.port}\r\n")
