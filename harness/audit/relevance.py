@@ -25,6 +25,7 @@ from harness.audit.inputs import AuditItem
 
 DETECTOR = "relevance"
 _WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
+_WORDCHAR = re.compile(r"[^\W_]", re.UNICODE)
 STOPWORDS = frozenset(
     """the and for are but not you your with this that from they them their there what when where which
     who whom why how all any can could would should will shall may might must have has had was were been
@@ -45,6 +46,23 @@ class RelevanceConfig:
 
 def content_words(text: str) -> set[str]:
     return {w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in STOPWORDS}
+
+
+def content_word_spans(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, word)`` of every content word of ``text`` in order (:func:`content_words`' words,
+    with where they are), so that the words of many parts of one text are counted from one pass."""
+    found = ((m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text))
+    return [(a, b, w) for a, b, w in found if w not in STOPWORDS]
+
+
+def splits_word(text: str, pos: int) -> bool:
+    """Whether ``pos`` falls inside a run of word characters: cutting ``text`` there would make new
+    words of the halves."""
+    return (
+        0 < pos < len(text)
+        and _WORDCHAR.match(text, pos - 1) is not None
+        and _WORDCHAR.match(text, pos) is not None
+    )
 
 
 def lexical_recall(instruction: str, output: str) -> float:
