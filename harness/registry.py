@@ -129,6 +129,13 @@ class Registry(Generic[T]):
         self._items[name] = loaded
         return loaded
 
+    def target(self, name: str) -> str | None:
+        """The ``"module:object"`` of a lazy entry not loaded yet (what :meth:`get` would import), else
+        None: a caller may have another process import it ahead."""
+        self._scan()
+        entry = self._items.get(name)
+        return entry.target if isinstance(entry, Lazy) else None
+
     def origin(self, name: str) -> str:
         """Where an entry comes from: ``built-in`` or the distribution declaring its entry point."""
         self._scan()

@@ -53,6 +53,8 @@ STAGES = Lazy("harness.pipeline.stages:run_and_finish")
 # when there is something to build)
 AUDIT_KEY = Lazy("harness.pipeline.audit_file:stored_audit_key")
 AUDIT_CACHED = Lazy("harness.pipeline.audit_file:audit_cached")
+# (RunConfig) -> Worker: the statistic's worker, warming up while the judge answers (harness.pipeline.figures)
+SPAWN_STATISTIC = Lazy("harness.pipeline.figures:spawn_statistic")
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,7 @@ class Run:
     audit: AuditReport | None = None  # the static audit, once computed (the effect stage needs it first)
     current: dict[str, Any] | None = None  # report.json, when it is current for this invocation's inputs
     workers: tuple[Worker, ...] = ()
+    statistic: Worker | None = None  # the statistic's worker, spawned ahead (harness.pipeline.figures)
     # the static audit's cache key and the template texts it covers, once computed (the outputs it covers
     # do not change after generation: harness judge computes it before the stages, they reuse it)
     audit_key: tuple[str, list[str]] | None = (
@@ -317,13 +320,16 @@ def execute(
     reused = reuse_report(run, options)
     if reused is not None:  # a complete run whose inputs did not change: nothing to rebuild
         return reused
-    if run.copy_outputs and worthwhile(len(items)) and not _audit_cached(run, options):
-        run.workers = spawn_audit()  # the outputs are there: the audit can start now
+    if run.copy_outputs and worthwhile(len(items)):
+        if not _audit_cached(run, options):
+            run.workers = spawn_audit()  # the outputs are there: the audit can start now
+        else:  # no audit to run: the other core loads the statistic meanwhile
+            run.statistic = SPAWN_STATISTIC.load()(config)
     try:
         stages: Callable[[Run, RunOptions], RunOutcome] = STAGES.load()
         return stages(run, options)
     finally:
-        for worker in run.workers:
+        for worker in (*run.workers, *filter(None, [run.statistic])):
             worker.close()
 
 
