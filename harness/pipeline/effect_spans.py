@@ -2,7 +2,7 @@
 
 Three sources, most telling first: the evidence of the static audit's findings, the hidden channel
 (:mod:`harness.audit.channels`: comments, link references, invisible elements, encodings) and the
-candidate sentences of :mod:`harness.audit.addressed` (cue words, verdict labels, foreign script),
+candidate sentences of :mod:`harness.audit.sentences` (cue words, verdict labels, foreign script),
 then *isolated text*, found without any signature: paragraphs, and the outermost sentences, that share
 no content word with the instruction nor with the rest of the answer. Every span is mapped to the
 output as written, so removing it (:func:`ablate`) leaves the rest exactly as the judge saw it.
@@ -16,12 +16,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.audit.addressed import candidates
 from harness.audit.channels import views
 from harness.audit.findings import Finding
 from harness.audit.inputs import AuditItem
-from harness.audit.relevance import content_word_spans, content_words, splits_word
+from harness.audit.sentences import candidates
 from harness.audit.text import mask_code
+from harness.audit.words import content_word_spans, content_words, splits_word
 
 MAX_REMOVED = 0.6  # spans covering more of an output than this are the answer itself: not checkable
 
