@@ -46,6 +46,7 @@ from harness.store import RunStore, is_final
 
 if TYPE_CHECKING:
     from harness.audit.findings import AuditReport
+    from harness.pipeline.judging import JudgeTask
 
 # (Run, RunOptions) -> RunOutcome: every stage, then the audit and the report (what is left to build)
 STAGES = Lazy("harness.pipeline.stages:run_and_finish")
@@ -176,6 +177,7 @@ class Run:
     current: dict[str, Any] | None = None  # report.json, when it is current for this invocation's inputs
     workers: tuple[Worker, ...] = ()
     statistic: Worker | None = None  # the statistic's worker, spawned ahead (harness.pipeline.figures)
+    tasks: list[JudgeTask] | None = None  # the judge tasks, once planned (after generation and checklists)
     # the static audit's cache key and the template texts it covers, once computed (the outputs it covers
     # do not change after generation: harness judge computes it before the stages, they reuse it)
     audit_key: tuple[str, list[str]] | None = (

@@ -210,6 +210,13 @@ def plan(items: list[Item], config: RunConfig, store: RunStore) -> list[JudgeTas
                       checklists=questions_by_item(store))  # fmt: skip
 
 
+def planned(run: Run) -> list[JudgeTask]:
+    """:func:`plan` of the run, once: the judge and effect stages read the same finished outputs."""
+    if run.tasks is None:
+        run.tasks = plan(run.items, run.config, run.store)
+    return run.tasks
+
+
 def judge_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
                 cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
     """Judge every run's pending tasks on the runs' one judge endpoint (started once for all of them;
@@ -218,7 +225,7 @@ def judge_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, En
     checklist_stage(runs, stack, held, cache, options)
     jobs = []
     for run in runs:
-        tasks = plan(run.items, run.config, run.store)
+        tasks = planned(run)
         run.session["judge"] = asdict(JudgeSummary(len(tasks), len(tasks), 0, 0, 0))
         if pending(tasks, run.store):
             jobs.append((run, tasks))
@@ -349,7 +356,7 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
                 run.store.dir / EFFECT_FILE, json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
             )
             continue
-        tasks = plan(run.items, run.config, run.store)
+        tasks = planned(run)
         prepared = EFFECT_PREPARE.load()(
             tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed, known
         )
