@@ -64,6 +64,7 @@ AUDITS = Lazy("harness.pipeline.audit_job:Audits")
 EFFECT_PREPARE = Lazy("harness.pipeline.effect:prepare")
 EFFECT_EXECUTE = Lazy("harness.pipeline.effect:execute")
 EFFECT_PRESAMPLE = Lazy("harness.pipeline.effect:presample")
+PRESAMPLED = Lazy("harness.pipeline.effect_ahead:presampled")
 
 
 def run_and_finish(run: Run, options: RunOptions) -> RunOutcome:
@@ -348,6 +349,8 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
             result = functools.partial(ahead.audits.result, started[1])
             if options.effect.enabled:  # while the workers finish: the sample's likely spans
                 known = EFFECT_PRESAMPLE.load()(audited, options.effect, run.config.seed)
+        elif run.presample is not None:  # computed by a worker while the judge answered
+            known = PRESAMPLED.load()(run.presample)
         run.audit = _audit(data, run.items, options, cache, result, run)
         key = _effect_key(run, options) if cache is not None else None
         stored = cache.get_derived(key) if cache is not None and key is not None else None

@@ -1,6 +1,7 @@
 """The statistic in a worker process (``harness.pipeline.figures``): the same figures as in this process,
 the same when the worker cannot deliver them; through ``harness judge`` with the audit in the cache (a
-judge swap), the report holds the figures its records give."""
+judge swap), the report holds the figures its records give. The effect check's spans computed by a worker
+(``harness.pipeline.effect_ahead``) are the ones the effect stage computes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from _shared import shared_path
 
 from benchmarks import get_benchmark
 from harness.cli import main
+from harness.pipeline.audit_file import audit_items
+from harness.pipeline.effect import presample
+from harness.pipeline.effect_ahead import presampled, spawn_presample
+from harness.pipeline.effect_file import EffectOptions
 from harness.pipeline.figures import report_for, spawn_statistic, start_statistic
 from harness.pipeline.worker import MIN_OUTPUTS
 from harness.scoring.evaluate import evaluate, load_run
@@ -83,3 +88,21 @@ def test_the_workers_figures_are_this_process_figures(
     dead = spawn_statistic(data.config)
     dead.close()  # stopped before its job: it delivers nothing
     assert _scores(report_for(run_dir, {}, data=data, worker=start_statistic(dead, run_dir))) == _scores(here)
+
+
+def test_the_presample_worker_draws_the_stages_spans(answers: Path, tmp_path: Path, fake_server: Any) -> None:
+    """The spans a worker computes from the run directory are those the effect stage computes from the
+    items and outputs it holds."""
+    run_dir = tmp_path / "run"
+    assert _judge(answers, fake_server("m", name="j"), run_dir, tmp_path / "cache.sqlite") in (0, 1)
+    data = load_run(run_dir)
+    bench = get_benchmark("alpaca_eval")
+    items = bench.load(str(shared_path("alpaca_eval", "results", "gpt4_1106_preview")))[:N]
+    options = EffectOptions(sample=0.2)
+    here = presample({a.item_id: a for a in audit_items(items, data.outputs)}, options, data.config.seed)
+    assert any(here.values())
+    worker = spawn_presample(run_dir, items, data.config.model_name, options, data.config.seed)
+    try:
+        assert presampled(worker) == here
+    finally:
+        worker.close()
