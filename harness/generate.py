@@ -92,7 +92,9 @@ async def _answer(client: ChatClient, item: Item, params: SamplingParams) -> _An
     """All turns of one item, each turn seeing the model's earlier answers."""
     messages: list[dict[str, str]] = [dict(m) for m in item.history]
     got = _Answers([], [])
-    for turn in item.turns:
+    for k, turn in enumerate(item.turns):
+        if k:  # a turn of the loop first: the client's cache writes the answer before (put_soon), so a kill
+            await asyncio.sleep(0)  # -9 while this turn is in flight re-sends this turn, never the last one
         messages.append({"role": "user", "content": turn})
         try:
             completion = await client.chat(ChatRequest.of(messages, params))
