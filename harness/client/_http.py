@@ -15,7 +15,9 @@ URL's path prefix; ``Content-Length`` request bodies; responses framed by ``Cont
 ``Transfer-Encoding`` or the end of the connection, HTTP/1.0 or 1.1, 1xx interim answers skipped; a
 gzip or deflate body (never asked for) decoded. A connection goes back to the pool only when its answer
 was read whole and neither side said ``Connection: close``; one the server closed while idle is never
-handed out. Every network failure raises :class:`TransportError` (cause chained), :class:`ConnectError`
+handed out, and a request that met such a close before the loop had read it (nothing of an answer came,
+the close was clean) is sent once more on a new socket rather than failed: the race of a server's
+keep-alive timeout (uvicorn's, under vLLM, is 5 s), which Go's net/http handles the same way. Every network failure raises :class:`TransportError` (cause chained), :class:`ConnectError`
 when no connection could be opened and :class:`UnknownHost` when the name does not resolve (the
 preflight's one-line exit, not a retry); running out of the attempt's time raises ``TimeoutError``.
 Messages name the origin and the failure, never a header (the API key is one).
@@ -131,28 +133,41 @@ class HTTPPool:
             raise TransportError(f"the connection pool for {self.origin} is closed")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + (self.timeout if timeout is None else timeout)
-        conn = None
-        while self._idle:
-            conn = self._idle.pop()
-            if conn.usable:
-                break
-            conn.abort()
-            conn = None
-        if conn is None:
-            conn = await self._connect(loop, deadline)
         lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items()) if headers else ""
         length = f"Content-Length: {len(body)}\r\n" if body or method not in ("GET", "HEAD") else ""
         head = f"{method} {self.prefix}{path} HTTP/1.1\r\n{self._fixed}{lines}{length}\r\n".encode("latin-1")
-        try:
-            response = await conn.send(head + body if body else head, deadline)
-        except BaseException:
-            conn.abort()  # timed out, failed or cancelled: never back to the pool
-            raise
+        while True:
+            conn = self._reusable()
+            reused = conn is not None
+            if conn is None:
+                conn = await self._connect(loop, deadline)
+            try:
+                response = await conn.send(head + body if body else head, deadline)
+                break
+            except TransportError:
+                conn.abort()
+                # a kept-alive socket the server closed (cleanly: its idle timeout) just before we wrote,
+                # which the loop had not read yet: no byte of an answer came, so send it again on another
+                # socket; a reset or a cut answer is the caller's to count and retry
+                if reused and not conn.received and conn.lost_exc is None:
+                    continue
+                raise
+            except BaseException:
+                conn.abort()  # timed out, failed or cancelled: never back to the pool
+                raise
         if response.keep_alive and not self.closed and len(self._idle) < self.max_idle:
             self._idle.append(conn)
         else:
             conn.close()
         return response
+
+    def _reusable(self) -> Connection | None:
+        while self._idle:
+            conn = self._idle.pop()
+            if conn.usable:
+                return conn
+            conn.abort()
+        return None
 
     async def _connect(self, loop: asyncio.AbstractEventLoop, deadline: float) -> Connection:
         where = f"{self.host}:{self.port}"

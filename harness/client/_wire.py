@@ -124,6 +124,7 @@ class Connection(asyncio.Protocol):
         self.length = -1  # body bytes expected; -1 until the end of the connection; -2 chunked
         self.pos = 0  # chunked: where the next chunk-size line starts
         self.parts: list[bytes] = []
+        self.received = False  # any byte of an answer to the request under way
 
     # -- asyncio.Protocol ------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -136,6 +137,7 @@ class Connection(asyncio.Protocol):
                 self.transport.abort()
             return
         self.buf += data
+        self.received = True
         self._advance()
 
     def eof_received(self) -> bool:
@@ -161,6 +163,7 @@ class Connection(asyncio.Protocol):
     def send(self, data: bytes, deadline: float) -> asyncio.Future[Response]:
         assert self.transport is not None
         self.waiter = waiter = self.loop.create_future()
+        self.received = False
         self.timer = self.loop.call_at(deadline, self._time_out)
         self.transport.write(data)
         return waiter

@@ -461,3 +461,44 @@ def test_a_host_name_is_looked_up_once_for_many_connections_and_each_address_is_
     assert all(r.body == b"hi" for r in responses)
     assert server.opened == 256 and lookups == 1
     assert server.heads[0].startswith(f"GET /v1/models HTTP/1.1\r\nHost: localhost:{server.port}\r\n")
+
+
+def test_a_request_that_meets_a_close_the_pool_had_not_seen_yet_is_sent_again_on_a_new_connection() -> None:
+    """The server closes each connection right after its answer (saying keep-alive, as an idle timeout
+    would); the next request goes out at once, before the loop has read that close: it fails with no
+    byte of an answer and is sent once more on a fresh connection, not failed to the caller."""
+
+    async def go() -> tuple[Scripted, list[bytes]]:
+        async with scripted(answer(ok(b"again"), keep=False)) as server:
+            async with HTTPPool(server.url) as http:
+                bodies = [(await http.request("POST", "/x", b"{}")).body for _ in range(20)]
+        return server, bodies
+
+    server, bodies = asyncio.run(go())
+    assert bodies == [b"again"] * 20
+    assert len(server.bodies) >= 20 and server.opened == len(server.heads)
+
+
+def test_a_reset_after_the_request_on_a_kept_alive_socket_is_the_callers_to_retry() -> None:
+    """Only a clean close before any answer is sent again; a reset (the server took the request, then
+    died) reaches the caller, whose retry is counted."""
+
+    async def reply(writer: asyncio.StreamWriter, index: int) -> bool:
+        if index == 0:
+            writer.write(ok(b"first"))
+            return True
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()
+        return False
+
+    async def go() -> Scripted:
+        async with scripted(reply) as server:
+            async with HTTPPool(server.url) as http:
+                assert (await http.request("POST", "/x", b"{}")).body == b"first"
+                with pytest.raises(TransportError):
+                    await http.request("POST", "/x", b"{}")
+        return server
+
+    server = asyncio.run(go())
+    assert (server.opened, len(server.heads)) == (1, 2)
