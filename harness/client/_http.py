@@ -17,7 +17,8 @@ gzip or deflate body (never asked for) decoded. A connection goes back to the po
 was read whole and neither side said ``Connection: close``; one the server closed while idle is never
 handed out, and a request that met such a close before the loop had read it (nothing of an answer came,
 the close was clean) is sent once more on a new socket rather than failed: the race of a server's
-keep-alive timeout (uvicorn's, under vLLM, is 5 s), which Go's net/http handles the same way. Every network failure raises :class:`TransportError` (cause chained), :class:`ConnectError`
+keep-alive timeout (uvicorn's, under vLLM, is 5 s). Go's net/http resends only idempotent requests
+there; a chat request failed with "connection" would be sent again by the client anyway, after a backoff. Every network failure raises :class:`TransportError` (cause chained), :class:`ConnectError`
 when no connection could be opened and :class:`UnknownHost` when the name does not resolve (the
 preflight's one-line exit, not a retry); running out of the attempt's time raises ``TimeoutError``.
 Messages name the origin and the failure, never a header (the API key is one).
