@@ -15,14 +15,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from harness.pipeline.audit_file import audit_items
-from harness.pipeline.effect import presample
 from harness.pipeline.effect_file import EffectOptions
-from harness.pipeline.effect_spans import Span
 from harness.pipeline.worker import Worker
 from harness.records import Item, Output
+from harness.registry import Lazy
 from harness.store import RunStore, is_final
+
+if TYPE_CHECKING:
+    from harness.pipeline.effect_spans import Span
+
+# the span finders load in the worker, not with this module (the judge's event loop spawns it)
+PRESAMPLE = Lazy("harness.pipeline.effect:presample")
 
 
 @dataclass(frozen=True)
@@ -43,19 +49,22 @@ class PresampleJob:
         outputs = {
             o.item_id: o for o in store.load("outputs", Output) if o.model == self.model and is_final(o)
         }
-        return presample({a.item_id: a for a in audit_items(items, outputs)}, self.options, self.seed)
+        spans: dict[str, list[Span]] = PRESAMPLE.load()(
+            {a.item_id: a for a in audit_items(items, outputs)}, self.options, self.seed
+        )
+        return spans
 
 
 def spawn_presample(
     run_dir: Path, items: list[Item], model: str, options: EffectOptions, seed: int
 ) -> Worker:
     """A worker computing the run's presampled spans now (its records are stored: run.json, items, outputs)."""
-    worker = Worker.spawn(["harness.pipeline.effect_ahead"])
+    worker = Worker.spawn(["harness.pipeline.effect"])
     worker.submit([PresampleJob(run_dir, tuple(i.item_id for i in items), model, options, seed)])
     return worker
 
 
 def presampled(worker: Worker) -> dict[str, list[Span]] | None:
     """The worker's spans, or None when it could not deliver them."""
-    spans = worker.result(0)
+    spans: Any = worker.result(0)
     return spans if isinstance(spans, dict) else None

@@ -180,9 +180,8 @@ class Run:
     workers: tuple[Worker, ...] = ()
     statistic: Worker | None = None  # the statistic's worker, spawned ahead (harness.pipeline.figures)
     tasks: list[JudgeTask] | None = None  # the judge tasks, once planned (after generation and checklists)
-    presample: Worker | None = (
-        None  # the effect check's spans, computed ahead (harness.pipeline.effect_ahead)
-    )
+    presample: Worker | None = None  # the effect check's spans, ahead (harness.pipeline.effect_ahead)
+    ahead: bool = False  # spawn those two when the first judge call crosses the network (spawn_ahead)
     # the static audit's cache key and the template texts it covers, once computed (the outputs it covers
     # do not change after generation: harness judge computes it before the stages, they reuse it)
     audit_key: tuple[str, list[str]] | None = (
@@ -330,18 +329,25 @@ def execute(
     if run.copy_outputs and worthwhile(len(items)):
         if not _audit_cached(run, options):
             run.workers = spawn_audit()  # the outputs are there: the audit can start now
-        else:  # no audit to run: the other core loads the statistic and selects the effect check's spans
-            run.statistic = SPAWN_STATISTIC.load()(config)
-            if options.effect.enabled:
-                run.presample = SPAWN_PRESAMPLE.load()(
-                    run_dir, items, config.model_name, options.effect, config.seed
-                )
+        else:  # no audit to run: once a judge call crosses the network, the other core has time to spare
+            run.ahead = True
     try:
         stages: Callable[[Run, RunOptions], RunOutcome] = STAGES.load()
         return stages(run, options)
     finally:
         for worker in (*run.workers, *filter(None, [run.statistic, run.presample])):
             worker.close()
+
+
+def spawn_ahead(run: Run, options: RunOptions) -> None:
+    """The workers of a ``harness judge`` run whose audit the cache holds: the statistic's and the effect
+    check's spans (:mod:`harness.pipeline.figures`, :mod:`harness.pipeline.effect_ahead`). Spawned when the
+    first judge call crosses the network, so that their loading fits in the waits on the judge; a run
+    answered from the cache (a cached re-run) spawns none, and computes what little it must here."""
+    run.statistic = SPAWN_STATISTIC.load()(run.config)
+    if options.effect.enabled:
+        c = run.config
+        run.presample = SPAWN_PRESAMPLE.load()(run.store.dir, run.items, c.model_name, options.effect, c.seed)
 
 
 def _audit_cached(run: Run, options: RunOptions) -> bool:

@@ -39,7 +39,7 @@ from harness.pipeline.judging import (
     plan_tasks,
     probe_for,
 )
-from harness.pipeline.runner import Run, RunOptions, RunOutcome, _closing, _option_fields
+from harness.pipeline.runner import Run, RunOptions, RunOutcome, _closing, _option_fields, spawn_ahead
 from harness.pipeline.units import generation_units, judge_units
 from harness.pipeline.worker import worthwhile
 from harness.records import Item, Output
@@ -275,6 +275,8 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
                  options: RunOptions) -> None:  # fmt: skip
 
     clients = [_client(endpoint, run.role("judge"), cache, options) for run, _ in jobs]
+    watch = [asyncio.create_task(_on_first_request(client.counters, functools.partial(spawn_ahead, run, options)))
+             for (run, _), client in zip(jobs, clients, strict=True) if run.ahead]  # fmt: skip
     try:
         await prefetch([
             (client, functools.partial(judge_units, tasks, run.store))
@@ -293,8 +295,17 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
             run.api_errors += summary.api_errors
             run.session["judge"] = asdict(summary)
     finally:
+        for task in watch:
+            task.cancel()
         for client in clients:
             await client.aclose()
+
+
+async def _on_first_request(counters: RoleCounters, start: Callable[[], None]) -> None:
+    """``start()`` once a request has crossed the network (not when every answer comes from the cache)."""
+    while not counters.requests:
+        await asyncio.sleep(0.01)
+    start()
 
 
 @dataclass
