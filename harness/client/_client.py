@@ -16,9 +16,9 @@ through the ``openai`` SDK over httpx, and no longer through aiohttp. The SDK's 
 and httpx/httpcore/anyio spend ~2 ms of CPU per request in their pool and cancel scopes (profiled at
 256 in flight). aiohttp spent 0.375 ms of whole-process CPU per request in ``bench/client_throughput.py``
 (1,610 requests at 256 in flight, 500 ms each); the transport 0.153 ms, measured side by side (the
-kernel's loopback ``send`` is now most of the rest), and the wave of 256 requests each 500 ms frees goes
-out in 0.09-0.14 s instead of 0.12-0.3 s (server-side timestamps, ``harness generate``, load ~2 on 2
-cores). Its import costs ~5 ms against aiohttp's ~100 ms (40 ms of which built two SSL contexts a
+kernel's loopback ``send`` is now most of the rest), and in ``harness generate`` each later wave of 256
+requests goes out over a median 0.12 s instead of 0.24 s (server-side timestamps, 9 runs each, load 3-5
+on 2 cores). Its import costs ~5 ms against aiohttp's ~100 ms (40 ms of which built two SSL contexts a
 plain-http endpoint never uses). The JSON body is parsed once;
 it is what the cache stores and what :class:`Completion.response` holds.
 
