@@ -19,7 +19,12 @@ On two cores the audit's CPU, not the judge's latency, bounds the harness's time
 
 Then the harness alone, on the same job with a response cache: a cached re-run into a new run directory
 (every judgment from the cache, the audit's findings from the cache's derived results; 0 requests,
-target <= 1 s) and a re-run of the complete run directory (target <= 0.5 s). ``--against DIR`` adds a
+target <= 1 s) and a re-run of the complete run directory (target <= 0.5 s). And the judging machinery
+itself: the same job with the audit's findings in the cache but not the judge's responses (the judge
+renamed, as in a judge swap: the audit's key does not hold the judge model, a response's key does), so
+that every judge call crosses the network (the server's request count proves it) while the audit, which
+the cold job spends most of its CPU on, is read from the cache (target <= 2x the bound). The cache is
+filled by an untimed run first. ``--against DIR`` adds a
 second checkout of the harness (say ``git worktree add /tmp/base main``) as one more tool, timed in the
 same rounds. Bytecode is written as the commands run (an installed package has its ``.pyc`` files).
 
@@ -48,6 +53,7 @@ from bench.client_throughput import latency_server, server_requests
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 JUDGE_MODEL = "gpt-4-1106-preview"
+SWAP_JUDGE = JUDGE_MODEL + "-swap"  # another judge name: the responses are not cached, the audit is
 
 
 def prepare(data: Path, n: int, root: Path) -> dict[str, Path]:
@@ -74,11 +80,11 @@ def prepare(data: Path, n: int, root: Path) -> dict[str, Path]:
 
 
 def harness_cmd(url: str, paths: dict[str, Path], out: Path, c: int, data: Path, cache: Path | None = None,
-                run: str = "run") -> list[str]:  # fmt: skip
+                run: str = "run", judge: str = JUDGE_MODEL) -> list[str]:  # fmt: skip
     return [
         sys.executable, "-m", "harness", "judge", "--benchmark", "alpaca_eval",
         "--outputs", str(paths["model"]), "--data", str(paths["baseline"]),
-        "--judge", f"openai:{JUDGE_MODEL}@{url}", "--position", "fixed", "--max-connections", str(c),
+        "--judge", f"openai:{judge}@{url}", "--position", "fixed", "--max-connections", str(c),
         *(["--cache", str(cache)] if cache else ["--no-cache"]), "--run-dir", str(out / run), "--subset",
         "--max-unscored", "1", "--on-flag", "keep",
         "--lc-difficulty", str(data / "alpaca_eval" / "glm" / "instruction_difficulty_recovered.csv"),
@@ -158,7 +164,7 @@ def main() -> None:
     bound = math.ceil(args.n / args.in_flight) * args.latency_ms / 1000
     walls: dict[str, list[float]] = {t: [] for t in tools}
     reruns: dict[str, dict[str, list[float]]] = {
-        t: {"cached": [], "complete": []} for t in tools if t in TREES
+        t: {"cached": [], "complete": [], "audit_cached": []} for t in tools if t in TREES
     }
     os.environ.setdefault("HARNESS_JUDGE_TEMPLATE_DIR", str(args.data))
     with tempfile.TemporaryDirectory() as tmp, latency_server(args.latency_ms, "--reply", "m") as url:
@@ -180,6 +186,14 @@ def main() -> None:
                     run_once(
                         harness_cmd(url, paths, out, args.in_flight, args.data, cache, "warm"), url, 0, tree
                     )
+                    # the judging machinery: the audit from the cache, every judgment over the network
+                    argv = harness_cmd(url, paths, out, args.in_flight, args.data, cache, "swap", SWAP_JUDGE)
+                    took, calls = run_once(argv, url, args.in_flight, tree)
+                    if calls < args.n:
+                        raise SystemExit(f"{tool}: the audit-cached run sent {calls} requests, not {args.n}")
+                    reruns[tool]["audit_cached"].append(took)
+                    print(f"round {r + 1}: {tool:12s} audit cached, responses not {took:.2f} s "
+                          f"({calls} judge calls)", flush=True)  # fmt: skip
                     for kind, run in (("cached", "cached"), ("complete", "cached")):
                         argv = harness_cmd(url, paths, out, args.in_flight, args.data, cache, run)
                         took, calls = run_once(argv, url, args.in_flight, tree)
@@ -197,6 +211,10 @@ def main() -> None:
         wall = statistics.median(walls[tool])
         ratio = f"  {tool}/harness = {wall / base:5.1f}x" if base else ""
         print(f"{tool:12s} median {wall:7.2f} s  /bound = {wall / bound:5.1f}x{ratio}")
+    for tool, kinds in reruns.items():
+        machinery = statistics.median(kinds["audit_cached"])
+        print(f"{tool}: judge, audit cached, responses not cached {machinery:.2f} s  "
+              f"/bound = {machinery / bound:4.1f}x (target <= 2x)")  # fmt: skip
     for tool, kinds in reruns.items():
         cached, complete = (statistics.median(kinds[k]) for k in ("cached", "complete"))
         print(

@@ -23,21 +23,11 @@ import importlib
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
 from harness.errors import BadInput
 
 T = TypeVar("T")
-
-
-@functools.cache
-def _installed_entry_points(path: tuple[str, ...]) -> Any:
-    """Every entry point of the distributions on the import path ``path`` (``sys.path``), read once: one
-    pass over the installed distributions' metadata (~10 ms with a few hundred installed) serves every
-    registry, instead of one pass per registry. (``SelectableGroups`` on Python 3.11, ``EntryPoints``
-    from 3.12: both answer ``select(group=...)`` as ``entry_points(group=...)`` does.)"""
-    return entry_points()
 
 
 @dataclass(frozen=True)
@@ -53,6 +43,20 @@ class Lazy:
         for part in filter(None, attr.split(".")):
             obj = getattr(obj, part)
         return obj
+
+
+# importlib.metadata (email, zipfile, csv: ~20 ms) loads with the first scan, not with this module: a
+# command that asks no registry for a name (``harness generate``) never pays it
+ENTRY_POINTS = Lazy("importlib.metadata:entry_points")
+
+
+@functools.cache
+def _installed_entry_points(path: tuple[str, ...]) -> Any:
+    """Every entry point of the distributions on the import path ``path`` (``sys.path``), read once: one
+    pass over the installed distributions' metadata (~10 ms with a few hundred installed) serves every
+    registry, instead of one pass per registry. (``SelectableGroups`` on Python 3.11, ``EntryPoints``
+    from 3.12: both answer ``select(group=...)`` as ``entry_points(group=...)`` does.)"""
+    return ENTRY_POINTS.load()()
 
 
 class Registry(Generic[T]):
@@ -124,6 +128,13 @@ class Registry(Generic[T]):
         loaded: T = self._check(name, obj) if self._check is not None else obj
         self._items[name] = loaded
         return loaded
+
+    def target(self, name: str) -> str | None:
+        """The ``"module:object"`` of a lazy entry not loaded yet (what :meth:`get` would import), else
+        None: a caller may have another process import it ahead."""
+        self._scan()
+        entry = self._items.get(name)
+        return entry.target if isinstance(entry, Lazy) else None
 
     def origin(self, name: str) -> str:
         """Where an entry comes from: ``built-in`` or the distribution declaring its entry point."""

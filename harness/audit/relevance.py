@@ -14,7 +14,6 @@ counts ("Rewrite your previous response" is about turn one).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,18 +21,9 @@ import numpy as np
 from harness.audit.embed import Embedder
 from harness.audit.findings import Evidence, Finding, SubmissionFinding
 from harness.audit.inputs import AuditItem
+from harness.audit.words import content_words
 
 DETECTOR = "relevance"
-_WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
-STOPWORDS = frozenset(
-    """the and for are but not you your with this that from they them their there what when where which
-    who whom why how all any can could would should will shall may might must have has had was were been
-    being into onto about above below over under again further then once here more most other some such
-    only own same than too very just also does did doing each few both nor our ours out off its it's
-    these those between through during before after while because until against his her hers him she
-    he me my mine we us i'm let give write tell make please explain describe list provide create use
-    using used like want need know one two get got way ways""".split()
-)
 
 
 @dataclass(frozen=True)
@@ -41,10 +31,6 @@ class RelevanceConfig:
     max_cosine: float = 0.2
     max_lexical: float = 0.2
     fail_share: float = 0.2
-
-
-def content_words(text: str) -> set[str]:
-    return {w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in STOPWORDS}
 
 
 def lexical_recall(instruction: str, output: str) -> float:

@@ -3,7 +3,7 @@
 A verdict token alone is only a warning: an answer *about* LLM judges may quote ``[[A>B]]`` (docs/audit.md,
 D4; the benign case ben-03). A verdict token of *any* benchmark's grammar (``[B>>A]``, ``"choice": "B++"``,
 ``Best model identifier: M``, a bare ``A<<B``) in an answer to an instruction that touches no evaluation
-word (:data:`addressed.CUES`, in any of its languages) has no such excuse and is a flag, as is any
+word (:data:`sentences.CUES`, in any of its languages) has no such excuse and is a flag, as is any
 verdict token in the hidden channel. The decision rule in :mod:`decide` raises it to a flag when the same item also carries
 mimicry, control tokens, delimiter escapes or grader-addressed persuasion. Code spans are masked and
 tokens that the instruction itself contains are allowlisted.
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 
-from harness.audit.addressed import touches_evaluation
 from harness.audit.channels import views
 from harness.audit.findings import Finding, Severity
 from harness.audit.grammar import JudgeSpec
 from harness.audit.inputs import AuditItem
 from harness.audit.judge_specs import all_judges
 from harness.audit.scan import Caseless, folded
+from harness.audit.sentences import touches_evaluation
 from harness.audit.text import in_context
 
 DETECTOR = "verdict_tokens"

@@ -1,8 +1,8 @@
 """The one async client for every model call (see ``_types`` for the contract).
 
-The request types load with the package; the client itself (aiohttp, its retry and probe machinery) on
-first use of one of its names, so that a command with nothing to send (a complete run directory) never
-imports the HTTP stack.
+The request types load with the package; the client itself (its HTTP transport, retry and probe
+machinery) on first use of one of its names, so that a command with nothing to send (a complete run
+directory) never imports them.
 """
 
 from __future__ import annotations

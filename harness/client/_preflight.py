@@ -6,7 +6,7 @@ outputs.jsonl. The probe is ``GET {base}/models`` (every OpenAI-compatible serve
 tokens); where that route is missing it falls back to a 1-token chat request. What it can tell for sure
 becomes one line and exit 2 (:class:`PreflightFailed`):
 
-- ``connection refused at URL`` (nothing listens there; also an unknown host);
+- ``connection refused at URL`` (nothing listens there), ``unknown host in URL`` (the name does not resolve);
 - ``HTTP 501: not an OpenAI-compatible server at URL (did you mean URL/v1?)`` (any non-OpenAI answer);
 - ``401: key rejected by URL`` (and 403);
 - no answer within the budget.
@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 import time
 import weakref
@@ -33,8 +32,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
-
+from harness.client._http import ConnectError, HTTPPool, ProtocolError, TransportError, UnknownHost
 from harness.errors import PreflightFailed
 
 BUDGET_S = 6.0  # the whole probe of one endpoint, retries included
@@ -95,15 +93,6 @@ def _judge(status: int, raw: bytes, base_url: str, *, listing: bool) -> bool:
     raise _not_openai(status, base_url)
 
 
-def _unknown_host(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, socket.gaierror):
-            return True
-        seen = getattr(seen, "os_error", None) or seen.__cause__ or seen.__context__
-    return False
-
-
 async def probe(base_url: str, model: str, api_key: str, *, budget_s: float = BUDGET_S) -> None:
     """Probe ``base_url`` (an OpenAI-compatible ``.../v1``); raise :class:`PreflightFailed` with one
     line when it certainly cannot serve ``model``, return otherwise."""
@@ -111,33 +100,37 @@ async def probe(base_url: str, model: str, api_key: str, *, budget_s: float = BU
     headers = {"Authorization": f"Bearer {api_key or 'EMPTY'}"}
     deadline = time.monotonic() + budget_s
     refused = 0
-    async with aiohttp.ClientSession(headers=headers) as http:
+    async with HTTPPool(base, max_idle=1) as http:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise PreflightFailed(f"no answer from {base} within {budget_s:g} s (is the server up?)")
-            timeout = aiohttp.ClientTimeout(total=min(ATTEMPT_S, left))
+            timeout = min(ATTEMPT_S, left)
             try:
-                async with http.get(f"{base}/models", timeout=timeout) as response:
-                    status, raw = response.status, await response.read()
-                if _judge(status, raw, base, listing=True):
+                response = await http.request("GET", "/models", headers=headers, timeout=timeout)
+                if _judge(response.status, response.body, base, listing=True):
                     return
                 body = {"model": model, "messages": [{"role": "user", "content": "hi"}], "max_tokens": 1}
-                async with http.post(f"{base}/chat/completions", json=body, timeout=timeout) as response:
-                    status, raw = response.status, await response.read()
-                _judge(status, raw, base, listing=False)
+                content = json.dumps(body).encode()
+                chat_headers = {**headers, "Content-Type": "application/json"}
+                response = await http.request(
+                    "POST", "/chat/completions", content, chat_headers, timeout=timeout
+                )
+                _judge(response.status, response.body, base, listing=False)
                 return
-            except aiohttp.ClientConnectorError as exc:
-                if _unknown_host(exc) or isinstance(exc, getattr(aiohttp, "ClientConnectorDNSError", ())):
-                    raise PreflightFailed(f"unknown host in {base}") from None
+            except UnknownHost:
+                raise PreflightFailed(f"unknown host in {base}") from None
+            except ConnectError:
                 refused += 1
                 if refused >= REFUSED_TRIES:
                     raise PreflightFailed(f"connection refused at {base}") from None
                 await asyncio.sleep(0.3)
-            except (TimeoutError, aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):
-                continue  # a slow or flaky answer: try again within the budget
-            except aiohttp.ClientError as exc:
-                raise PreflightFailed(f"cannot reach {base}: {type(exc).__name__}") from None
+            except TimeoutError:
+                continue  # a slow answer: try again within the budget
+            except ProtocolError as exc:  # not HTTP at all, or TLS failed: no retry will change that
+                raise PreflightFailed(f"cannot reach {base}: {exc}") from None
+            except TransportError:
+                continue  # a dropped or cut answer: try again within the budget
 
 
 async def probe_all(base_urls: Sequence[str], model: str, api_key: str) -> None:

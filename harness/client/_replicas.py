@@ -24,8 +24,7 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import aiohttp
-
+from harness.client._http import HTTPPool, TransportError
 from harness.client._retry import RetryDecision
 
 # The reasons (``RetryDecision.reason``) that mean "this server is unreachable", not "this request failed".
@@ -77,14 +76,15 @@ class ReplicaSet:
             replica.healthy = False
             replica.taken_out += 1
 
-    async def check(self, http: aiohttp.ClientSession) -> None:
-        """Probe every replica once: 200 on ``GET /models`` means up, anything else down."""
+    async def check(self) -> None:
+        """Probe every replica once: 200 on ``GET /models`` within ``HEALTH_TIMEOUT_S`` means up, anything
+        else down (a connection of its own per probe, so that a probe never waits behind requests)."""
 
         async def one(replica: Replica) -> None:
             try:
-                async with http.get(f"{replica.base_url}/models") as response:
-                    ok = response.status == 200
-            except (aiohttp.ClientError, TimeoutError):
+                async with HTTPPool(replica.base_url, max_idle=0, timeout=HEALTH_TIMEOUT_S) as http:
+                    ok = (await http.request("GET", "/models")).status == 200
+            except (TransportError, TimeoutError):
                 ok = False
             if replica.healthy and not ok:
                 replica.taken_out += 1
@@ -93,10 +93,9 @@ class ReplicaSet:
         await asyncio.gather(*(one(r) for r in self.replicas))
 
     async def _probe_forever(self) -> None:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HEALTH_TIMEOUT_S)) as http:
-            while True:
-                await asyncio.sleep(self.health_interval)
-                await self.check(http)
+        while True:
+            await asyncio.sleep(self.health_interval)
+            await self.check()
 
     def _ensure_probe(self) -> None:
         if self._probe is None or self._probe.done():

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
-import aiohttp
+from harness.client._http import TransportError
 
 DecisionKind = Literal["rate_limit", "transient", "fatal"]
 
@@ -114,12 +114,12 @@ def classify(exc: BaseException) -> RetryDecision:
         if status in (408, 409) or status >= 500:
             return RetryDecision("transient", str(status), status=status)
         return RetryDecision("fatal", str(status), status=status)
-    # httpx (not imported here: ~0.1 s of start-up the aiohttp client does not need) can only have
-    # raised this if something imported it already
+    # httpx (not imported here: ~0.1 s of start-up our transport does not need) can only have raised
+    # this if something imported it already
     httpx = sys.modules.get("httpx")
     if isinstance(exc, TimeoutError) or (httpx is not None and isinstance(exc, httpx.TimeoutException)):
         return RetryDecision("transient", "timeout")  # before the connection errors
-    if isinstance(exc, aiohttp.ClientError) or (httpx is not None and isinstance(exc, httpx.TransportError)):
+    if isinstance(exc, TransportError) or (httpx is not None and isinstance(exc, httpx.TransportError)):
         return RetryDecision("transient", "connection")
     if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
         return RetryDecision("transient", "invalid JSON")

@@ -2,7 +2,7 @@
 
 Three sources, most telling first: the evidence of the static audit's findings, the hidden channel
 (:mod:`harness.audit.channels`: comments, link references, invisible elements, encodings) and the
-candidate sentences of :mod:`harness.audit.addressed` (cue words, verdict labels, foreign script),
+candidate sentences of :mod:`harness.audit.sentences` (cue words, verdict labels, foreign script),
 then *isolated text*, found without any signature: paragraphs, and the outermost sentences, that share
 no content word with the instruction nor with the rest of the answer. Every span is mapped to the
 output as written, so removing it (:func:`ablate`) leaves the rest exactly as the judge saw it.
@@ -11,15 +11,17 @@ output as written, so removing it (:func:`ablate`) leaves the rest exactly as th
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.audit.addressed import candidates
 from harness.audit.channels import views
 from harness.audit.findings import Finding
 from harness.audit.inputs import AuditItem
-from harness.audit.relevance import content_words
+from harness.audit.sentences import candidates
 from harness.audit.text import mask_code
+from harness.audit.words import content_word_spans, content_words, splits_word
 
 MAX_REMOVED = 0.6  # spans covering more of an output than this are the answer itself: not checkable
 
@@ -56,6 +58,17 @@ def _stems(text: str) -> set[str]:
     return {w[:5] for w in content_words(text)}
 
 
+def _piece_stems(masked: str, a: int, b: int, words: list[tuple[int, int, str]],
+                 starts: list[int], counts: Counter[str]) -> tuple[set[str], set[str]]:  # fmt: skip
+    """The stems of ``masked[a:b]`` and of the text around it (``masked[:a] + " " + masked[b:]``),
+    counted from the text's one list of ``words`` (their ``starts``, the stems' ``counts``) instead of
+    scanning the whole text again for each piece; a piece that cuts a word is scanned as written."""
+    if splits_word(masked, a) or splits_word(masked, b):
+        return _stems(masked[a:b]), _stems(masked[:a] + " " + masked[b:])
+    inside = Counter(w[:5] for _, _, w in words[bisect_left(starts, a) : bisect_left(starts, b)])
+    return set(inside), {stem for stem, n in counts.items() if n > inside[stem]}
+
+
 def isolated_spans(item: AuditItem) -> list[Span]:
     """Paragraphs, and the first and last sentences of an output, that share no content word (prefix-
     matched to 5 letters) with the instruction nor with the rest of the answer: text that answers
@@ -71,12 +84,11 @@ def isolated_spans(item: AuditItem) -> list[Span]:
             first = _SENTENCE.search(masked, blocks[0][0], blocks[0][1])
             last = list(_SENTENCE.finditer(masked, blocks[-1][0], blocks[-1][1]))
             pieces += [(m.start(), m.end()) for m in [first, *last[-1:]] if m is not None]
+        words = content_word_spans(masked)
+        starts, counts = [w[0] for w in words], Counter(w[:5] for _, _, w in words)
         for a, b in sorted(set(pieces)):
-            words = _stems(masked[a:b])
-            if len(words) < MIN_WORDS:
-                continue
-            rest = _stems(masked[:a] + " " + masked[b:])
-            if not words & (asked | rest):
+            mine, rest = _piece_stems(masked, a, b, words, starts, counts)
+            if len(mine) >= MIN_WORDS and not mine & (asked | rest):
                 found.append(Span(turn, a, b, "isolated text"))
     if merged_length(found) > MAX_ISOLATED * (sum(len(t) for t in item.outputs) or 1):
         return []  # a quarter of the answer or more unrelated to the rest: no part stands out

@@ -46,6 +46,7 @@ from harness.store import RunStore, is_final
 
 if TYPE_CHECKING:
     from harness.audit.findings import AuditReport
+    from harness.pipeline.judging import JudgeTask
 
 # (Run, RunOptions) -> RunOutcome: every stage, then the audit and the report (what is left to build)
 STAGES = Lazy("harness.pipeline.stages:run_and_finish")
@@ -53,6 +54,10 @@ STAGES = Lazy("harness.pipeline.stages:run_and_finish")
 # when there is something to build)
 AUDIT_KEY = Lazy("harness.pipeline.audit_file:stored_audit_key")
 AUDIT_CACHED = Lazy("harness.pipeline.audit_file:audit_cached")
+# (RunConfig) -> Worker: the statistic's worker, warming up while the judge answers (harness.pipeline.figures)
+SPAWN_STATISTIC = Lazy("harness.pipeline.figures:spawn_statistic")
+# (run_dir, items, model, EffectOptions, seed) -> Worker: the effect check's spans (harness.pipeline.effect_ahead)
+SPAWN_PRESAMPLE = Lazy("harness.pipeline.effect_ahead:spawn_presample")
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,10 @@ class Run:
     audit: AuditReport | None = None  # the static audit, once computed (the effect stage needs it first)
     current: dict[str, Any] | None = None  # report.json, when it is current for this invocation's inputs
     workers: tuple[Worker, ...] = ()
+    statistic: Worker | None = None  # the statistic's worker, spawned ahead (harness.pipeline.figures)
+    tasks: list[JudgeTask] | None = None  # the judge tasks, once planned (after generation and checklists)
+    presample: Worker | None = None  # the effect check's spans, ahead (harness.pipeline.effect_ahead)
+    ahead: bool = False  # spawn those two when the first judge call crosses the network (spawn_ahead)
     # the static audit's cache key and the template texts it covers, once computed (the outputs it covers
     # do not change after generation: harness judge computes it before the stages, they reuse it)
     audit_key: tuple[str, list[str]] | None = (
@@ -317,14 +326,28 @@ def execute(
     reused = reuse_report(run, options)
     if reused is not None:  # a complete run whose inputs did not change: nothing to rebuild
         return reused
-    if run.copy_outputs and worthwhile(len(items)) and not _audit_cached(run, options):
-        run.workers = spawn_audit()  # the outputs are there: the audit can start now
+    if run.copy_outputs and worthwhile(len(items)):
+        if not _audit_cached(run, options):
+            run.workers = spawn_audit()  # the outputs are there: the audit can start now
+        else:  # no audit to run: once a judge call crosses the network, the other core has time to spare
+            run.ahead = True
     try:
         stages: Callable[[Run, RunOptions], RunOutcome] = STAGES.load()
         return stages(run, options)
     finally:
-        for worker in run.workers:
+        for worker in (*run.workers, *filter(None, [run.statistic, run.presample])):
             worker.close()
+
+
+def spawn_ahead(run: Run, options: RunOptions) -> None:
+    """The workers of a ``harness judge`` run whose audit the cache holds: the statistic's and the effect
+    check's spans (:mod:`harness.pipeline.figures`, :mod:`harness.pipeline.effect_ahead`). Spawned when the
+    first judge call crosses the network, so that their loading fits in the waits on the judge; a run
+    answered from the cache (a cached re-run) spawns none, and computes what little it must here."""
+    run.statistic = SPAWN_STATISTIC.load()(run.config)
+    if options.effect.enabled:
+        c = run.config
+        run.presample = SPAWN_PRESAMPLE.load()(run.store.dir, run.items, c.model_name, options.effect, c.seed)
 
 
 def _audit_cached(run: Run, options: RunOptions) -> bool:

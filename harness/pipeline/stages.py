@@ -26,20 +26,11 @@ from harness.client import Client, RoleCounters, SamplingParams, preflight_all, 
 from harness.endpoints import Endpoint, EndpointSpec, resolve_openai
 from harness.errors import BadInput
 from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
-from harness.pipeline import effect_file
 from harness.pipeline.audit_file import audit_items, write_flags
 from harness.pipeline.checklists import checklists_with_progress, missing_checklists, questions_by_item
-from harness.pipeline.costs import Price, costs_by_role
-from harness.pipeline.derived import (
-    REPORT_KEY,
-    audit_key,
-    effect_key,
-    evaluate_key,
-    input_check_key,
-    report_key,
-)
-from harness.pipeline.effect_file import EFFECT_FILE, merge_into, read_effect
-from harness.pipeline.guard import DEFAULT_MAX_UNSCORED, check_report
+from harness.pipeline.derived import audit_key, effect_key, input_check_key, report_key
+from harness.pipeline.effect_file import EFFECT_FILE, merge_into
+from harness.pipeline.figures import report_for, start_statistic
 from harness.pipeline.judging import (
     JudgeSummary,
     JudgeTask,
@@ -48,14 +39,13 @@ from harness.pipeline.judging import (
     plan_tasks,
     probe_for,
 )
-from harness.pipeline.report import build_report, write_report
-from harness.pipeline.runner import Run, RunOptions, RunOutcome, _closing, _option_fields
+from harness.pipeline.runner import Run, RunOptions, RunOutcome, _closing, _option_fields, spawn_ahead
 from harness.pipeline.units import generation_units, judge_units
 from harness.pipeline.worker import worthwhile
-from harness.records import Item, Output, Score
+from harness.records import Item, Output
 from harness.registry import Lazy
 from harness.run.config import JudgeSet, RunConfig
-from harness.scoring.evaluate import RunData, RunResult, evaluate, load_run
+from harness.scoring.evaluate import RunData, load_run
 from harness.serve import resolve
 from harness.store import RunStore, is_final
 from judges.config import judges_each_turn
@@ -74,6 +64,7 @@ AUDITS = Lazy("harness.pipeline.audit_job:Audits")
 EFFECT_PREPARE = Lazy("harness.pipeline.effect:prepare")
 EFFECT_EXECUTE = Lazy("harness.pipeline.effect:execute")
 EFFECT_PRESAMPLE = Lazy("harness.pipeline.effect:presample")
+PRESAMPLED = Lazy("harness.pipeline.effect_ahead:presampled")
 
 
 def run_and_finish(run: Run, options: RunOptions) -> RunOutcome:
@@ -220,6 +211,13 @@ def plan(items: list[Item], config: RunConfig, store: RunStore) -> list[JudgeTas
                       checklists=questions_by_item(store))  # fmt: skip
 
 
+def planned(run: Run) -> list[JudgeTask]:
+    """:func:`plan` of the run, once: the judge and effect stages read the same finished outputs."""
+    if run.tasks is None:
+        run.tasks = plan(run.items, run.config, run.store)
+    return run.tasks
+
+
 def judge_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
                 cache: Cache | None, options: RunOptions) -> None:  # fmt: skip
     """Judge every run's pending tasks on the runs' one judge endpoint (started once for all of them;
@@ -228,7 +226,7 @@ def judge_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, En
     checklist_stage(runs, stack, held, cache, options)
     jobs = []
     for run in runs:
-        tasks = plan(run.items, run.config, run.store)
+        tasks = planned(run)
         run.session["judge"] = asdict(JudgeSummary(len(tasks), len(tasks), 0, 0, 0))
         if pending(tasks, run.store):
             jobs.append((run, tasks))
@@ -277,6 +275,8 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
                  options: RunOptions) -> None:  # fmt: skip
 
     clients = [_client(endpoint, run.role("judge"), cache, options) for run, _ in jobs]
+    watch = [asyncio.create_task(_on_first_request(client.counters, functools.partial(spawn_ahead, run, options)))
+             for (run, _), client in zip(jobs, clients, strict=True) if run.ahead]  # fmt: skip
     try:
         await prefetch([
             (client, functools.partial(judge_units, tasks, run.store))
@@ -295,8 +295,17 @@ async def _judge(jobs: list[tuple[Run, list[JudgeTask]]], endpoint: Endpoint, ca
             run.api_errors += summary.api_errors
             run.session["judge"] = asdict(summary)
     finally:
+        for task in watch:
+            task.cancel()
         for client in clients:
             await client.aclose()
+
+
+async def _on_first_request(counters: RoleCounters, start: Callable[[], None]) -> None:
+    """``start()`` once a request has crossed the network (not when every answer comes from the cache)."""
+    while not counters.requests:
+        await asyncio.sleep(0.01)
+    start()
 
 
 @dataclass
@@ -351,6 +360,8 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
             result = functools.partial(ahead.audits.result, started[1])
             if options.effect.enabled:  # while the workers finish: the sample's likely spans
                 known = EFFECT_PRESAMPLE.load()(audited, options.effect, run.config.seed)
+        elif run.presample is not None:  # computed by a worker while the judge answered
+            known = PRESAMPLED.load()(run.presample)
         run.audit = _audit(data, run.items, options, cache, result, run)
         key = _effect_key(run, options) if cache is not None else None
         stored = cache.get_derived(key) if cache is not None and key is not None else None
@@ -359,7 +370,7 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
                 run.store.dir / EFFECT_FILE, json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
             )
             continue
-        tasks = plan(run.items, run.config, run.store)
+        tasks = planned(run)
         prepared = EFFECT_PREPARE.load()(
             tasks, run.audit, audited, run.store.dir, options.effect, run.config.seed, known
         )
@@ -465,6 +476,7 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
     them unchanged answers from it (:func:`reuse_report`)."""
     run_dir = run.store.dir
     audit_run(run_dir, run.items, options, run.audit)
+    statistic = start_statistic(run.statistic, run_dir)  # its worker reads the records meanwhile, if any
     data = load_run(run_dir)  # after audit.json: the records and flags the report is computed from
     key = None
     missing = {i.item_id for i in run.items} - set(data.outputs)  # items without a finished output
@@ -473,9 +485,8 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
         key = report_key(run_dir, info.config, info.dataset, _option_fields(options)) if info else None
     cache = _cache(options)
     try:
-        report = report_for(
-            run_dir, options.prices, run.session, options.max_unscored, inputs_key=key, cache=cache, data=data
-        )
+        report = report_for(run_dir, options.prices, run.session, options.max_unscored, inputs_key=key,
+                            cache=cache, data=data, worker=statistic)  # fmt: skip
     finally:
         if cache is not None:
             cache.close()
@@ -535,56 +546,3 @@ def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache |
     if cache is not None:
         cache.put_derived(key, "audit", report.to_dict())
     return report
-
-
-def report_for(
-    run_dir: Path,
-    prices: dict[str, Price],
-    session: dict[str, Any] | None = None,
-    max_unscored: float = DEFAULT_MAX_UNSCORED,
-    inputs_key: str | None = None,
-    cache: Cache | None = None,
-    data: RunData | None = None,
-) -> dict[str, Any]:
-    """Score the stored records and write report.json / report.md (pure over the run directory and the
-    ``--max-unscored`` threshold of its headline check; ``inputs_key``: the hash of its inputs, kept in
-    report.json when the run is complete, :func:`reuse_report`; ``cache``: where the statistic's result is
-    kept under the hash of its inputs, :func:`harness.pipeline.derived.evaluate_key`; ``data``: the run
-    directory's records, when the caller read them already)."""
-    data = data if data is not None else load_run(run_dir)
-    result = _evaluate(run_dir, data, cache)
-    c = data.config
-    specs = {"judge": c.judge} if c.source_run else {"model": c.model, "judge": c.judge}
-    usages = {
-        "model": [o.usage for o in data.outputs.values()],
-        "judge": [j.usage for j in data.judgments]
-        + [c.usage for c in data.checklists.values()]
-        + effect_file.usages(read_effect(run_dir)),
-    }
-    costs = costs_by_role(specs, usages, prices)
-    report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
-    report["gate"] = check_report(report, max_unscored)
-    report["effect"] = effect_file.summary(read_effect(run_dir))  # its tokens are in the judge's costs
-    if inputs_key is not None:
-        report[REPORT_KEY] = inputs_key
-    write_report(run_dir, report)
-    return report
-
-
-def _evaluate(run_dir: Path, data: RunData, cache: Cache | None) -> RunResult:
-    """:func:`harness.scoring.evaluate.evaluate`, reused from the cache for the same inputs."""
-    info = RunStore(run_dir).read_run_json() if cache is not None else None
-    if cache is None or info is None:
-        return evaluate(data)
-    key = evaluate_key(run_dir, info.config, info.dataset)
-    stored = cache.get_derived(key)
-    if stored is not None:
-        return RunResult(
-            scores=[Score.model_validate(s) for s in stored["scores"]], consistency=stored["consistency"],
-            coverage=stored["coverage"], notes=list(stored["notes"]),
-        )  # fmt: skip
-    result = evaluate(data)
-    doc = {"scores": [s.model_dump(mode="python") for s in result.scores], "consistency": result.consistency,
-           "coverage": result.coverage, "notes": result.notes}  # fmt: skip
-    cache.put_derived(key, "evaluate", doc)
-    return result

@@ -1,8 +1,7 @@
 """``GET {base_url}/models`` for the health checks of local servers, with the standard library.
 
 Why not httpx: its import costs ~0.1 s of every command's start-up, and these checks are one blocking
-GET each; ``urllib.request`` is already loaded with aiohttp (the client) and honours the same proxy
-environment variables.
+GET each; ``urllib.request`` costs ~3 ms of import and honours the same proxy environment variables.
 """
 
 from __future__ import annotations

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import expit
+
+from harness.stats.logistic import expit
 
 FloatArray = npt.NDArray[np.float64]
 

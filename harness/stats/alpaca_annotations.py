@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.special import logit
 
 from harness.errors import BadInput
 from harness.records import Item, Judgment, Output
+from harness.stats.logistic import logit
 
 ANNOTATION_FIELDS = ("instruction", "output_1", "output_2", "preference", "generator_1", "generator_2")
 CANONICAL_COLUMNS = (*ANNOTATION_FIELDS, "unscored_reason")

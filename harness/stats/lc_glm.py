@@ -38,11 +38,11 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.special import expit
 
 from harness.errors import BadInput
 from harness.stats._l1_logistic import DEFAULT_CS, fit_batch, fit_cv
 from harness.stats.alpaca_annotations import Difficulty, check_instructions, validate_gamed
+from harness.stats.logistic import expit
 
 FloatArray = npt.NDArray[np.float64]
 DifficultyBy = Literal["position", "instruction"]

@@ -9,7 +9,7 @@ import pytest
 from adaptive_attacks import ADAPTIVE
 from redteam import OPERATORS, payloads
 
-from harness.audit import addressed, comparison, decoding, mimicry, persuasion, verdicts
+from harness.audit import comparison, decoding, mimicry, persuasion, sentences, verdicts
 from harness.audit.judge_specs import all_judges
 from harness.audit.scan import Caseless, accelerated, first_characters, folded
 
@@ -96,8 +96,8 @@ TRICKY = [
         comparison.PAIR,
         comparison.SELF,
         comparison._ASKS_TO_COMPARE,
-        addressed._POINTS_AT_ANSWERS,
-        addressed.CUES,
+        sentences._POINTS_AT_ANSWERS,
+        sentences.CUES,
         decoding._REVEALS,
         verdicts._HINT,
         verdicts._OUTPUT_LABEL,
@@ -149,4 +149,4 @@ def test_caseless_keeps_the_original_scan_when_unsure(source: str) -> None:
 
 def test_cue_test_of_an_instruction_matches_the_case_insensitive_list() -> None:
     for text in [*TEXTS, *TRICKY, "Which RESPONSE is better?", "YARGIÇ kararı", "Rate my essay"]:
-        assert addressed.touches_evaluation(text) == bool(addressed.CUES.search(text)), text
+        assert sentences.touches_evaluation(text) == bool(sentences.CUES.search(text)), text

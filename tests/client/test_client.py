@@ -179,7 +179,7 @@ def test_clients_of_one_base_url_share_one_limiter_and_pool(echo: LatencyServer)
         assert model._pool() is judge._pool()
         await asyncio.gather(model.chat(ask(1)), judge.chat(ask(2)))
         await model.aclose()
-        assert not judge._pool().session.closed  # still used by the judge
+        assert not judge._pool().connections.closed  # still used by the judge
         await judge.aclose()
 
     reset_usage()

@@ -14,7 +14,6 @@ from collections import Counter
 from pathlib import Path
 from typing import cast
 
-import aiohttp
 import pytest
 
 from harness.client import Client, SamplingParams
@@ -103,13 +102,12 @@ def test_health_probe_takes_a_replica_out_and_puts_it_back(llama_server: Managed
                 replicas = client.replicas
                 assert replicas is not None
                 seen = []
-                async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5.0)) as http:
-                    await replicas.check(http)
-                    seen.append(replicas.replicas[1].healthy)
-                    assert replicas.pick().base_url == llama_server.base_url
-                    flaky.upstream = llama_server.base_url  # the replica's server is back
-                    await replicas.check(http)
-                    seen.append(replicas.replicas[1].healthy)
+                await replicas.check()
+                seen.append(replicas.replicas[1].healthy)
+                assert replicas.pick().base_url == llama_server.base_url
+                flaky.upstream = llama_server.base_url  # the replica's server is back
+                await replicas.check()
+                seen.append(replicas.replicas[1].healthy)
                 return seen
 
         assert asyncio.run(run()) == [False, True]
