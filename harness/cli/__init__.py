@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     code = _main(argv)
     if argv is None:  # the process's own command (the console script, python -m harness): it exits next
         # Interpreter shutdown runs full collections over every object left (a generate run's records,
-        # aiohttp's and pydantic's state): 0.1-0.3 s after the work is done. Frozen objects are not
+        # the HTTP pool's and pydantic's state): 0.1-0.3 s after the work is done. Frozen objects are not
         # examined; the operating system frees the memory. Everything the command writes is closed and
         # fsync'ed by then.
         gc.freeze()
