@@ -34,3 +34,23 @@ def test_endpoint_specs():
             assert "--model" in str(exc)
         else:
             raise AssertionError(bad)
+
+
+def test_the_process_exit_keeps_a_normal_exits_duties():
+    """The command's own process leaves without the interpreter's teardown (harness/cli/__init__.py), yet
+    with the command's exit code, its whole output (a pipe buffers it), the atexit handlers run after the
+    command and a thread the command left running joined first."""
+    code = (
+        "import atexit, sys, threading, time\n"
+        "from harness.cli import main\n"
+        "atexit.register(lambda: print('atexit ran', flush=True))\n"
+        "threading.Thread(target=lambda: (time.sleep(1.0), print('thread done'))).start()\n"
+        "sys.argv = ['harness', 'benchmarks']\n"
+        "main()\n"
+        "print('not reached')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "alpaca_eval" in proc.stdout and "not reached" not in proc.stdout
+    assert lines[-2:] == ["thread done", "atexit ran"]

@@ -22,7 +22,7 @@ from _scripted_http import Reply, Scripted, answer, ok, scripted
 
 from bench.latency_server import LatencyServer
 from harness.client import retry_after_seconds
-from harness.client._http import HTTPPool, Response, TransportError
+from harness.client._http import CONNECTS_AT_ONCE, HTTPPool, Response, TransportError
 
 
 # -- against the latency server ----------------------------------------------------------------------
@@ -50,6 +50,38 @@ def test_a_post_gets_its_answer_with_headers_by_any_case(echo: LatencyServer) ->
         assert response.status == 200
         assert json.loads(response.body)["choices"][0]["message"]["content"] == "echo: hi"
         assert response.headers["Content-Type"] == response.headers.get("content-type") == "application/json"
+
+
+def test_sockets_open_a_few_at_a_time_so_the_first_requests_leave_early() -> None:
+    """256 requests at once: at most CONNECTS_AT_ONCE sockets are being opened at any moment, so the first
+    requests are sent while later sockets are still to be opened (not after all of them), and every one
+    is answered."""
+    opening = peak = after_first_request = 0
+
+    async def go(server: LatencyServer) -> list[Response]:
+        async with HTTPPool(server.base_url) as http:
+            connect = http._connect
+
+            async def counted(*args: object) -> object:
+                nonlocal opening, peak, after_first_request
+                opening += 1
+                peak = max(peak, opening)
+                after_first_request += server.requests > 0
+                try:
+                    return await connect(*args)  # type: ignore[arg-type]
+                finally:
+                    opening -= 1
+
+            http._connect = counted  # type: ignore[method-assign]
+            return list(
+                await asyncio.gather(*(http.request("POST", "/chat/completions", b"{}") for _ in range(256)))
+            )
+
+    with LatencyServer(0.05) as server:
+        responses = asyncio.run(go(server))
+    assert [r.status for r in responses] == [200] * 256
+    assert 1 < peak <= CONNECTS_AT_ONCE
+    assert after_first_request > 0  # sockets were still being opened once the server had a request
 
 
 # -- framing -------------------------------------------------------------------------------------------
