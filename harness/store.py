@@ -22,12 +22,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
 import threading
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import Future
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness import atomic, runlock
 from harness.errors import BadInput
+from harness.provenance import GitState, now, package_versions
 from harness.records import SCHEMA_VERSION, Checklist, Item, Judgment, Output, Record
 
 log = logging.getLogger(__name__)
@@ -42,77 +40,6 @@ log = logging.getLogger(__name__)
 R = TypeVar("R", bound=BaseModel)
 
 KINDS = ("items", "outputs", "judgments", "rewrites", "checklists")  # rewrites: Clean-Eval; checklists: TICK
-PACKAGES = (
-    "harness",
-    "openai",
-    "httpx",
-    "pydantic",
-    "pandas",
-    "numpy",
-    "datasets",
-    "llama-cpp-python",
-    "vllm",
-)
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name in names:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
-
-
-def git_state(cwd: Path | None = None) -> dict[str, Any] | None:
-    """``{"commit", "dirty"}`` of the checkout the harness runs from, or None outside a git repo."""
-    return _GitState(cwd).result()
-
-
-class _GitState:
-    """The two ``git`` commands of :func:`git_state`, started at once and read later, so that a new
-    run.json waits for the slower of them (``git status`` stats every tracked file) while it reads the
-    package versions, not for each in turn."""
-
-    def __init__(self, cwd: Path | None = None) -> None:
-        where = cwd or Path(__file__).resolve().parent
-        self._procs: list[subprocess.Popen[str]] = []
-        try:
-            for argv in (
-                ["git", "rev-parse", "HEAD"],
-                ["git", "status", "--porcelain", "--untracked-files=no"],
-            ):
-                self._procs.append(
-                    subprocess.Popen(
-                        argv, cwd=where, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-                    )
-                )
-        except OSError:
-            self._stop()
-
-    def _stop(self) -> None:
-        for proc in self._procs:
-            proc.kill()
-            proc.wait()
-        self._procs = []
-
-    def result(self) -> dict[str, Any] | None:
-        if len(self._procs) != 2:
-            self._stop()
-            return None
-        try:
-            outs = [proc.communicate(timeout=10)[0] for proc in self._procs]
-        except (OSError, subprocess.SubprocessError):
-            self._stop()
-            return None
-        if self._procs[0].returncode != 0:
-            return None
-        return {"commit": outs[0].strip(), "dirty": bool(outs[1].strip())}
 
 
 class Session(BaseModel):
@@ -238,7 +165,7 @@ class RunStore:
         self.lock()
         info = self.read_run_json()
         if info is None:
-            git = _GitState()  # runs while the package versions are read
+            git = GitState()  # runs while the package versions are read
             packages = package_versions()
             info = RunInfo(
                 command=command,

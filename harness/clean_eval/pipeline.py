@@ -24,9 +24,10 @@ from harness.clean_eval.variant import VariantHeader, variant_counts, variant_id
 from harness.client import Client
 from harness.endpoints import EndpointSpec
 from harness.progress import GenerationProgress
+from harness.provenance import git_state, now
 from harness.records import Item
 from harness.serve import resolve
-from harness.store import RunStore, git_state, now
+from harness.store import RunStore
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from harness import atomic
 from harness.pipeline.costs import RoleCost
 from harness.pipeline.effect_file import summary_line
 from harness.pipeline.guard import gate_line
+from harness.provenance import now
 from harness.records import Score
-from harness.store import now
 
 if TYPE_CHECKING:
     from harness.scoring.evaluate import RunResult
