@@ -13,23 +13,22 @@ import contextlib
 import functools
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from benchmarks import get_benchmark
 from harness import atomic
-from harness.audit.findings import AuditReport
 from harness.backends.open import open_client, prefetch
 from harness.cache import Cache
 from harness.client import Client, RoleCounters, SamplingParams, preflight_all, reset_usage, usage_by_role
 from harness.endpoints import Endpoint, EndpointSpec, resolve_openai
 from harness.errors import BadInput
 from harness.generate import ChatClient, GenerateSummary, finished_ids, generate_with_progress
-from harness.pipeline.audit_file import audit_items, write_flags
+from harness.pipeline.audit_file import audit_items
+from harness.pipeline.audit_stage import AuditsAhead, audit_run, start_audits, static_audit
 from harness.pipeline.checklists import checklists_with_progress, missing_checklists, questions_by_item
-from harness.pipeline.derived import audit_key, effect_key, input_check_key, report_key
-from harness.pipeline.effect_file import EFFECT_FILE, merge_into
+from harness.pipeline.derived import effect_key, input_check_key, report_key
+from harness.pipeline.effect_file import EFFECT_FILE
 from harness.pipeline.figures import report_for, start_statistic
 from harness.pipeline.judging import (
     JudgeSummary,
@@ -41,26 +40,22 @@ from harness.pipeline.judging import (
 )
 from harness.pipeline.runner import Run, RunOptions, RunOutcome, _closing, _option_fields, spawn_ahead
 from harness.pipeline.units import generation_units, judge_units
-from harness.pipeline.worker import worthwhile
 from harness.records import Item, Output
 from harness.registry import Lazy
 from harness.run.config import JudgeSet, RunConfig
-from harness.scoring.evaluate import RunData, load_run
+from harness.scoring.evaluate import load_run
 from harness.serve import resolve
 from harness.store import RunStore, is_final
 from judges.config import judges_each_turn
 
 if TYPE_CHECKING:
     from harness.backends.ray_data import RayClient
-    from harness.pipeline.audit_job import AuditInputs, Audits
 
 
 # What a stage loads only when it has something to compute, not when the cache or the run directory holds
-# the result (a cached re-run): AlpacaEval's γ reader (pandas), the audit's job and workers (every
-# detector, numpy), the effect check's span finders.
+# the result (a cached re-run): AlpacaEval's γ reader (pandas), the effect check's span finders (the
+# audit's job: harness/pipeline/audit_stage.py).
 LOAD_DIFFICULTY = Lazy("benchmarks.alpaca_eval.upstream:load_difficulty")
-AUDIT_INPUTS = Lazy("harness.pipeline.audit_job:AuditInputs")
-AUDITS = Lazy("harness.pipeline.audit_job:Audits")
 EFFECT_PREPARE = Lazy("harness.pipeline.effect:prepare")
 EFFECT_EXECUTE = Lazy("harness.pipeline.effect:execute")
 EFFECT_PRESAMPLE = Lazy("harness.pipeline.effect:presample")
@@ -308,37 +303,6 @@ async def _on_first_request(counters: RoleCounters, start: Callable[[], None]) -
     start()
 
 
-@dataclass
-class AuditsAhead:
-    """The audits started before the judge calls (:mod:`harness.pipeline.audit_job`): per run (by
-    ``id``), its records as read then (the outputs the audit reads) and its job's index."""
-
-    audits: Audits | None  # None: nothing to audit and no worker to close
-    started: dict[int, tuple[RunData, int]]
-    read: dict[int, RunData] = field(default_factory=dict)  # every run's records as read then
-
-
-def start_audits(runs: list[Run], options: RunOptions, cache: Cache | None) -> AuditsAhead:
-    """Start the static audit of every run whose outputs are all there (after generation) and whose
-    audit the cache does not hold, in the worker processes (those ``harness judge`` spawned ahead, or
-    new ones), so that it runs while the judge answers."""
-    jobs: list[AuditInputs] = []
-    started: dict[int, tuple[RunData, int]] = {}
-    read: dict[int, RunData] = {}
-    for run in runs:
-        data = read[id(run)] = load_run(run.store.dir)
-        if not worthwhile(len(data.outputs)):
-            continue
-        key, texts = _audit_key(data, run.items, options, run)
-        if cache is not None and cache.get_derived(key) is not None:
-            continue
-        started[id(run)] = (data, len(jobs))
-        jobs.append(_audit_inputs(data, run.items, texts, options))
-    ahead = tuple(w for run in runs for w in run.workers)
-    audits: Audits | None = AUDITS.load()(jobs, ahead) if jobs or ahead else None
-    return AuditsAhead(audits, started, read)
-
-
 def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, Endpoint],
                  cache: Cache | None, options: RunOptions, ahead: AuditsAhead | None = None) -> None:  # fmt: skip
     """The effect check of every run (:mod:`harness.pipeline.effect`): after judging, suspicious and
@@ -362,7 +326,7 @@ def effect_stage(runs: list[Run], stack: contextlib.ExitStack, held: dict[str, E
                 known = EFFECT_PRESAMPLE.load()(audited, options.effect, run.config.seed)
         elif run.presample is not None:  # computed by a worker while the judge answered
             known = PRESAMPLED.load()(run.presample)
-        run.audit = _audit(data, run.items, options, cache, result, run)
+        run.audit = static_audit(data, run.items, options, cache, result, run)
         key = _effect_key(run, options) if cache is not None else None
         stored = cache.get_derived(key) if cache is not None and key is not None else None
         if stored is not None:  # the same records were checked by the same code before: its effect.json
@@ -491,58 +455,3 @@ def finish(run: Run, options: RunOptions) -> RunOutcome:
         if cache is not None:
             cache.close()
     return RunOutcome(report, *_closing(run, report))
-
-
-def audit_run(
-    run_dir: Path, items: list[Item], options: RunOptions, report: AuditReport | None = None
-) -> None:
-    """Audit the model's finished outputs (unless ``report`` is the audit already computed) and store the
-    flagged ids (``audit.json``), the effect check's included, for scoring's ``--on-flag`` policy
-    (:mod:`harness.pipeline.flags`)."""
-
-    if report is None:  # else the effect stage audited the outputs it found (there were some)
-        data = load_run(run_dir)
-        if not data.outputs:
-            return
-        report = _audit(data, items, options)
-    write_flags(run_dir, merge_into(report, run_dir))
-
-
-def _audit_key(
-    data: RunData, items: list[Item], options: RunOptions, run: Run | None = None
-) -> tuple[str, list[str]]:
-    """The key of the run's static audit in the cache, and the judge's template texts it covers (kept
-    on ``run``: computed once a run, its outputs do not change after generation)."""
-    if run is not None and run.audit_key is not None:
-        return run.audit_key
-    c = data.config
-    texts = JudgeSet(c).base.prompt_texts()
-    key = audit_key(
-        audit_items(items, data.outputs), c.judge_config, texts, c.benchmark, options.audit_embeddings
-    )
-    if run is not None:
-        run.audit_key = (key, texts)
-    return key, texts
-
-
-def _audit_inputs(data: RunData, items: list[Item], texts: list[str], options: RunOptions) -> AuditInputs:
-    c = data.config
-    inputs: AuditInputs = AUDIT_INPUTS.load()(
-        items, data.outputs, c.judge_config, texts, c.benchmark, options.audit_embeddings
-    )
-    return inputs
-
-
-def _audit(data: RunData, items: list[Item], options: RunOptions, cache: Cache | None = None,
-           started: Callable[[], AuditReport] | None = None, run: Run | None = None) -> AuditReport:  # fmt: skip
-    """The static audit of the run's outputs; with a cache, reused when the same inputs were audited
-    by the same code before (any run directory: a judge swap, a cached re-run). ``started``: the result
-    of the same audit started ahead (:func:`start_audits`), instead of computing it here."""
-    key, texts = _audit_key(data, items, options, run)
-    stored = cache.get_derived(key) if cache is not None else None
-    if stored is not None:
-        return AuditReport.from_dict(stored)
-    report = started() if started is not None else _audit_inputs(data, items, texts, options).run()
-    if cache is not None:
-        cache.put_derived(key, "audit", report.to_dict())
-    return report
