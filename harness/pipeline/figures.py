@@ -69,17 +69,18 @@ def report_for(
     data = data if data is not None else load_run(run_dir)
     result = _evaluate(run_dir, data, cache, worker)
     c = data.config
+    effect = read_effect(run_dir)
     specs = {"judge": c.judge} if c.source_run else {"model": c.model, "judge": c.judge}
     usages = {
         "model": [o.usage for o in data.outputs.values()],
         "judge": [j.usage for j in data.judgments]
         + [c.usage for c in data.checklists.values()]
-        + effect_file.usages(read_effect(run_dir)),
+        + effect_file.usages(effect),
     }
     costs = costs_by_role(specs, usages, prices)
     report = build_report(run_dir=run_dir, config=c.to_json(), result=result, costs=costs, session=session)
     report["gate"] = check_report(report, max_unscored)
-    report["effect"] = effect_file.summary(read_effect(run_dir))  # its tokens are in the judge's costs
+    report["effect"] = effect_file.summary(effect)  # its tokens are in the judge's costs
     if inputs_key is not None:
         report[REPORT_KEY] = inputs_key
     write_report(run_dir, report)
