@@ -142,10 +142,13 @@ class HTTPPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + (self.timeout if timeout is None else timeout)
         lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items()) if headers else ""
-        length = f"Content-Length: {len(body)}\r\n" if body or method not in ("GET", "HEAD") else ""
+        length = f"Content-Length: {len(body)}\r\n" if body or method != "GET" else ""
         head = f"{method} {self.prefix}{path} HTTP/1.1\r\n{self._fixed}{lines}{length}\r\n".encode("latin-1")
+        fresh = (
+            False  # after a kept-alive socket turned out closed: a new one (the other idle ones likely are)
+        )
         while True:
-            conn = self._reusable()
+            conn = None if fresh else self._reusable()
             reused = conn is not None
             if conn is None:
                 async with self._connecting:
@@ -156,9 +159,11 @@ class HTTPPool:
             except TransportError:
                 conn.abort()
                 # a kept-alive socket the server closed (cleanly: its idle timeout) just before we wrote,
-                # which the loop had not read yet: no byte of an answer came, so send it again on another
-                # socket; a reset or a cut answer is the caller's to count and retry
-                if reused and not conn.received and conn.lost_exc is None:
+                # which the loop had not read yet: no byte of an answer came, so send it again, once, on a
+                # new socket (not when this pool was closed meanwhile); a reset or a cut answer is the
+                # caller's to count and retry
+                if reused and not self.closed and not conn.received and conn.lost_exc is None:
+                    fresh = True
                     continue
                 raise
             except BaseException:
@@ -194,14 +199,12 @@ class HTTPPool:
                         )
                     except ssl.SSLError:
                         raise
-                    except OSError as exc:
-                        if isinstance(exc, TimeoutError):
-                            raise
-                        error = exc
+                    except OSError as exc:  # refused, unreachable, the kernel's connect timeout (ETIMEDOUT,
+                        error = exc  # a TimeoutError too, not this attempt's deadline): the next address
                         continue
                     self._open.add(conn)
                     return conn
-        except TimeoutError:
+        except TimeoutError:  # the attempt's deadline (raised as the timeout_at block exits)
             raise
         except socket.gaierror as exc:
             raise UnknownHost(f"unknown host {self.host}") from exc

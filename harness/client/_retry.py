@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
-from harness.client._http import TransportError
+from harness.client._wire import TransportError
 
 DecisionKind = Literal["rate_limit", "transient", "fatal"]
 

@@ -118,7 +118,6 @@ class Connection(asyncio.Protocol):
         self.waiter: asyncio.Future[Response] | None = None
         self.timer: asyncio.TimerHandle | None = None
         self.eof = False  # the peer closed its side (or the connection is gone)
-        self.lost = False
         self.lost_exc: BaseException | None = None
         self.head: tuple[bool, int, str, dict[str, str]] | None = None
         self.length = -1  # body bytes expected; -1 until the end of the connection; -2 chunked
@@ -147,7 +146,7 @@ class Connection(asyncio.Protocol):
         return False  # close our side too
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.lost = self.eof = True
+        self.eof = True
         self.lost_exc = exc
         self.on_lost(self)
         if self.waiter is not None:
@@ -239,10 +238,10 @@ class Connection(asyncio.Protocol):
             elif "chunked" in headers.get("transfer-encoding", "").lower():
                 self.length = -2
             elif (declared := headers.get("content-length")) is not None:
-                try:
-                    self.length = int(declared.split(",")[0])
-                except ValueError:
-                    raise ProtocolError(f"bad Content-Length {declared[:40]!r}") from None
+                value = declared.split(",")[0].strip()
+                if not (value.isascii() and value.isdigit()):  # int() would take "-5", "+5", "1_0"
+                    raise ProtocolError(f"bad Content-Length {declared[:40]!r}")
+                self.length = int(value)
             else:
                 self.length = -1
         if self.length >= 0:

@@ -66,7 +66,12 @@ def test_an_answer_cut_short_is_a_transport_error(raw: bytes) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b"SSH-2.0-OpenSSH_9.6\r\n\r\n", b"HTTP/1.1 2xx OK\r\n\r\n", b"HTTP/1.1 200 OK\r\nno colon\r\n\r\n"],
+    [
+        b"SSH-2.0-OpenSSH_9.6\r\n\r\n",
+        b"HTTP/1.1 2xx OK\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nno colon\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n",  # int() reads it; no length is negative
+    ],
 )
 def test_bytes_that_are_not_http_are_a_protocol_error(raw: bytes) -> None:
     error = _fails(answer(raw, keep=False))
@@ -204,3 +209,34 @@ def test_https_sends_sni_and_checks_the_certificate(certificate: tuple[Path, Pat
     assert names[0] == "localhost"
     assert "TLS" in str(untrusted) and isinstance(untrusted.__cause__, ssl.SSLError)
     assert classify(untrusted).reason == "connection"
+
+
+def test_closing_the_pool_never_sends_a_request_in_flight_again() -> None:
+    """A request on a kept-alive socket that the pool's close ends is failed, not re-sent on a new socket
+    (the re-send is for a socket the server closed while idle)."""
+
+    async def go() -> tuple[BaseException | Response, int]:
+        gate = asyncio.Event()
+
+        async def reply(writer: asyncio.StreamWriter, index: int) -> bool:
+            if index:
+                await gate.wait()
+            writer.write(ok(b"x"))
+            await writer.drain()
+            return True
+
+        async with scripted(reply) as server:
+            http = HTTPPool(server.url)
+            await http.request("GET", "/a")  # the socket is kept alive and reused below
+            second = asyncio.ensure_future(http.request("GET", "/b"))
+            while len(server.heads) < 2:
+                await asyncio.sleep(0.01)
+            await http.close()
+            result = (await asyncio.gather(second, return_exceptions=True))[0]
+            await asyncio.sleep(0.05)
+            gate.set()
+            return result, len(server.heads)
+
+    result, heads = asyncio.run(go())
+    assert type(result) is TransportError
+    assert heads == 2
