@@ -183,7 +183,7 @@ SELF, _SELF_TEXT, EVALUATOR, COMPARATIVE, RANK_MORE = (
 )
 # every note to the evaluator names a role: only a line with one of these stems is read for one
 _ROLE_STEMS = (
-    "grad", "evaluat", "rater", "scor", "review", "judg", "referee", "panel", "mark", "jury", "juez", "jurado",
+    "grad", "evalua", "rater", "scor", "review", "judg", "referee", "panel", "mark", "jury", "juez", "jurado",
     "bewert", "prüf", "gutacht", "évalu", "correcteur", "avalia", "valuta", "провер", "оцен", "суд", "оціню",
     "перевір", "评", "审", "打分", "審査", "評価", "採点", "심사", "평가", "채점", "مقي", "محكم", "मूल्यांकन",
     "परीक्षक", "שופט", "מעריך", "בודק", "κριτ", "αξιολογ", "mwamuzi", "mtathmini", "compar", "moderat", "examin", "assess", "annotat", "rating", "تحكيم", "эксперт", "жюри",
@@ -320,25 +320,20 @@ def _framed(text: str, context: str) -> tuple[int, int, str] | None:
 
 def _addressed(text: str, context: str) -> tuple[int, int, str] | None:
     """A note dedicated to whoever evaluates, unless the instruction names that addressee itself (a
-    chef's answer to "describe your dish to a panel of judges" may say "Dear judges"). Only the lines
-    that name a role are read."""
+    chef's answer to "describe your dish to a panel of judges" may say "Dear judges"). A text naming no
+    role at all is not read further (most answers; a substring search per stem runs in C)."""
     lower = text.lower()
-    hits = []
-    for stem in _ROLE_STEMS:  # substring search runs in C: far cheaper than one pattern of 60 stems
-        i = lower.find(stem)
-        while i >= 0:
-            hits.append(i)
-            i = lower.find(stem, i + 1)
-    if len(lower) != len(text):  # a character whose lowercase is longer ('İ'): offsets would drift
-        hits = [m.start() for m in _ROLE.finditer(text)]
-    lines = sorted({text.rfind("\n", 0, h) + 1 for h in hits})
-    for start in lines:
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        for m in ADDRESSEE.finditer(text[start:end]):
-            who = _EVAL_WORD.search(m.group(0)) or EVALUATOR.search(m.group(0))
-            if not in_context((who or m).group(0), context):
-                return start + m.start(), end, text[start + m.start() : end]
+    if len(lower) != len(text) or "ſ" in lower:  # 'İ' lowercases longer, 'ſ' is an 's' to IGNORECASE
+        if _ROLE.search(text) is None:
+            return None
+    elif not any(stem in lower for stem in _ROLE_STEMS):
+        return None
+    for m in ADDRESSEE.finditer(text):
+        who = _EVAL_WORD.search(m.group(0)) or EVALUATOR.search(m.group(0))
+        if not in_context((who or m).group(0), context):
+            line_end = text.find("\n", m.end())
+            end = len(text) if line_end < 0 else line_end
+            return m.start(), end, text[m.start() : end]
     return None
 
 
