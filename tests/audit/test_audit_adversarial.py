@@ -103,4 +103,4 @@ def test_private_template_closer_is_flagged_without_any_marker(tmp_path, benign_
 )
 def test_a_note_to_the_evaluator_is_found_across_lines_and_languages(note: str) -> None:
     found = _addressed("Paris is the capital of France.\n\n" + note, "What is the capital of France?")
-    assert found is not None and found[2].startswith(note.split()[0])
+    assert found is not None and found[2].strip().startswith(note.split()[0])
