@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import random
 import sys
 import time
@@ -45,17 +44,26 @@ from harness.audit.run import AuditConfig, audit  # noqa: E402
 from harness.audit.templates import PLACEHOLDER, TemplateIndex, load_templates  # noqa: E402
 
 DATA = Path(os.environ.get("HARNESS_SHARED_DIR", TREE.parent / "shared")) / "data"
-CACHE = (
+CACHE_DIR = (
     Path(sys.argv[sys.argv.index("--cache") + 1])
     if "--cache" in sys.argv
-    else Path("/tmp/audit_encoder_cache.pkl")
+    else Path.home() / ".cache" / "harness" / "bench"
 )
 
 
 class CachedEncoder:
+    """The sentence encoder with its vectors kept across runs, per encoder (``CACHE_DIR/<name>.npz``: plain
+    arrays, loaded without pickle)."""
+
     def __init__(self, inner):
         self.inner, self.name = inner, inner.name
-        self.cache = pickle.loads(CACHE.read_bytes()) if CACHE.exists() else {}
+        self.path = (
+            CACHE_DIR / f"audit-equivalence-{''.join(c if c.isalnum() else '_' for c in inner.name)}.npz"
+        )
+        self.cache = {}
+        if self.path.exists():
+            with np.load(self.path, allow_pickle=False) as stored:
+                self.cache = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
         self.misses = 0
 
     def encode(self, texts):
@@ -68,7 +76,9 @@ class CachedEncoder:
         return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
 
     def save(self):
-        CACHE.write_bytes(pickle.dumps(self.cache))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        texts = np.array(list(self.cache), dtype=str)
+        np.savez(self.path, texts=texts, vectors=np.stack(list(self.cache.values())))
 
 
 TEMPLATE_FILES = (
@@ -251,4 +261,5 @@ def main():
     Path(outp).write_text(json.dumps(out, ensure_ascii=False, indent=0, sort_keys=True))
 
 
-main()
+if __name__ == "__main__":
+    main()
